@@ -1,0 +1,86 @@
+// Writing reports to PostgreSQL: one transaction per message (raw attachment,
+// report rows, records through COPY), exactly once per report key, and the
+// quarantine for messages that yield nothing storable. libpqxx stays inside
+// the .cpp files; callers see only std types and the rua model.
+#pragma once
+
+#include <rua/ingest.hpp>
+#include <rua/registry.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rua {
+
+// How a message reached us.
+struct Arrival {
+    std::string via = "smtp"; // "smtp" or "import"
+    OptString rua;            // the rua address it was sent to
+    OptString file;           // the imported file
+    OptString queue_id;       // the MTA queue id
+};
+
+enum class ReportOutcome { stored, duplicate, conflict };
+const char* to_string(ReportOutcome outcome);
+
+struct StoredReport {
+    ReportOutcome outcome = ReportOutcome::stored;
+    std::int64_t id = 0; // aggregate_report.id (of the first stored copy)
+};
+
+struct MessageOutcome {
+    std::vector<StoredReport> reports; // one per IngestResult::reports entry
+    std::size_t records_stored = 0;
+    std::size_t stored() const;
+    std::size_t duplicates() const; // duplicate or conflict
+};
+
+// A small pool of connections, safe to share between threads. Each
+// connection is used by one thread at a time.
+class ConnectionPool {
+public:
+    // `conninfo` is a libpq URI or key=value string ("" = PG* variables).
+    // Connections are opened lazily; the constructor does no I/O.
+    ConnectionPool(std::string conninfo, std::size_t size,
+                   std::chrono::milliseconds acquire_timeout = std::chrono::seconds(10));
+    ~ConnectionPool();
+    ConnectionPool(const ConnectionPool&) = delete;
+    ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+    const std::string& conninfo() const;
+
+    struct Impl;
+    Impl& impl() { return *m_impl; }
+
+private:
+    std::unique_ptr<Impl> m_impl;
+};
+
+class Store {
+public:
+    explicit Store(ConnectionPool& pool) : m_pool(pool) {}
+
+    // Stores every report of `result` with its raw attachment in one
+    // transaction. Throws TryLater (connection lost, serialization failure,
+    // deadlock, too many connections, pool exhausted) or BadInput (data the
+    // database refuses). Duplicates are no-ops reported per report.
+    MessageOutcome store(const IngestResult& result, const Arrival& arrival);
+
+    // Keeps a message that yielded no storable report. Returns the row id.
+    // Throws TryLater.
+    std::int64_t quarantine(std::string_view raw_message, std::string_view reason,
+                            std::string_view detail, const Arrival& arrival);
+
+    // Reads the registry (rua_address, account, account_domain).
+    // Throws TryLater.
+    Registry load_registry();
+
+private:
+    ConnectionPool& m_pool;
+};
+
+} // namespace rua

@@ -1,0 +1,19 @@
+// The XML stage: one DMARC aggregate report document in (as a stream),
+// one typed, validated Report out. Internal to core; Xerces stays in
+// xml_report.cpp.
+#pragma once
+
+#include "byte_source.hpp"
+
+#include <rua/limits.hpp>
+#include <rua/model.hpp>
+
+namespace rua::detail {
+
+// Parses and validates one <feedback> document. Fills everything but
+// Report::source and Report::attachment. Throws BadInput (with a precise
+// reason: malformed XML at line:col, DTD or entity, missing report_id,
+// ...) or LimitExceeded (depth, records, field size).
+Report parse_report_xml(ByteSource& source, const Limits& limits);
+
+} // namespace rua::detail

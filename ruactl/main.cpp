@@ -1,0 +1,2 @@
+// ruactl: placeholder until the CLI lands.
+int main() { return 0; }
