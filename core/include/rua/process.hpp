@@ -1,0 +1,45 @@
+// One message, start to finish: ingest, check the domains against the rua's
+// account, store in one transaction, or quarantine. Shared by the milter
+// (end of message) and `ruactl import`, so both give the same verdicts.
+#pragma once
+
+#include <rua/ingest.hpp>
+#include <rua/registry.hpp>
+#include <rua/store.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace rua {
+
+enum class Verdict {
+    stored,      // at least one new report stored
+    duplicate,   // every report was already stored (or conflicted)
+    quarantined, // no storable report; the message is kept in `quarantine`
+    rejected,    // no storable report and the caller asked not to quarantine
+    try_later,   // cannot store now; nothing was written
+};
+const char* to_string(Verdict verdict);
+
+struct ProcessOptions {
+    bool quarantine_bad = true;     // false: Verdict::rejected instead
+    const RuaEntry* rua = nullptr;  // when set, reports must be for its account's domains
+};
+
+struct ProcessResult {
+    Verdict verdict = Verdict::try_later;
+    std::string reason;            // one line: why quarantined/rejected/try_later
+    bool foreign_domain = false;   // rejected or quarantined because of the domain check
+    IngestResult ingest;           // what the core found
+    MessageOutcome outcome;        // what the store did
+    std::int64_t quarantine_id = 0;
+
+    std::size_t records() const;   // records in the reports found
+};
+
+// Never throws for bad input or a database outage: the verdict says it.
+// Throws only on our own bugs (std::logic_error) or std::bad_alloc.
+ProcessResult process_message(Store& store, std::string_view raw, const Limits& limits,
+                              const Arrival& arrival, const ProcessOptions& options);
+
+} // namespace rua

@@ -1,0 +1,120 @@
+// process_message: the one decision path from raw message to verdict, used by
+// the milter at end of message and by `ruactl import`. It never lets an
+// exception out for bad input or an outage: those are verdicts.
+#include <rua/errors.hpp>
+#include <rua/process.hpp>
+
+#include <fmt/format.h>
+
+namespace rua {
+
+const char* to_string(Verdict verdict) {
+    switch (verdict) {
+    case Verdict::stored:
+        return "stored";
+    case Verdict::duplicate:
+        return "duplicate";
+    case Verdict::quarantined:
+        return "quarantined";
+    case Verdict::rejected:
+        return "rejected";
+    case Verdict::try_later:
+        return "tempfail";
+    }
+    return "unknown";
+}
+
+std::size_t ProcessResult::records() const {
+    std::size_t n = 0;
+    for (const auto& report : ingest.reports) {
+        n += report.records.size();
+    }
+    return n;
+}
+
+namespace {
+
+// Why a message yields nothing storable, as a short code (quarantine.reason)
+// and one line of detail.
+struct Refusal {
+    std::string code;
+    std::string detail;
+};
+
+std::optional<Refusal> check_domains(const IngestResult& result, const RuaEntry& rua) {
+    for (const auto& report : result.reports) {
+        if (!Registry::owns_domain(rua, report.policy.domain)) {
+            return Refusal{"foreign_domain",
+                           fmt::format("report {} is for domain {}, which account {} does "
+                                       "not receive reports for",
+                                       report.report_id, report.policy.domain, rua.account)};
+        }
+    }
+    return std::nullopt;
+}
+
+void refuse(ProcessResult& result, Store& store, std::string_view raw, const Arrival& arrival,
+            const ProcessOptions& options, const Refusal& refusal) {
+    result.reason = refusal.detail;
+    result.foreign_domain = refusal.code == "foreign_domain";
+    if (!options.quarantine_bad) {
+        result.verdict = Verdict::rejected;
+        return;
+    }
+    result.quarantine_id = store.quarantine(raw, refusal.code, refusal.detail, arrival);
+    result.verdict = Verdict::quarantined;
+}
+
+} // namespace
+
+ProcessResult process_message(Store& store, std::string_view raw, const Limits& limits,
+                              const Arrival& arrival, const ProcessOptions& options) {
+    ProcessResult result;
+    const std::string source =
+        arrival.file ? *arrival.file : (arrival.queue_id ? *arrival.queue_id : "-");
+    try {
+        std::optional<Refusal> refusal;
+        try {
+            result.ingest = ingest(raw, limits, source);
+        } catch (const LimitExceeded& e) {
+            refusal = Refusal{"over_limit", e.what()};
+        } catch (const BadInput& e) {
+            refusal = Refusal{"bad_report", e.what()};
+        }
+        if (!refusal && result.ingest.reports.empty()) {
+            bool had_error = false;
+            for (const auto& d : result.ingest.diagnostics) {
+                had_error = had_error || d.level == Diagnostic::Level::error;
+            }
+            refusal = Refusal{had_error ? "bad_report" : "no_report", result.ingest.first_error()};
+        }
+        if (!refusal && options.rua != nullptr) {
+            refusal = check_domains(result.ingest, *options.rua);
+        }
+        if (!refusal) {
+            try {
+                result.outcome = store.store(result.ingest, arrival);
+                result.verdict = result.outcome.stored() > 0 ? Verdict::stored : Verdict::duplicate;
+                return result;
+            } catch (const TryLater&) {
+                throw;
+            } catch (const BadInput& e) {
+                // The database refused the data: keep the message for a later fix.
+                refusal = Refusal{"db_refused", e.what()};
+            }
+        }
+        refuse(result, store, raw, arrival, options, *refusal);
+    } catch (const TryLater& e) {
+        result.verdict = Verdict::try_later;
+        result.reason = e.what();
+    } catch (const std::logic_error&) {
+        throw;
+    } catch (const std::exception& e) {
+        // Unknown failure: answer "later" so the sender keeps the message.
+        result.verdict = Verdict::try_later;
+        result.reason = fmt::format("internal error: {}", e.what());
+    }
+    return result;
+}
+
+} // namespace rua
