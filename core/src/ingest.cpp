@@ -1,13 +1,233 @@
-// STUB (owned by the MIME/decompression stage): replaced by the pipeline.
+// rua::ingest: raw message (or bare report file) in, reports and one
+// diagnostic per part out. Ties the stages together: MIME walk, transfer
+// decoding, sniffing, unpacking, the XML stage. Must never let a bad part
+// throw (only whole-message bounds do) and never log or store bodies.
+#include "decompress.hpp"
+#include "filename.hpp"
+#include "mime.hpp"
+#include "sniff.hpp"
+#include "xml_report.hpp"
+
 #include <rua/errors.hpp>
 #include <rua/ingest.hpp>
 
+#include <fmt/format.h>
+
+#include <optional>
+#include <set>
+
 namespace rua {
 
-std::string Diagnostic::text() const { return message; }
-std::string IngestResult::first_error() const { return {}; }
-IngestResult ingest(std::string_view /*raw*/, const Limits& /*limits*/, std::string_view /*name*/) {
-    return {};
+namespace {
+
+using detail::Format;
+
+std::string non_report_message(Format format, std::string_view head) {
+    switch (format) {
+    case Format::json:
+        return "JSON (not an aggregate report)";
+    case Format::empty:
+        return "empty attachment (ignored)";
+    case Format::text:
+        return "human-readable text (ignored)";
+    default:
+        return fmt::format("{} (ignored)", detail::describe_non_report(format, head));
+    }
+}
+
+// The message of the error a stream remembered (the XML parser may have
+// wrapped it), else the one caught.
+std::string real_message(const BadInput& caught, detail::Budget& budget) {
+    if (auto failure = budget.take_failure()) {
+        try {
+            std::rethrow_exception(failure);
+        } catch (const std::exception& real) {
+            return real.what();
+        }
+    }
+    return caught.what();
+}
+
+class Ingester {
+public:
+    Ingester(const Limits& limits, std::string_view source_name, IngestResult& result)
+        : m_limits(limits), m_source_name(source_name), m_result(result) {}
+
+    // One candidate attachment, transfer-decoded: `owned` when decoding
+    // made a copy, else `external` (a view of the caller's input).
+    void attachment(int part, const OptString& content_type, const OptString& filename,
+                    std::optional<std::string> owned, std::string_view external) {
+        start(part, content_type, filename);
+        const std::string_view bytes = owned ? std::string_view(*owned) : external;
+        const std::size_t before = m_result.diagnostics.size();
+        const Format format = detail::sniff(bytes);
+        if (detail::is_compressed(format) || format == Format::xml) {
+            unpack(bytes);
+        } else {
+            add(Diagnostic::Level::info, non_report_message(format, bytes.substr(0, 64)));
+        }
+        if (m_found > 0) {
+            Attachment kept;
+            kept.part = part;
+            kept.content_type = content_type;
+            kept.filename = filename;
+            kept.format = detail::format_name(format);
+            kept.bytes = owned ? std::move(*owned) : std::string(bytes);
+            m_result.attachments.push_back(std::move(kept));
+        } else if (m_result.diagnostics.size() == before) {
+            add(Diagnostic::Level::info, "no report found");
+        }
+    }
+
+    // A part that could not even be transfer-decoded.
+    void failed(int part, const OptString& content_type, const OptString& filename,
+                std::string message) {
+        start(part, content_type, filename);
+        add(Diagnostic::Level::error, std::move(message));
+    }
+
+    void add(Diagnostic::Level level, std::string message) {
+        Diagnostic diagnostic;
+        diagnostic.level = level;
+        diagnostic.part = m_part;
+        diagnostic.content_type = m_content_type;
+        diagnostic.filename = m_filename;
+        diagnostic.message = std::move(message);
+        m_result.diagnostics.push_back(std::move(diagnostic));
+    }
+
+private:
+    void start(int part, const OptString& content_type, const OptString& filename) {
+        m_part = part;
+        m_content_type = content_type;
+        m_filename = filename;
+        m_found = 0;
+    }
+
+    void unpack(std::string_view bytes) {
+        detail::Budget budget(m_limits, bytes.size());
+        const detail::PayloadFn visit = [&](detail::Payload& payload) {
+            this->payload(payload, budget);
+        };
+        const detail::NoteFn note = [&](Diagnostic::Level level, std::string message) {
+            add(level, std::move(message));
+        };
+        try {
+            detail::unpack(bytes, m_limits, budget, visit, note);
+        } catch (const BadInput& error) {
+            add(Diagnostic::Level::error, real_message(error, budget));
+        }
+    }
+
+    void payload(detail::Payload& payload, detail::Budget& budget) {
+        const std::string where =
+            payload.member ? fmt::format("zip member \"{}\": ", *payload.member) : std::string();
+        const std::string layers =
+            payload.compression == "none" ? std::string() : payload.compression + " data: ";
+        if (payload.format != Format::xml) {
+            add(Diagnostic::Level::info,
+                where + layers + non_report_message(payload.format, payload.head.substr(0, 64)));
+            return;
+        }
+        try {
+            Report report = detail::parse_report_xml(payload.source, m_limits);
+            detail::drain(payload.source); // a truncated or corrupt tail fails the report
+            report.source.file = std::string(m_source_name);
+            report.source.part = m_part;
+            report.source.filename = m_filename;
+            report.source.content_type = m_content_type;
+            report.source.compression = payload.compression;
+            report.attachment = m_result.attachments.size();
+            add(Diagnostic::Level::info,
+                fmt::format("{}report parsed: org={} id={} records={}", where,
+                            detail::printable(report.org_name.value_or("?")),
+                            detail::printable(report.report_id), report.records.size()));
+            m_result.reports.push_back(std::move(report));
+            ++m_found;
+        } catch (const BadInput& error) {
+            if (budget.exhausted()) {
+                throw; // the outer handler reports the bound once
+            }
+            add(Diagnostic::Level::error, where + real_message(error, budget));
+        }
+    }
+
+    const Limits& m_limits;
+    std::string_view m_source_name;
+    IngestResult& m_result;
+    int m_part = 0;
+    OptString m_content_type;
+    OptString m_filename;
+    std::size_t m_found = 0;
+};
+
+std::string label(const Diagnostic& diagnostic) {
+    if (diagnostic.part == 0) {
+        return "input";
+    }
+    std::string inside = diagnostic.content_type.value_or("");
+    if (diagnostic.filename) {
+        inside += fmt::format("{}\"{}\"", inside.empty() ? "" : ", ",
+                              detail::printable(*diagnostic.filename));
+    }
+    if (inside.empty()) {
+        return fmt::format("part {}", diagnostic.part);
+    }
+    return fmt::format("part {} ({})", diagnostic.part, inside);
+}
+
+} // namespace
+
+std::string Diagnostic::text() const {
+    return label(*this) + ": " + message;
+}
+
+std::string IngestResult::first_error() const {
+    for (const auto& diagnostic : diagnostics) {
+        if (diagnostic.level == Diagnostic::Level::error) {
+            return diagnostic.text();
+        }
+    }
+    if (!reports.empty()) {
+        return {};
+    }
+    std::set<int> parts;
+    for (const auto& diagnostic : diagnostics) {
+        parts.insert(diagnostic.part);
+    }
+    if (parts.empty() || (parts.size() == 1 && *parts.begin() == 0)) {
+        return "no DMARC aggregate report found in the input";
+    }
+    return fmt::format("no DMARC aggregate report found in {} part{}", parts.size(),
+                       parts.size() == 1 ? "" : "s");
+}
+
+IngestResult ingest(std::string_view raw, const Limits& limits, std::string_view source_name) {
+    if (raw.size() > limits.max_message_bytes) {
+        throw LimitExceeded(
+            fmt::format("message size {} exceeds {} bytes", raw.size(), limits.max_message_bytes));
+    }
+    IngestResult result;
+    Ingester ingester(limits, source_name, result);
+    const Format format = detail::sniff(raw);
+    if (detail::is_compressed(format) || format == Format::xml || format == Format::json) {
+        // A bare report file (ruactl parse x.xml.gz), not a message.
+        ingester.attachment(0, std::nullopt, std::nullopt, std::nullopt, raw);
+        return result;
+    }
+    const auto tree = detail::walk_mime(raw, limits);
+    for (const auto& leaf : tree.leaves) {
+        std::string decoded;
+        try {
+            decoded = detail::decode_body(leaf);
+        } catch (const BadInput& error) {
+            ingester.failed(leaf.part, leaf.content_type, leaf.filename, error.what());
+            continue;
+        }
+        ingester.attachment(leaf.part, leaf.content_type, leaf.filename, std::move(decoded),
+                            leaf.body);
+    }
+    return result;
 }
 
 } // namespace rua

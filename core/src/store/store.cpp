@@ -1,18 +1,318 @@
-// STUB (owned by the store): replaced by the PostgreSQL write path.
+// Store::store: one message, one transaction. Reports are inserted with ON
+// CONFLICT DO NOTHING on the exactly-once key, records and their auth results
+// go through COPY, the raw attachment is kept once per sha256 and only when
+// one of its reports was stored. Must never build SQL from report data, never
+// store part of a message, and never let a pqxx exception escape.
+#include "fingerprint.hpp"
+#include "pg_errors.hpp"
+#include "pool.hpp"
+
 #include <rua/errors.hpp>
 #include <rua/store.hpp>
 
-namespace rua {
+#include <pqxx/pqxx>
 
-struct ConnectionPool::Impl {
-    std::string conninfo;
+#include <limits>
+#include <map>
+#include <tuple>
+
+namespace rua {
+namespace {
+
+// Columns mirror sql/0003_reports.sql.
+constexpr const char* k_insert_report =
+    "INSERT INTO aggregate_report (org_name, email, extra_contact_info, report_id, date_begin, "
+    "date_end, errors, generator, domain, adkim, aspf, p, sp, np, pct, fo, testing, "
+    "discovery_method, schema_flavour, xml_namespace, warnings, via, rua, file, queue_id, "
+    "fingerprint, record_count, message_count) "
+    "VALUES ($1, $2, $3, $4, to_timestamp($5::bigint), to_timestamp($6::bigint), $7::text[], $8, "
+    "$9, $10, $11, $12, $13, $14, $15::integer, $16, $17, $18, $19, $20, $21::text[], $22, $23, "
+    "$24, $25, sha256($26::bytea), $27::integer, $28::bigint) "
+    "ON CONFLICT (reporter, report_id, lower(domain), date_begin, date_end) DO NOTHING "
+    "RETURNING id";
+
+// The exactly-once key of an existing row. The reporter expression repeats the
+// generated column aggregate_report.reporter (sql/0003_reports.sql): keep the
+// two identical.
+constexpr const char* k_find_report =
+    "SELECT id, fingerprint = sha256($7::bytea) FROM aggregate_report "
+    "WHERE reporter = lower(coalesce(nullif(btrim($1), ''), split_part($2, '@', 2), '')) "
+    "AND report_id = $3 AND lower(domain) = lower($4) "
+    "AND date_begin = to_timestamp($5::bigint) AND date_end = to_timestamp($6::bigint)";
+
+// Insert-or-find in one statement; the fallback SELECT covers a row that a
+// concurrent transaction committed after this statement's snapshot.
+constexpr const char* k_insert_raw =
+    "WITH ins AS (INSERT INTO raw_report (data, content_type, filename, format) "
+    "VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING RETURNING id, sha256) "
+    "SELECT id, sha256 FROM ins "
+    "UNION ALL SELECT id, sha256 FROM raw_report WHERE sha256 = sha256($1::bytea) LIMIT 1";
+constexpr const char* k_find_raw = "SELECT id, sha256 FROM raw_report WHERE sha256 = sha256($1)";
+constexpr const char* k_link_raw =
+    "UPDATE aggregate_report SET raw_report_id = $1, raw_sha256 = $2 WHERE id = ANY($3::bigint[])";
+
+const char* opt(const OptString& value) {
+    return value ? value->c_str() : nullptr;
+}
+
+// PostgreSQL cannot hold a NUL byte in text; libpq would silently cut the
+// value there. The report is refused rather than stored altered.
+void check_text(const char* field, const std::string& value) {
+    if (value.find('\0') != std::string::npos) {
+        throw BadInput(std::string("database refused the report: NUL byte in ") + field);
+    }
+}
+void check_text(const char* field, const OptString& value) {
+    if (value) {
+        check_text(field, *value);
+    }
+}
+
+void check_report(const Report& report) {
+    check_text("org_name", report.org_name);
+    check_text("email", report.email);
+    check_text("extra_contact_info", report.extra_contact_info);
+    check_text("report_id", report.report_id);
+    check_text("generator", report.generator);
+    check_text("xml_namespace", report.xml_namespace);
+    for (const auto& text : report.errors) {
+        check_text("error", text);
+    }
+    for (const auto& text : report.warnings) {
+        check_text("warning", text);
+    }
+    const auto& p = report.policy;
+    check_text("domain", p.domain);
+    for (const auto* field :
+         {&p.adkim, &p.aspf, &p.p, &p.sp, &p.np, &p.fo, &p.testing, &p.discovery_method}) {
+        check_text("policy_published", *field);
+    }
+    for (const auto& r : report.records) {
+        for (const auto* field :
+             {&r.disposition, &r.dkim, &r.spf, &r.header_from, &r.envelope_from, &r.envelope_to}) {
+            check_text("record", *field);
+        }
+        for (const auto& reason : r.reasons) {
+            check_text("reason", reason.type);
+            check_text("reason", reason.comment);
+        }
+        for (const auto& a : r.auth_dkim) {
+            check_text("auth_results/dkim", a.domain);
+            check_text("auth_results/dkim", a.selector);
+            check_text("auth_results/dkim", a.result);
+            check_text("auth_results/dkim", a.human_result);
+        }
+        for (const auto& a : r.auth_spf) {
+            check_text("auth_results/spf", a.domain);
+            check_text("auth_results/spf", a.scope);
+            check_text("auth_results/spf", a.result);
+            check_text("auth_results/spf", a.human_result);
+        }
+    }
+}
+
+// A text[] literal: every element double-quoted, \ and " escaped.
+std::string array_literal(const std::vector<std::string>& items) {
+    std::string out = "{";
+    for (const auto& item : items) {
+        if (out.size() > 1) {
+            out.push_back(',');
+        }
+        out.push_back('"');
+        for (char c : item) {
+            if (c == '"' || c == '\\') {
+                out.push_back('\\');
+            }
+            out.push_back(c);
+        }
+        out.push_back('"');
+    }
+    out.push_back('}');
+    return out;
+}
+
+// The sum of the record counts as decimal text: the database, not this code,
+// decides whether it fits in a bigint (it refuses with 22003 otherwise).
+std::string message_count_text(const Report& report) {
+    std::uint64_t sum = 0;
+    for (const auto& r : report.records) {
+        if (r.count > std::numeric_limits<std::uint64_t>::max() - sum) {
+            throw BadInput("database refused the report: message count exceeds 2^64");
+        }
+        sum += r.count;
+    }
+    return std::to_string(sum);
+}
+
+struct Pending {
+    const Report* report;
+    std::int64_t id;
 };
 
-ConnectionPool::ConnectionPool(std::string conninfo, std::size_t /*size*/,
-                               std::chrono::milliseconds /*timeout*/)
-    : m_impl(std::make_unique<Impl>(Impl{std::move(conninfo)})) {}
-ConnectionPool::~ConnectionPool() = default;
-const std::string& ConnectionPool::conninfo() const { return m_impl->conninfo; }
+void copy_records(pqxx::work& tx, const std::vector<Pending>& stored) {
+    pqxx::stream_to records(tx, "aggregate_record",
+                            std::vector<std::string>{"report_id", "ordinal", "source_ip", "count",
+                                                     "disposition", "dkim", "spf", "header_from",
+                                                     "envelope_from", "envelope_to", "dmarc_pass"});
+    for (const auto& s : stored) {
+        std::size_t ordinal = 0;
+        for (const auto& r : s.report->records) {
+            records << std::make_tuple(s.id, ordinal++, r.source_ip.text(), r.count,
+                                       opt(r.disposition), opt(r.dkim), opt(r.spf),
+                                       opt(r.header_from), opt(r.envelope_from), opt(r.envelope_to),
+                                       r.dmarc_pass());
+        }
+    }
+    records.complete();
+}
+
+void copy_children(pqxx::work& tx, const std::vector<Pending>& stored) {
+    std::size_t reasons = 0;
+    std::size_t dkims = 0;
+    std::size_t spfs = 0;
+    for (const auto& s : stored) {
+        for (const auto& r : s.report->records) {
+            reasons += r.reasons.size();
+            dkims += r.auth_dkim.size();
+            spfs += r.auth_spf.size();
+        }
+    }
+    // Each COPY only when it has rows: an empty COPY is still a round trip.
+    if (reasons > 0) {
+        pqxx::stream_to out(
+            tx, "aggregate_record_reason",
+            std::vector<std::string>{"report_id", "ordinal", "idx", "type", "comment"});
+        for (const auto& s : stored) {
+            for (std::size_t i = 0; i < s.report->records.size(); ++i) {
+                const auto& list = s.report->records[i].reasons;
+                for (std::size_t k = 0; k < list.size(); ++k) {
+                    out << std::make_tuple(s.id, i, k, list[k].type.c_str(), opt(list[k].comment));
+                }
+            }
+        }
+        out.complete();
+    }
+    if (dkims > 0) {
+        pqxx::stream_to out(tx, "aggregate_record_dkim",
+                            std::vector<std::string>{"report_id", "ordinal", "idx", "domain",
+                                                     "selector", "result", "human_result"});
+        for (const auto& s : stored) {
+            for (std::size_t i = 0; i < s.report->records.size(); ++i) {
+                const auto& list = s.report->records[i].auth_dkim;
+                for (std::size_t k = 0; k < list.size(); ++k) {
+                    const auto& a = list[k];
+                    out << std::make_tuple(s.id, i, k, a.domain.c_str(), opt(a.selector),
+                                           a.result.c_str(), opt(a.human_result));
+                }
+            }
+        }
+        out.complete();
+    }
+    if (spfs > 0) {
+        pqxx::stream_to out(tx, "aggregate_record_spf",
+                            std::vector<std::string>{"report_id", "ordinal", "idx", "domain",
+                                                     "scope", "result", "human_result"});
+        for (const auto& s : stored) {
+            for (std::size_t i = 0; i < s.report->records.size(); ++i) {
+                const auto& list = s.report->records[i].auth_spf;
+                for (std::size_t k = 0; k < list.size(); ++k) {
+                    const auto& a = list[k];
+                    out << std::make_tuple(s.id, i, k, a.domain.c_str(), opt(a.scope),
+                                           a.result.c_str(), opt(a.human_result));
+                }
+            }
+        }
+        out.complete();
+    }
+}
+
+// Keeps each attachment that yielded a stored report (once per sha256) and
+// points its reports at it.
+void store_raw(pqxx::work& tx, const IngestResult& result, const std::vector<Pending>& stored) {
+    std::map<std::size_t, std::vector<std::int64_t>> by_attachment;
+    for (const auto& s : stored) {
+        if (s.report->attachment < result.attachments.size()) {
+            by_attachment[s.report->attachment].push_back(s.id);
+        }
+    }
+    for (const auto& [index, ids] : by_attachment) {
+        const auto& a = result.attachments[index];
+        const pqxx::binarystring data(a.bytes.data(), a.bytes.size());
+        auto rows = tx.exec_prepared("rua_insert_raw", data, opt(a.content_type), opt(a.filename),
+                                     a.format);
+        if (rows.empty()) {
+            rows = tx.exec_prepared("rua_find_raw", data);
+        }
+        if (rows.empty()) {
+            throw TryLater("raw attachment vanished while storing");
+        }
+        std::string id_list = "{";
+        for (auto id : ids) {
+            id_list += (id_list.size() > 1 ? "," : "") + std::to_string(id);
+        }
+        id_list += "}";
+        tx.exec_prepared("rua_link_raw", rows[0][0].as<std::int64_t>(),
+                         pqxx::binarystring(rows[0][1]), id_list);
+    }
+}
+
+void prepare(pqxx::connection& conn) {
+    // pqxx accepts a repeated, identical definition: this is cheap after the first call.
+    conn.prepare("rua_insert_report", k_insert_report);
+    conn.prepare("rua_find_report", k_find_report);
+    conn.prepare("rua_insert_raw", k_insert_raw);
+    conn.prepare("rua_find_raw", k_find_raw);
+    conn.prepare("rua_link_raw", k_link_raw);
+}
+
+MessageOutcome store_in(pqxx::connection& conn, const IngestResult& result, const Arrival& arrival,
+                        const std::vector<std::string>& fingerprints,
+                        const std::vector<std::string>& message_counts) {
+    prepare(conn);
+    pqxx::work tx(conn);
+    MessageOutcome outcome;
+    std::vector<Pending> stored;
+    for (std::size_t i = 0; i < result.reports.size(); ++i) {
+        const Report& r = result.reports[i];
+        const auto& p = r.policy;
+        const pqxx::binarystring fingerprint(fingerprints[i].data(), fingerprints[i].size());
+        const std::string pct = p.pct ? std::to_string(*p.pct) : std::string();
+        const auto rows = tx.exec_prepared(
+            "rua_insert_report", opt(r.org_name), opt(r.email), opt(r.extra_contact_info),
+            r.report_id, r.begin, r.end, array_literal(r.errors), opt(r.generator), p.domain,
+            opt(p.adkim), opt(p.aspf), opt(p.p), opt(p.sp), opt(p.np),
+            p.pct ? pct.c_str() : nullptr, opt(p.fo), opt(p.testing), opt(p.discovery_method),
+            r.schema, opt(r.xml_namespace), array_literal(r.warnings), arrival.via,
+            opt(arrival.rua), opt(arrival.file), opt(arrival.queue_id), fingerprint,
+            r.records.size(), message_counts[i]);
+        if (!rows.empty()) {
+            const auto id = rows[0][0].as<std::int64_t>();
+            outcome.reports.push_back(StoredReport{ReportOutcome::stored, id});
+            stored.push_back(Pending{&r, id});
+            outcome.records_stored += r.records.size();
+            continue;
+        }
+        // The key exists (maybe stored a moment ago by a concurrent ingester,
+        // whose commit ON CONFLICT waited for): duplicate or conflict.
+        const auto existing = tx.exec_prepared("rua_find_report", opt(r.org_name), opt(r.email),
+                                               r.report_id, p.domain, r.begin, r.end, fingerprint);
+        if (existing.empty()) {
+            throw TryLater("report key conflict but no stored report found (deleted meanwhile?)");
+        }
+        outcome.reports.push_back(StoredReport{existing[0][1].as<bool>() ? ReportOutcome::duplicate
+                                                                         : ReportOutcome::conflict,
+                                               existing[0][0].as<std::int64_t>()});
+    }
+    if (!stored.empty()) {
+        copy_records(tx, stored);
+        copy_children(tx, stored);
+        store_raw(tx, result, stored);
+    }
+    tx.commit();
+    return outcome;
+}
+
+} // namespace
 
 const char* to_string(ReportOutcome outcome) {
     switch (outcome) {
@@ -26,12 +326,35 @@ const char* to_string(ReportOutcome outcome) {
     return "?";
 }
 
-std::size_t MessageOutcome::stored() const { return 0; }
-std::size_t MessageOutcome::duplicates() const { return 0; }
-MessageOutcome Store::store(const IngestResult&, const Arrival&) { throw TryLater("store not built yet"); }
-std::int64_t Store::quarantine(std::string_view, std::string_view, std::string_view, const Arrival&) {
-    throw TryLater("store not built yet");
+std::size_t MessageOutcome::stored() const {
+    std::size_t n = 0;
+    for (const auto& r : reports) {
+        n += r.outcome == ReportOutcome::stored ? 1 : 0;
+    }
+    return n;
 }
-Registry Store::load_registry() { throw TryLater("store not built yet"); }
+
+std::size_t MessageOutcome::duplicates() const {
+    return reports.size() - stored();
+}
+
+MessageOutcome Store::store(const IngestResult& result, const Arrival& arrival) {
+    std::vector<std::string> fingerprints;
+    std::vector<std::string> message_counts;
+    for (const auto& report : result.reports) {
+        check_report(report);
+        fingerprints.push_back(fingerprint_bytes(report));
+        message_counts.push_back(message_count_text(report));
+    }
+    check_text("rua", arrival.rua);
+    check_text("file", arrival.file);
+    check_text("queue_id", arrival.queue_id);
+    if (result.reports.empty()) {
+        return MessageOutcome{};
+    }
+    return with_connection(m_pool, [&](pqxx::connection& conn) {
+        return store_in(conn, result, arrival, fingerprints, message_counts);
+    });
+}
 
 } // namespace rua

@@ -1,0 +1,145 @@
+// Operator queries behind `ruactl`: registry management (accounts, their
+// domains, rua addresses), the quarantine (list, show, reprocess, purge) and
+// per-domain summaries. All admin SQL lives behind this header; callers see
+// std types only. Never used by the milter's SMTP path.
+#pragma once
+
+#include <rua/errors.hpp>
+#include <rua/limits.hpp>
+#include <rua/model.hpp>
+#include <rua/registry.hpp>
+#include <rua/store.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rua {
+
+// A request the registry or the quarantine refuses (the message says why,
+// in one line, naming the object).
+class AdminError : public Error {
+public:
+    using Error::Error;
+};
+
+// The object named does not exist.
+class NotFound : public AdminError {
+public:
+    using AdminError::AdminError;
+};
+
+// The object to create exists already.
+class AlreadyExists : public AdminError {
+public:
+    using AdminError::AdminError;
+};
+
+struct AccountInfo {
+    std::string name;
+    std::vector<std::string> domains; // sorted; empty: any domain accepted
+    std::size_t rua_count = 0;
+};
+
+struct QuarantineEntry {
+    std::int64_t id = 0;
+    std::int64_t received_at = 0; // UTC seconds
+    std::string via;
+    OptString rua;
+    OptString file;
+    OptString queue_id;
+    std::string reason;
+    OptString detail;
+    std::int64_t size = 0;
+    std::optional<std::int64_t> resolved_at;
+    std::vector<std::int64_t> resolved_report_ids;
+};
+
+struct ReprocessCounts {
+    std::size_t stored = 0;            // resolved: at least one new report stored
+    std::size_t duplicate = 0;         // resolved: every report was stored already
+    std::size_t still_failing = 0;     // left in the quarantine
+    std::size_t skipped = 0;           // asked for, but missing or already resolved
+    std::vector<std::string> messages; // "quarantine 7: <why>", one per failure
+};
+
+// Messages (sums of record counts) for one group of a summary.
+struct SummaryRow {
+    std::string key; // reporter (org_name) or source IP; empty for the total
+    std::uint64_t reports = 0;
+    std::uint64_t messages = 0;
+    std::uint64_t pass = 0; // DMARC pass as the reporter evaluated it
+    std::uint64_t fail = 0;
+    std::uint64_t none = 0; // disposition applied
+    std::uint64_t quarantine = 0;
+    std::uint64_t reject = 0;
+};
+
+struct DomainSummary {
+    std::string domain;                // lower-cased
+    std::optional<std::int64_t> since; // UTC seconds; reports ending before are left out
+    SummaryRow total;
+    std::vector<SummaryRow> by_reporter; // most messages first
+    std::vector<SummaryRow> by_source;   // most messages first
+};
+
+// One administrative session: a single database connection opened on first
+// use from the pool's conninfo (admin work is sequential), plus the pool
+// itself for storing reprocessed reports through Store. Every method throws
+// TryLater when the database cannot be reached, AdminError (or a subclass)
+// for a refused request, and Error for anything else the database reports.
+class Admin {
+public:
+    explicit Admin(ConnectionPool& pool); // no I/O
+    ~Admin();
+    Admin(const Admin&) = delete;
+    Admin& operator=(const Admin&) = delete;
+
+    // Registry. Names, addresses and domains are normalised (trimmed, lower
+    // case; addresses lose angle brackets) before they are stored or compared.
+    void add_account(std::string_view name);
+    std::vector<AccountInfo> accounts();
+    void add_domain(std::string_view domain, std::string_view account);
+    // `account` may be empty when the domain belongs to exactly one account.
+    // Returns how many domains that account still lists (0: it now accepts
+    // reports for any domain).
+    std::size_t remove_domain(std::string_view domain, std::string_view account);
+    // Registers `address` for `account`; an empty account means the account
+    // named after the address's domain, created when missing (a named account
+    // must exist). `domains` are added to that account. One transaction.
+    // Returns the account used.
+    std::string add_rua(std::string_view address, std::string_view account,
+                        const std::vector<std::string>& domains);
+    std::vector<RuaEntry> ruas(); // sorted by address
+    void remove_rua(std::string_view address);
+    void set_rua_active(std::string_view address, bool active);
+
+    // Quarantine. list: newest first; unresolved only unless `all`.
+    std::vector<QuarantineEntry> quarantine_list(std::size_t limit, bool all);
+    QuarantineEntry quarantine_get(std::int64_t id); // throws NotFound
+    std::string quarantine_raw(std::int64_t id);     // throws NotFound
+    // Runs the current parser on unresolved rows (`ids` empty: all of them);
+    // stores what now parses (the rua's domain check applies) and marks the
+    // row resolved with the new report ids. Idempotent: a row stored but not
+    // yet marked is found duplicate next time and marked then.
+    ReprocessCounts quarantine_reprocess(const std::vector<std::int64_t>& ids,
+                                         const Limits& limits);
+    // Deletes rows received more than `age_seconds` ago; returns how many.
+    std::size_t quarantine_purge_older(std::int64_t age_seconds);
+    std::size_t quarantine_purge_ids(const std::vector<std::int64_t>& ids);
+
+    // DMARC results for one policy domain (exact match, case-insensitive),
+    // for reports whose period ends after `since_seconds_ago` when given.
+    DomainSummary summary(std::string_view domain, std::optional<std::int64_t> since_seconds_ago);
+
+    struct Impl;
+
+private:
+    ConnectionPool& m_pool;
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace rua

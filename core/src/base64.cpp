@@ -1,0 +1,140 @@
+// Lenient base64 and quoted-printable decoding of MIME bodies. Works on the
+// raw message bytes in one pass with one output buffer; must never read past
+// the input or throw for anything but bytes that cannot be base64.
+#include "base64.hpp"
+
+#include <rua/errors.hpp>
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cstdint>
+
+namespace rua::detail {
+
+namespace {
+
+constexpr int k_skip = -1;    // white space, ignored
+constexpr int k_pad = -2;     // '='
+constexpr int k_invalid = -3; // anything else
+
+constexpr std::array<int, 256> make_table() {
+    std::array<int, 256> table{};
+    for (auto& entry : table) {
+        entry = k_invalid;
+    }
+    constexpr std::string_view alphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (std::size_t i = 0; i < alphabet.size(); ++i) {
+        table[static_cast<unsigned char>(alphabet[i])] = static_cast<int>(i);
+    }
+    for (char c : std::string_view(" \t\r\n\f\v")) {
+        table[static_cast<unsigned char>(c)] = k_skip;
+    }
+    table[static_cast<unsigned char>('=')] = k_pad;
+    return table;
+}
+
+constexpr std::array<int, 256> k_table = make_table();
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    return -1;
+}
+
+} // namespace
+
+std::string decode_base64(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() / 4 * 3 + 3);
+    std::uint32_t group = 0;
+    int count = 0; // symbols in the current group of four
+    auto flush = [&] {
+        // Two symbols carry one byte, three carry two (padding or not).
+        if (count == 1) {
+            throw BadInput("invalid base64: a lone symbol at the end of a block");
+        }
+        if (count >= 2) {
+            out.push_back(static_cast<char>((group >> 16) & 0xff));
+        }
+        if (count >= 3) {
+            out.push_back(static_cast<char>((group >> 8) & 0xff));
+        }
+        group = 0;
+        count = 0;
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const int value = k_table[static_cast<unsigned char>(text[i])];
+        if (value == k_skip) {
+            continue;
+        }
+        if (value == k_pad) {
+            // Padding ends a block; encoders that concatenate blocks pad
+            // in the middle of the data, so decoding goes on after it.
+            if (count > 0) {
+                group <<= 6 * (4 - count);
+                flush();
+            }
+            continue;
+        }
+        if (value == k_invalid) {
+            const auto byte = static_cast<unsigned char>(text[i]);
+            throw BadInput(
+                fmt::format("invalid base64: unexpected byte 0x{:02x} at offset {}", byte, i));
+        }
+        group = (group << 6) | static_cast<std::uint32_t>(value);
+        if (++count == 4) {
+            out.push_back(static_cast<char>((group >> 16) & 0xff));
+            out.push_back(static_cast<char>((group >> 8) & 0xff));
+            out.push_back(static_cast<char>(group & 0xff));
+            group = 0;
+            count = 0;
+        }
+    }
+    if (count > 0) {
+        group <<= 6 * (4 - count);
+        flush();
+    }
+    return out;
+}
+
+std::string decode_quoted_printable(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c != '=') {
+            out.push_back(c);
+            continue;
+        }
+        if (i + 1 < text.size() && text[i + 1] == '\n') {
+            i += 1; // soft line break, LF only
+            continue;
+        }
+        if (i + 2 < text.size() && text[i + 1] == '\r' && text[i + 2] == '\n') {
+            i += 2; // soft line break
+            continue;
+        }
+        if (i + 2 < text.size()) {
+            const int high = hex_value(text[i + 1]);
+            const int low = hex_value(text[i + 2]);
+            if (high >= 0 && low >= 0) {
+                out.push_back(static_cast<char>(high * 16 + low));
+                i += 2;
+                continue;
+            }
+        }
+        out.push_back(c); // a stray '=' stays literal
+    }
+    return out;
+}
+
+} // namespace rua::detail

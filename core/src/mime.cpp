@@ -1,0 +1,272 @@
+// The MIME walk: header parsing through vmime (parameters, RFC 2231
+// continuations and charsets), multipart splitting and message/rfc822
+// descent by hand over the caller's buffer. Must never copy a body, recurse
+// past Limits::max_mime_depth or count more leaves than Limits::max_parts.
+#include "mime.hpp"
+
+#include "base64.hpp"
+#include "filename.hpp"
+
+#include <rua/errors.hpp>
+
+#include <fmt/format.h>
+#include <vmime/contentDispositionField.hpp>
+#include <vmime/contentTypeField.hpp>
+#include <vmime/vmime.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace rua::detail {
+
+namespace {
+
+std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+bool blank(std::string_view line) {
+    return std::all_of(line.begin(), line.end(),
+                       [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
+}
+
+bool starts_with_nocase(std::string_view text, std::string_view prefix) {
+    if (text.size() < prefix.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(text[i])) !=
+            std::tolower(static_cast<unsigned char>(prefix[i]))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// An entity split at the first empty (or white-space-only: Lotus Notes)
+// line. Without one, the entity is all header.
+struct Entity {
+    std::string_view header;
+    std::string_view body;
+};
+
+Entity split_entity(std::string_view text) {
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        auto eol = text.find('\n', pos);
+        const auto line = text.substr(pos, eol == std::string_view::npos ? eol : eol - pos);
+        if (blank(line)) {
+            const auto body = eol == std::string_view::npos ? text.size() : eol + 1;
+            return {text.substr(0, pos), text.substr(body)};
+        }
+        if (eol == std::string_view::npos) {
+            break;
+        }
+        pos = eol + 1;
+    }
+    return {text, {}};
+}
+
+// What we need from one entity's header.
+struct Labels {
+    std::string type;    // "multipart", "" when absent
+    std::string subtype; // "mixed"
+    std::string boundary;
+    OptString filename;
+    std::string transfer_encoding;
+};
+
+std::string word_text(const vmime::word& word) {
+    try {
+        return word.getConvertedText(vmime::charset(vmime::charsets::UTF_8));
+    } catch (const vmime::exception&) {
+        return word.getBuffer();
+    }
+}
+
+// Trustwave SEG writes "ContentType:" for "Content-Type:"; when the real
+// header is missing, the misspelt one is renamed before vmime sees it.
+std::string fix_header(std::string_view header) {
+    std::string text(header);
+    bool has_real = false;
+    std::size_t misspelt = std::string::npos;
+    for (std::size_t pos = 0; pos < text.size();) {
+        const auto line = std::string_view(text).substr(pos);
+        if (starts_with_nocase(line, "content-type:")) {
+            has_real = true;
+        } else if (starts_with_nocase(line, "contenttype:") && misspelt == std::string::npos) {
+            misspelt = pos;
+        }
+        const auto eol = text.find('\n', pos);
+        pos = eol == std::string::npos ? text.size() : eol + 1;
+    }
+    if (!has_real && misspelt != std::string::npos) {
+        text.replace(misspelt, std::string_view("ContentType").size(), "Content-Type");
+    }
+    return text;
+}
+
+Labels read_labels(std::string_view header_text) {
+    Labels labels;
+    vmime::header header;
+    try {
+        header.parse(fix_header(header_text));
+    } catch (const vmime::exception&) {
+        return labels; // an unreadable header labels nothing; the body is still sniffed
+    }
+    OptString type_name;
+    OptString disposition_name;
+    try {
+        if (header.hasField(vmime::fields::CONTENT_TYPE)) {
+            auto field = header.findField<vmime::contentTypeField>(vmime::fields::CONTENT_TYPE);
+            if (field) {
+                auto media = field->getValue<vmime::mediaType>();
+                labels.type = lower(media->getType());
+                labels.subtype = lower(media->getSubType());
+                if (field->hasBoundary()) {
+                    labels.boundary = field->getBoundary();
+                }
+                if (auto name = field->findParameter("name")) {
+                    type_name = word_text(name->getValue());
+                }
+            }
+        }
+        if (header.hasField(vmime::fields::CONTENT_DISPOSITION)) {
+            auto field = header.findField<vmime::contentDispositionField>(
+                vmime::fields::CONTENT_DISPOSITION);
+            if (field && field->hasFilename()) {
+                disposition_name = word_text(field->getFilename());
+            }
+        }
+        if (header.hasField(vmime::fields::CONTENT_TRANSFER_ENCODING)) {
+            auto field = header.findField(vmime::fields::CONTENT_TRANSFER_ENCODING);
+            if (auto value = field->getValue<vmime::encoding>()) {
+                labels.transfer_encoding = lower(value->getName());
+            }
+        }
+    } catch (const vmime::exception&) {
+        // A field vmime cannot make sense of is a missing label, nothing more.
+    }
+    if (disposition_name) {
+        labels.filename = sanitize_filename(*disposition_name);
+    }
+    if (!labels.filename && type_name) {
+        labels.filename = sanitize_filename(*type_name);
+    }
+    return labels;
+}
+
+// The parts of a multipart body between "--boundary" lines; empty when no
+// delimiter line is found.
+std::vector<std::string_view> split_multipart(std::string_view body, const std::string& boundary) {
+    std::vector<std::string_view> parts;
+    const std::string delimiter = "--" + boundary;
+    std::size_t part_start = std::string_view::npos;
+    std::size_t pos = 0;
+    while (pos < body.size()) {
+        auto eol = body.find('\n', pos);
+        const auto next = eol == std::string_view::npos ? body.size() : eol + 1;
+        const auto line = body.substr(pos, next - pos);
+        if (line.substr(0, delimiter.size()) == delimiter) {
+            const auto rest = line.substr(delimiter.size());
+            const bool closing = rest.substr(0, 2) == "--";
+            if (closing || blank(rest.substr(0, rest.find('\n')))) {
+                if (part_start != std::string_view::npos) {
+                    // The line break before a delimiter belongs to the delimiter.
+                    auto end = pos;
+                    if (end > part_start && body[end - 1] == '\n') {
+                        --end;
+                    }
+                    if (end > part_start && body[end - 1] == '\r') {
+                        --end;
+                    }
+                    parts.push_back(body.substr(part_start, end - part_start));
+                }
+                if (closing) {
+                    return parts;
+                }
+                part_start = next;
+            }
+        }
+        pos = next;
+    }
+    if (part_start != std::string_view::npos) {
+        parts.push_back(body.substr(part_start)); // no closing delimiter
+    }
+    return parts;
+}
+
+class Walker {
+public:
+    Walker(const Limits& limits, MimeTree& tree) : m_limits(limits), m_tree(tree) {}
+
+    void walk(std::string_view text, std::size_t depth) {
+        if (depth > m_limits.max_mime_depth) {
+            throw LimitExceeded(
+                fmt::format("MIME nesting deeper than {} levels", m_limits.max_mime_depth));
+        }
+        const auto entity = split_entity(text);
+        auto labels = read_labels(entity.header);
+        if (labels.type == "multipart" && !labels.boundary.empty()) {
+            const auto parts = split_multipart(entity.body, labels.boundary);
+            if (!parts.empty()) {
+                for (const auto part : parts) {
+                    walk(part, depth + 1);
+                }
+                return;
+            }
+            // No delimiter at all: a mislabelled single part, sniffed as a leaf.
+        }
+        if (labels.type == "message" &&
+            (labels.subtype == "rfc822" || labels.subtype == "global")) {
+            MimeLeaf carrier{0, std::nullopt, std::nullopt, labels.transfer_encoding, entity.body};
+            if (labels.transfer_encoding == "base64" ||
+                labels.transfer_encoding == "quoted-printable") {
+                m_tree.storage.push_back(std::make_unique<std::string>(decode_body(carrier)));
+                walk(*m_tree.storage.back(), depth + 1);
+            } else {
+                walk(entity.body, depth + 1);
+            }
+            return;
+        }
+        if (m_tree.leaves.size() >= m_limits.max_parts) {
+            throw LimitExceeded(
+                fmt::format("message has more than {} MIME parts", m_limits.max_parts));
+        }
+        MimeLeaf leaf;
+        leaf.part = static_cast<int>(m_tree.leaves.size()) + 1;
+        if (!labels.type.empty()) {
+            leaf.content_type = labels.type + "/" + labels.subtype;
+        }
+        leaf.filename = std::move(labels.filename);
+        leaf.transfer_encoding = std::move(labels.transfer_encoding);
+        leaf.body = entity.body;
+        m_tree.leaves.push_back(std::move(leaf));
+    }
+
+private:
+    const Limits& m_limits;
+    MimeTree& m_tree;
+};
+
+} // namespace
+
+MimeTree walk_mime(std::string_view raw, const Limits& limits) {
+    MimeTree tree;
+    Walker(limits, tree).walk(raw, 0);
+    return tree;
+}
+
+std::string decode_body(const MimeLeaf& leaf) {
+    if (leaf.transfer_encoding == "base64") {
+        return decode_base64(leaf.body);
+    }
+    if (leaf.transfer_encoding == "quoted-printable") {
+        return decode_quoted_printable(leaf.body);
+    }
+    return std::string(leaf.body);
+}
+
+} // namespace rua::detail

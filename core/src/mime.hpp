@@ -1,0 +1,41 @@
+// Walking a MIME message into its leaves (vmime parses the headers; the
+// tree walk and body slicing are ours, so every bound is checked before any
+// deep recursion and bodies are never copied). Must never trust a declared
+// type or filename for anything but labels.
+#pragma once
+
+#include <rua/limits.hpp>
+#include <rua/model.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rua::detail {
+
+struct MimeLeaf {
+    int part = 0;                  // 1-based, walk order
+    OptString content_type;        // declared "type/subtype", lower case
+    OptString filename;            // sanitised, RFC 2231 decoded
+    std::string transfer_encoding; // lower case; "" when absent
+    std::string_view body;         // still transfer-encoded
+};
+
+struct MimeTree {
+    std::vector<MimeLeaf> leaves;
+    // Decoded bodies of encoded message/rfc822 parts that leaves point into.
+    std::vector<std::unique_ptr<std::string>> storage;
+};
+
+// Splits `raw` (kept alive by the caller) into leaves; the root entity is a
+// leaf when it is not multipart, and message/rfc822 parts are descended
+// into. Throws LimitExceeded when nesting exceeds Limits::max_mime_depth or
+// the leaves exceed Limits::max_parts.
+MimeTree walk_mime(std::string_view raw, const Limits& limits);
+
+// Transfer-decodes a leaf body (base64, quoted-printable; anything else is
+// taken as it is). Throws BadInput("invalid base64: ...").
+std::string decode_body(const MimeLeaf& leaf);
+
+} // namespace rua::detail

@@ -1,0 +1,79 @@
+// The connection pool: at most N connections, opened lazily, each lent to one
+// thread at a time. A caller waits a bounded time for a free slot and then
+// gets TryLater; it must never block forever nor reuse a connection that
+// failed mid-statement.
+#include "pool.hpp"
+
+#include "pg_errors.hpp"
+
+#include <rua/errors.hpp>
+
+#include <pqxx/except>
+
+#include <utility>
+
+namespace rua {
+
+ConnectionPool::Impl::Impl(std::string conninfo, std::size_t size,
+                           std::chrono::milliseconds acquire_timeout)
+    : m_conninfo(std::move(conninfo)), m_size(size == 0 ? 1 : size), m_timeout(acquire_timeout) {}
+
+ConnectionLease ConnectionPool::Impl::acquire() {
+    ConnectionLease lease(*this);
+    {
+        std::unique_lock<std::mutex> lock(m_mutex);
+        if (!m_freed.wait_for(lock, m_timeout, [this] { return m_leased < m_size; })) {
+            lease.m_pool = nullptr; // holds no slot: nothing to give back
+            throw TryLater("database connection pool exhausted");
+        }
+        ++m_leased;
+        if (!m_idle.empty()) {
+            lease.m_conn = std::move(m_idle.back());
+            m_idle.pop_back();
+        }
+    }
+    // The slot is the lease's now: its destructor frees it even if opening fails.
+    if (lease.m_conn && lease.m_conn->is_open()) {
+        return lease;
+    }
+    lease.m_conn.reset();
+    try {
+        lease.m_conn = std::make_unique<pqxx::connection>(m_conninfo);
+    } catch (const pqxx::failure& e) {
+        throw TryLater("cannot connect to the database: " + pg_reason(e.what()));
+    }
+    lease.m_fresh = true;
+    return lease;
+}
+
+void ConnectionPool::Impl::give_back(std::unique_ptr<pqxx::connection> conn, bool broken) noexcept {
+    if (conn && (broken || !conn->is_open())) {
+        conn.reset(); // closed outside the lock: PQfinish may block briefly
+    }
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        --m_leased;
+        if (conn) {
+            m_idle.push_back(std::move(conn));
+        }
+    }
+    m_freed.notify_one();
+}
+
+ConnectionLease::~ConnectionLease() {
+    if (m_pool != nullptr) {
+        m_pool->give_back(std::move(m_conn), m_broken);
+    }
+}
+
+ConnectionPool::ConnectionPool(std::string conninfo, std::size_t size,
+                               std::chrono::milliseconds acquire_timeout)
+    : m_impl(std::make_unique<Impl>(std::move(conninfo), size, acquire_timeout)) {}
+
+ConnectionPool::~ConnectionPool() = default;
+
+const std::string& ConnectionPool::conninfo() const {
+    return m_impl->m_conninfo;
+}
+
+} // namespace rua

@@ -1,0 +1,91 @@
+// Internal to the store (and admin.cpp): the connection pool's implementation
+// and the lease through which a caller borrows one pqxx::connection for one
+// call. Included only by .cpp files under core/src/store and by db tests:
+// pqxx must never leak into core/include.
+#pragma once
+
+#include <rua/store.hpp>
+
+#include <pqxx/connection>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace rua {
+
+class ConnectionLease;
+
+struct ConnectionPool::Impl {
+    Impl(std::string conninfo, std::size_t size, std::chrono::milliseconds acquire_timeout);
+
+    // Waits up to the acquire timeout for a free slot, then hands out an idle
+    // connection or opens a new one. Throws TryLater("database connection
+    // pool exhausted") on timeout, or TryLater with libpq's reason when the
+    // server cannot be reached.
+    ConnectionLease acquire();
+
+    const std::string m_conninfo;
+    const std::size_t m_size;
+    const std::chrono::milliseconds m_timeout;
+
+private:
+    friend class ConnectionLease;
+    void give_back(std::unique_ptr<pqxx::connection> conn, bool broken) noexcept;
+
+    std::mutex m_mutex;
+    std::condition_variable m_freed;
+    std::size_t m_leased = 0;                              // guarded by m_mutex
+    std::vector<std::unique_ptr<pqxx::connection>> m_idle; // guarded by m_mutex
+};
+
+// One borrowed connection, returned to the pool on destruction. A lease
+// marked broken (or whose connection closed) drops its connection instead,
+// so the next acquire opens a fresh one.
+class ConnectionLease {
+public:
+    ~ConnectionLease();
+    ConnectionLease(ConnectionLease&& other) noexcept
+        : m_pool(other.m_pool), m_conn(std::move(other.m_conn)), m_broken(other.m_broken),
+          m_fresh(other.m_fresh) {
+        other.m_pool = nullptr;
+    }
+    ConnectionLease(const ConnectionLease&) = delete;
+    ConnectionLease& operator=(const ConnectionLease&) = delete;
+    ConnectionLease& operator=(ConnectionLease&&) = delete;
+
+    pqxx::connection& conn() { return *m_conn; }
+    // True when the connection was opened for this lease (not reused idle).
+    bool fresh() const { return m_fresh; }
+    // Call after any failure whose effect on the session is unknown (an
+    // exception in the middle of COPY, a lost server): the connection is
+    // closed instead of being reused.
+    void mark_broken() { m_broken = true; }
+
+private:
+    friend struct ConnectionPool::Impl;
+    explicit ConnectionLease(ConnectionPool::Impl& pool) : m_pool(&pool) {}
+
+    ConnectionPool::Impl* m_pool;
+    std::unique_ptr<pqxx::connection> m_conn;
+    bool m_broken = false;
+    bool m_fresh = false;
+};
+
+// Runs `work(pqxx::connection&)` on a leased connection. A connection that
+// turns out dead on first use after sitting idle (the server restarted) is
+// dropped and `work` runs once more on a fresh one: nothing was committed, so
+// the retry is safe. Any failure drops the connection and is rethrown as
+// TryLater or BadInput (pg_errors.hpp).
+template <typename Work>
+auto with_connection(ConnectionPool& pool, Work&& work)
+    -> std::invoke_result_t<Work&, pqxx::connection&>;
+
+} // namespace rua
+
+#include "pool_inl.hpp"

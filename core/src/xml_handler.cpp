@@ -1,0 +1,486 @@
+// SAX2 events to a draft Report. Elements are matched by local name and
+// position (so no-namespace, draft and RFC 9990 documents read alike);
+// elements in a foreign namespace and unknown elements are skipped whole.
+// Every bound (depth, records, field size) is checked as the events arrive,
+// so a hostile document stops early; nothing here recurses.
+#include "xml_handler.hpp"
+
+#include <xercesc/sax/Locator.hpp>
+#include <xercesc/sax/SAXParseException.hpp>
+
+#include <array>
+#include <string_view>
+
+namespace rua::detail {
+
+namespace {
+
+using Node = ReportHandler::Node;
+
+struct Rule {
+    Node parent;
+    std::string_view name;
+    Node node;
+};
+
+// Where each known element may appear. <identities> is an old alias of
+// <identifiers> (seen from junc.org and in parsers' workarounds).
+constexpr std::array<Rule, 50> k_rules{{
+    {Node::feedback, "version", Node::version},
+    {Node::feedback, "report_metadata", Node::metadata},
+    {Node::feedback, "policy_published", Node::policy},
+    {Node::feedback, "record", Node::record},
+    {Node::metadata, "org_name", Node::org_name},
+    {Node::metadata, "email", Node::email},
+    {Node::metadata, "extra_contact_info", Node::extra_contact_info},
+    {Node::metadata, "report_id", Node::report_id},
+    {Node::metadata, "error", Node::error},
+    {Node::metadata, "generator", Node::generator},
+    {Node::metadata, "date_range", Node::date_range},
+    {Node::date_range, "begin", Node::begin},
+    {Node::date_range, "end", Node::end},
+    {Node::policy, "domain", Node::p_domain},
+    {Node::policy, "adkim", Node::adkim},
+    {Node::policy, "aspf", Node::aspf},
+    {Node::policy, "p", Node::p},
+    {Node::policy, "sp", Node::sp},
+    {Node::policy, "np", Node::np},
+    {Node::policy, "pct", Node::pct},
+    {Node::policy, "fo", Node::fo},
+    {Node::policy, "testing", Node::testing},
+    {Node::policy, "discovery_method", Node::discovery_method},
+    {Node::record, "row", Node::row},
+    {Node::record, "identifiers", Node::identifiers},
+    {Node::record, "identities", Node::identifiers},
+    {Node::record, "auth_results", Node::auth_results},
+    {Node::row, "source_ip", Node::source_ip},
+    {Node::row, "count", Node::count},
+    {Node::row, "policy_evaluated", Node::policy_evaluated},
+    {Node::policy_evaluated, "disposition", Node::disposition},
+    {Node::policy_evaluated, "dkim", Node::pe_dkim},
+    {Node::policy_evaluated, "spf", Node::pe_spf},
+    {Node::policy_evaluated, "reason", Node::reason},
+    {Node::reason, "type", Node::reason_type},
+    {Node::reason, "comment", Node::reason_comment},
+    {Node::identifiers, "header_from", Node::header_from},
+    {Node::identifiers, "envelope_from", Node::envelope_from},
+    {Node::identifiers, "envelope_to", Node::envelope_to},
+    {Node::auth_results, "dkim", Node::auth_dkim},
+    {Node::auth_results, "spf", Node::auth_spf},
+    {Node::auth_dkim, "domain", Node::dkim_domain},
+    {Node::auth_dkim, "selector", Node::dkim_selector},
+    {Node::auth_dkim, "result", Node::dkim_result},
+    {Node::auth_dkim, "human_result", Node::dkim_human_result},
+    {Node::auth_spf, "domain", Node::spf_domain},
+    {Node::auth_spf, "scope", Node::spf_scope},
+    {Node::auth_spf, "result", Node::spf_result},
+    {Node::auth_spf, "human_result", Node::spf_human_result},
+    {Node::unknown, "", Node::unknown},
+}};
+
+bool is_container(Node node) {
+    switch (node) {
+    case Node::unknown:
+    case Node::feedback:
+    case Node::metadata:
+    case Node::date_range:
+    case Node::policy:
+    case Node::record:
+    case Node::row:
+    case Node::policy_evaluated:
+    case Node::reason:
+    case Node::identifiers:
+    case Node::auth_results:
+    case Node::auth_dkim:
+    case Node::auth_spf:
+        return true;
+    default:
+        return false;
+    }
+}
+
+Node child_of(Node parent, std::string_view name) {
+    for (const Rule& rule : k_rules) {
+        if (rule.parent == parent && rule.name == name && parent != Node::unknown) {
+            return rule.node;
+        }
+    }
+    return Node::unknown;
+}
+
+std::string utf8(const XMLCh* text) {
+    std::string out;
+    if (text != nullptr) {
+        std::size_t length = 0;
+        while (text[length] != 0) {
+            ++length;
+        }
+        append_utf8(out, text, length);
+    }
+    return out;
+}
+
+std::string quoted(std::string_view text) {
+    constexpr std::size_t k_max = 64;
+    std::string out = "\"";
+    out += text.size() <= k_max ? text : text.substr(0, k_max);
+    out += text.size() <= k_max ? "\"" : "...\"";
+    return out;
+}
+
+} // namespace
+
+ReportHandler::ReportHandler(const Limits& limits)
+    : m_limits(limits), m_warnings(m_draft.report.warnings) {}
+
+void ReportHandler::fail(bool limit, std::string message) {
+    if (!m_failure) {
+        m_failure = ParseFailure{limit, std::move(message)};
+    }
+    throw ParseStopped{};
+}
+
+std::string ReportHandler::position() const {
+    if (m_locator == nullptr) {
+        return {};
+    }
+    return " at line " + std::to_string(m_locator->getLineNumber()) + ", column " +
+           std::to_string(m_locator->getColumnNumber());
+}
+
+std::string ReportHandler::record_label() const {
+    return "record " + std::to_string(m_draft.report.records.size() + 1);
+}
+
+void ReportHandler::setDocumentLocator(const xercesc::Locator* locator) {
+    m_locator = locator;
+}
+
+void ReportHandler::startElement(const XMLCh* uri, const XMLCh* localname, const XMLCh* qname,
+                                 const xercesc::Attributes& /*attrs*/) {
+    if (m_stack.size() + 1 > m_limits.max_xml_depth) {
+        fail(true, "XML nesting deeper than " + std::to_string(m_limits.max_xml_depth) +
+                       " elements" + position());
+    }
+    m_name = utf8(localname);
+    Node node = Node::unknown;
+    if (m_stack.empty()) {
+        if (m_name != "feedback") {
+            fail(false, "root element is <" + utf8(qname) + ">, not <feedback>");
+        }
+        node = Node::feedback;
+        m_root_uri = utf8(uri);
+        if (!m_root_uri.empty()) {
+            m_draft.report.xml_namespace = m_root_uri;
+        }
+    } else {
+        // Children are in the root's namespace or in none (AOL prefixed only
+        // the root); anything else is an extension and is skipped.
+        const std::string element_uri = utf8(uri);
+        if (element_uri.empty() || element_uri == m_root_uri) {
+            node = child_of(m_stack.back(), m_name);
+        }
+    }
+    m_stack.push_back(node);
+    if (is_container(node)) {
+        start_container(node); // may demote a duplicate to Node::unknown
+    } else {
+        m_text.clear();
+    }
+}
+
+void ReportHandler::characters(const XMLCh* chars, XMLSize_t length) {
+    if (m_stack.empty() || is_container(m_stack.back())) {
+        return;
+    }
+    append_utf8(m_text, chars, length);
+    if (m_text.size() > m_limits.max_field_bytes) {
+        fail(true, "<" + m_name + "> text longer than " + std::to_string(m_limits.max_field_bytes) +
+                       " bytes" + position());
+    }
+}
+
+void ReportHandler::endElement(const XMLCh* /*uri*/, const XMLCh* localname,
+                               const XMLCh* /*qname*/) {
+    const Node node = m_stack.back();
+    if (is_container(node)) {
+        end_container(node);
+    } else {
+        m_name = utf8(localname);
+        store_leaf(node, m_text);
+        m_text.clear();
+    }
+    m_stack.pop_back();
+}
+
+void ReportHandler::start_container(Node node) {
+    Report& report = m_draft.report;
+    switch (node) {
+    case Node::policy:
+        if (++m_draft.policy_published_seen > 1) {
+            m_warnings.add("more than one <policy_published>; the first is used");
+            m_stack.back() = Node::unknown;
+        }
+        break;
+    case Node::record:
+        if (report.records.size() >= m_limits.max_records) {
+            fail(true, "more than " + std::to_string(m_limits.max_records) + " records");
+        }
+        m_record = Record{};
+        m_record_has_ip = false;
+        m_record_has_count = false;
+        break;
+    case Node::reason:
+        m_reason = Reason{};
+        break;
+    case Node::auth_dkim:
+        m_dkim = DkimAuth{};
+        break;
+    case Node::auth_spf:
+        m_spf = SpfAuth{};
+        break;
+    default:
+        break;
+    }
+}
+
+void ReportHandler::end_container(Node node) {
+    switch (node) {
+    case Node::record:
+        if (!m_record_has_ip) {
+            fail(false, record_label() + ": missing source_ip");
+        }
+        if (!m_record_has_count) {
+            fail(false, record_label() + ": missing count");
+        }
+        m_draft.report.records.push_back(std::move(m_record));
+        break;
+    case Node::reason:
+        if (m_reason.type.empty() && !m_reason.comment) {
+            m_warnings.add("empty <reason> ignored");
+        } else {
+            if (m_reason.type.empty()) {
+                m_warnings.add("<reason> without a type");
+            }
+            m_record.reasons.push_back(std::move(m_reason));
+        }
+        break;
+    case Node::auth_dkim:
+        m_record.auth_dkim.push_back(std::move(m_dkim));
+        break;
+    case Node::auth_spf:
+        m_record.auth_spf.push_back(std::move(m_spf));
+        break;
+    default:
+        break;
+    }
+}
+
+void ReportHandler::store_leaf(Node node, const std::string& text) {
+    Report& report = m_draft.report;
+    PolicyPublished& policy = report.policy;
+    const std::string_view value = trim(text);
+    auto enum_or_null = [&](EnumField field, std::string_view what) -> OptString {
+        if (value.empty()) {
+            return std::nullopt;
+        }
+        return normalise_enum(value, field, what, m_warnings);
+    };
+    auto timestamp = [&](std::optional<std::int64_t>& out) {
+        if (value.empty()) {
+            return;
+        }
+        bool had_fraction = false;
+        out = parse_timestamp(value, had_fraction);
+        if (!out) {
+            fail(false, "date_range/" + m_name + " " + quoted(value) + " is not a timestamp");
+        }
+        if (had_fraction) {
+            m_warnings.add("date_range/" + m_name + " " + quoted(value) + " truncated to seconds");
+        }
+    };
+    switch (node) {
+    case Node::version:
+        m_draft.version = opt_text(value);
+        break;
+    case Node::org_name:
+        report.org_name = opt_text(value);
+        break;
+    case Node::email:
+        report.email = opt_text(value);
+        break;
+    case Node::extra_contact_info:
+        report.extra_contact_info = opt_text(value);
+        break;
+    case Node::report_id:
+        report.report_id = std::string(value);
+        break;
+    case Node::error:
+        if (!value.empty()) {
+            report.errors.emplace_back(value);
+        }
+        break;
+    case Node::generator:
+        report.generator = opt_text(value);
+        break;
+    case Node::begin:
+        timestamp(m_draft.begin);
+        break;
+    case Node::end:
+        timestamp(m_draft.end);
+        break;
+    case Node::p_domain:
+        policy.domain = std::string(value);
+        break;
+    case Node::adkim:
+        policy.adkim = enum_or_null(EnumField::alignment, "adkim");
+        break;
+    case Node::aspf:
+        policy.aspf = enum_or_null(EnumField::alignment, "aspf");
+        break;
+    case Node::p:
+        policy.p = enum_or_null(EnumField::policy, "p");
+        break;
+    case Node::sp:
+        policy.sp = enum_or_null(EnumField::policy, "sp");
+        break;
+    case Node::np:
+        policy.np = enum_or_null(EnumField::policy, "np");
+        break;
+    case Node::pct:
+        if (!value.empty()) {
+            const auto pct = parse_count(value);
+            if (pct && *pct <= 100) {
+                policy.pct = static_cast<int>(*pct);
+            } else {
+                m_warnings.add("policy_published/pct " + quoted(value) + " ignored");
+            }
+        }
+        break;
+    case Node::fo:
+        // fo is a colon-separated list ("1:d:s"), kept as sent, lower-cased.
+        policy.fo = value.empty() ? OptString{} : OptString{to_lower_ascii(value)};
+        break;
+    case Node::testing:
+        policy.testing = enum_or_null(EnumField::testing, "testing");
+        break;
+    case Node::discovery_method:
+        policy.discovery_method = enum_or_null(EnumField::discovery_method, "discovery_method");
+        break;
+    default:
+        store_record_leaf(node, text);
+        break;
+    }
+}
+
+void ReportHandler::store_record_leaf(Node node, const std::string& text) {
+    const std::string_view value = trim(text);
+    auto enum_or_null = [&](EnumField field, std::string_view what) -> OptString {
+        if (value.empty()) {
+            return std::nullopt;
+        }
+        return normalise_enum(value, field, what, m_warnings);
+    };
+    switch (node) {
+    case Node::source_ip:
+        if (!value.empty()) {
+            const auto ip = IpAddress::parse(value);
+            if (!ip) {
+                fail(false,
+                     record_label() + ": source_ip " + quoted(value) + " is not an IP address");
+            }
+            m_record.source_ip = *ip;
+            m_record_has_ip = true;
+        }
+        break;
+    case Node::count:
+        if (!value.empty()) {
+            const auto count = parse_count(value);
+            if (!count) {
+                fail(false, record_label() + ": count " + quoted(value) + " is not a number");
+            }
+            m_record.count = *count;
+            m_record_has_count = true;
+        }
+        break;
+    case Node::disposition:
+        m_record.disposition = enum_or_null(EnumField::disposition, "disposition");
+        break;
+    case Node::pe_dkim:
+        m_record.dkim = enum_or_null(EnumField::aligned_result, "policy_evaluated dkim");
+        break;
+    case Node::pe_spf:
+        m_record.spf = enum_or_null(EnumField::aligned_result, "policy_evaluated spf");
+        break;
+    case Node::reason_type:
+        m_reason.type = enum_or_null(EnumField::reason_type, "reason type").value_or("");
+        break;
+    case Node::reason_comment:
+        m_reason.comment = opt_text(value);
+        break;
+    case Node::header_from:
+        m_record.header_from = opt_text(value);
+        break;
+    case Node::envelope_from:
+        m_record.envelope_from = opt_text(value);
+        break;
+    case Node::envelope_to:
+        m_record.envelope_to = opt_text(value);
+        break;
+    case Node::dkim_domain:
+        m_dkim.domain = std::string(value);
+        break;
+    case Node::dkim_selector:
+        m_dkim.selector = opt_text(value);
+        break;
+    case Node::dkim_result:
+        m_dkim.result = enum_or_null(EnumField::dkim_result, "dkim result").value_or("");
+        break;
+    case Node::dkim_human_result:
+        m_dkim.human_result = opt_text(value);
+        break;
+    case Node::spf_domain:
+        m_spf.domain = std::string(value);
+        break;
+    case Node::spf_scope:
+        m_spf.scope = enum_or_null(EnumField::spf_scope, "spf scope");
+        break;
+    case Node::spf_result:
+        m_spf.result = enum_or_null(EnumField::spf_result, "spf result").value_or("");
+        break;
+    case Node::spf_human_result:
+        m_spf.human_result = opt_text(value);
+        break;
+    default:
+        break;
+    }
+}
+
+void ReportHandler::warning(const xercesc::SAXParseException& /*exc*/) {}
+
+// With validation off, Xerces reports only well-formedness problems; any of
+// them, even the "recoverable" kind, means the document is not trustworthy.
+void ReportHandler::error(const xercesc::SAXParseException& exc) {
+    fatalError(exc);
+}
+
+void ReportHandler::fatalError(const xercesc::SAXParseException& exc) {
+    fail(false, "malformed XML at line " + std::to_string(exc.getLineNumber()) + ", column " +
+                    std::to_string(exc.getColumnNumber()) + ": " + utf8(exc.getMessage()));
+}
+
+void ReportHandler::startDTD(const XMLCh* /*name*/, const XMLCh* /*public_id*/,
+                             const XMLCh* /*system_id*/) {
+    fail(false, "DOCTYPE not allowed (DTDs and entity declarations are refused)" + position());
+}
+
+void ReportHandler::startEntity(const XMLCh* name) {
+    fail(false, "entity reference &" + utf8(name) + "; not allowed" + position());
+}
+
+xercesc::InputSource* ReportHandler::resolveEntity(const XMLCh* /*public_id*/,
+                                                   const XMLCh* system_id) {
+    fail(false, "external entity " + quoted(utf8(system_id)) + " refused" + position());
+}
+
+} // namespace rua::detail

@@ -1,0 +1,134 @@
+// The SAX2 handler that turns a stream of Xerces events into a draft Report.
+// Internal to the XML stage (only xml_handler.cpp and xml_report.cpp see
+// Xerces). It must never build a DOM, resolve an entity, or accept a DTD:
+// every such event stops the parse with a precise reason.
+#pragma once
+
+#include "validate.hpp"
+#include "xml_values.hpp"
+
+#include <rua/limits.hpp>
+#include <rua/model.hpp>
+
+#include <xercesc/sax2/DefaultHandler.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rua::detail {
+
+// Thrown through Xerces to abandon a parse; the reason is kept in the
+// handler (or the input stream), never in this object.
+struct ParseStopped {};
+
+// Why a parse was abandoned: `limit` selects LimitExceeded over BadInput.
+struct ParseFailure {
+    bool limit = false;
+    std::string message;
+};
+
+class ReportHandler final : public xercesc::DefaultHandler {
+public:
+    explicit ReportHandler(const Limits& limits);
+
+    const std::optional<ParseFailure>& failure() const { return m_failure; }
+    ReportDraft& draft() { return m_draft; }
+
+    void startElement(const XMLCh* uri, const XMLCh* localname, const XMLCh* qname,
+                      const xercesc::Attributes& attrs) override;
+    void endElement(const XMLCh* uri, const XMLCh* localname, const XMLCh* qname) override;
+    void characters(const XMLCh* chars, XMLSize_t length) override;
+    void setDocumentLocator(const xercesc::Locator* locator) override;
+
+    void warning(const xercesc::SAXParseException& exc) override;
+    void error(const xercesc::SAXParseException& exc) override;
+    void fatalError(const xercesc::SAXParseException& exc) override;
+
+    void startDTD(const XMLCh* name, const XMLCh* public_id, const XMLCh* system_id) override;
+    void startEntity(const XMLCh* name) override;
+    xercesc::InputSource* resolveEntity(const XMLCh* public_id, const XMLCh* system_id) override;
+
+    // Element kinds; public only so the lookup table in the .cpp can name them.
+    enum class Node {
+        unknown,
+        feedback,
+        version,
+        metadata,
+        org_name,
+        email,
+        extra_contact_info,
+        report_id,
+        error,
+        generator,
+        date_range,
+        begin,
+        end,
+        policy,
+        p_domain,
+        adkim,
+        aspf,
+        p,
+        sp,
+        np,
+        pct,
+        fo,
+        testing,
+        discovery_method,
+        record,
+        row,
+        source_ip,
+        count,
+        policy_evaluated,
+        disposition,
+        pe_dkim,
+        pe_spf,
+        reason,
+        reason_type,
+        reason_comment,
+        identifiers,
+        header_from,
+        envelope_from,
+        envelope_to,
+        auth_results,
+        auth_dkim,
+        dkim_domain,
+        dkim_selector,
+        dkim_result,
+        dkim_human_result,
+        auth_spf,
+        spf_domain,
+        spf_scope,
+        spf_result,
+        spf_human_result,
+    };
+
+private:
+    [[noreturn]] void fail(bool limit, std::string message);
+    void start_container(Node node);
+    void end_container(Node node);
+    void store_leaf(Node node, const std::string& text);
+    void store_record_leaf(Node node, const std::string& text);
+    std::string record_label() const;
+    std::string position() const;
+
+    const Limits& m_limits;
+    const xercesc::Locator* m_locator = nullptr;
+    std::optional<ParseFailure> m_failure;
+    ReportDraft m_draft;
+    Warnings m_warnings;
+    std::vector<Node> m_stack;
+    std::string m_root_uri;
+    std::string m_text; // text of the innermost element, when it is a leaf
+    std::string m_name; // scratch: the current element's local name
+    std::size_t m_leaf_depth = 0;
+    Record m_record;
+    bool m_record_has_ip = false;
+    bool m_record_has_count = false;
+    Reason m_reason;
+    DkimAuth m_dkim;
+    SpfAuth m_spf;
+};
+
+} // namespace rua::detail

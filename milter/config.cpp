@@ -1,0 +1,261 @@
+// Reads /etc/rua-milter.conf: one `Key value` per line, keys case-insensitive,
+// `#` comment lines. Table-driven: each key has one setter that validates its
+// value. Must never return a Config with an error in it, nor stop at the
+// first error: the admin sees every problem at once, one line each.
+#include "config.hpp"
+
+#include "config_values.hpp"
+
+#include <rua/errors.hpp>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <system_error>
+
+namespace rua::milter {
+
+namespace {
+
+using Setter = std::function<void(Config&, std::string_view)>;
+
+struct Key {
+    std::string_view name; // canonical spelling, used in messages
+    Setter set;
+};
+
+constexpr std::uint64_t k_kib = 1024;
+constexpr std::uint64_t k_gib = 1024 * 1024 * 1024;
+
+Setter size_key(std::size_t Limits::*field, std::uint64_t min, std::uint64_t max) {
+    return [field, min, max](Config& c, std::string_view v) {
+        c.limits.*field = static_cast<std::size_t>(parse_size(v, min, max));
+    };
+}
+
+Setter number_key(std::size_t Limits::*field, std::uint64_t min, std::uint64_t max) {
+    return [field, min, max](Config& c, std::string_view v) {
+        c.limits.*field = static_cast<std::size_t>(parse_number(v, min, max));
+    };
+}
+
+void set_user(Config& c, std::string_view v) {
+    auto colon = v.find(':');
+    auto user = v.substr(0, colon);
+    if (user.empty() || (colon != std::string_view::npos && colon + 1 == v.size())) {
+        throw ValueError(fmt::format("\"{}\" is not user or user:group", v));
+    }
+    c.user = std::string(user);
+    if (colon != std::string_view::npos) {
+        c.group = std::string(v.substr(colon + 1));
+    }
+}
+
+void set_after_ingest(Config& c, std::string_view v) {
+    auto word = to_lower(v);
+    if (word == "remove") {
+        c.after_ingest = AfterIngest::remove;
+    } else if (word == "deliver") {
+        c.after_ingest = AfterIngest::deliver;
+    } else {
+        throw ValueError(fmt::format("\"{}\" is not remove or deliver", v));
+    }
+}
+
+void set_on_bad_report(Config& c, std::string_view v) {
+    auto word = to_lower(v);
+    if (word == "quarantine") {
+        c.on_bad_report = OnBadReport::quarantine;
+    } else if (word == "reject") {
+        c.on_bad_report = OnBadReport::reject;
+    } else {
+        throw ValueError(fmt::format("\"{}\" is not quarantine or reject", v));
+    }
+}
+
+void set_log_level(Config& c, std::string_view v) {
+    auto word = to_lower(v);
+    for (auto level : {LogLevel::error, LogLevel::warning, LogLevel::info, LogLevel::debug}) {
+        if (word == to_string(level)) {
+            c.log_level = level;
+            return;
+        }
+    }
+    throw ValueError(fmt::format("\"{}\" is not error, warning, info or debug", v));
+}
+
+void set_pid_file(Config& c, std::string_view v) {
+    if (v.front() != '/') {
+        throw ValueError(fmt::format("\"{}\" is not an absolute path", v));
+    }
+    c.pid_file = std::string(v);
+}
+
+// Lower-case name -> key. Built once; read-only afterwards.
+const std::map<std::string, Key, std::less<>>& keys() {
+    static const std::map<std::string, Key, std::less<>> k_keys = [] {
+        std::vector<Key> list{
+            {"Socket", [](Config& c, std::string_view v) { c.socket = parse_socket(v); }},
+            {"DatabaseURI", [](Config& c, std::string_view v) { c.database_uri = v; }},
+            {"ReportDomains",
+             [](Config& c, std::string_view v) { c.report_domains = parse_domains(v); }},
+            {"AfterIngest", set_after_ingest},
+            {"OnBadReport", set_on_bad_report},
+            {"MaxMessageSize", size_key(&Limits::max_message_bytes, k_kib, 4 * k_gib)},
+            {"MaxDecompressedSize", size_key(&Limits::max_decompressed_bytes, k_kib, 16 * k_gib)},
+            {"MaxCompressionRatio", number_key(&Limits::max_ratio, 1, 100000)},
+            {"MaxZipMembers", number_key(&Limits::max_zip_members, 1, 10000)},
+            {"MaxMimeDepth", number_key(&Limits::max_mime_depth, 1, 32)},
+            {"MaxParts", number_key(&Limits::max_parts, 1, 10000)},
+            {"MaxXmlDepth", number_key(&Limits::max_xml_depth, 4, 1024)},
+            {"MaxRecords", number_key(&Limits::max_records, 1, 100000000)},
+            {"UserID", set_user},
+            {"PidFile", set_pid_file},
+            {"SyslogFacility",
+             [](Config& c, std::string_view v) {
+                 c.syslog_facility_code = parse_facility(v);
+                 c.syslog_facility = to_lower(v);
+             }},
+            {"LogLevel", set_log_level},
+            {"EomDeadline",
+             [](Config& c, std::string_view v) {
+                 c.eom_deadline = std::chrono::seconds(parse_number(v, 1, 3600));
+             }},
+            {"PoolSize",
+             [](Config& c, std::string_view v) {
+                 c.pool_size = static_cast<std::size_t>(parse_number(v, 1, 256));
+             }},
+            {"RegistryRefresh",
+             [](Config& c, std::string_view v) {
+                 c.registry_refresh = std::chrono::seconds(parse_number(v, 1, 86400));
+             }},
+            {"Umask", [](Config& c, std::string_view v) { c.umask = parse_umask(v); }},
+        };
+        std::map<std::string, Key, std::less<>> out;
+        for (auto& key : list) {
+            auto name = to_lower(key.name);
+            out.emplace(std::move(name), std::move(key));
+        }
+        return out;
+    }();
+    return k_keys;
+}
+
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && is_space(text.front())) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && is_space(text.back())) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
+} // namespace
+
+const char* to_string(LogLevel level) {
+    switch (level) {
+    case LogLevel::error:
+        return "error";
+    case LogLevel::warning:
+        return "warning";
+    case LogLevel::info:
+        return "info";
+    case LogLevel::debug:
+        return "debug";
+    }
+    return "info";
+}
+
+bool Config::is_report_domain(std::string_view domain) const {
+    for (const auto& own : report_domains) {
+        if (own == domain) {
+            return true;
+        }
+    }
+    return false;
+}
+
+ConfigPtr parse_config(std::string_view text, const std::string& file) {
+    auto config = std::make_shared<Config>();
+    config->file = file;
+    config->syslog_facility_code = parse_facility(config->syslog_facility);
+    std::vector<std::string> errors;
+    std::map<std::string, std::size_t, std::less<>> seen; // lower-case key -> line
+    std::size_t line_no = 0;
+    while (!text.empty()) {
+        ++line_no;
+        auto newline = text.find('\n');
+        auto line = trim(text.substr(0, newline));
+        text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+        if (line.empty() || line.front() == '#') {
+            continue;
+        }
+        std::size_t split = 0;
+        while (split < line.size() && !is_space(line[split])) {
+            ++split;
+        }
+        auto name = line.substr(0, split);
+        auto value = trim(line.substr(split));
+        auto lower = to_lower(name);
+        auto it = keys().find(lower);
+        if (it == keys().end()) {
+            errors.push_back(fmt::format("{}:{}: unknown key \"{}\"", file, line_no, name));
+            continue;
+        }
+        const Key& key = it->second;
+        if (auto first = seen.find(lower); first != seen.end()) {
+            errors.push_back(fmt::format("{}:{}: {}: duplicate key (first set on line {})", file,
+                                         line_no, key.name, first->second));
+            continue;
+        }
+        seen.emplace(lower, line_no);
+        if (value.empty()) {
+            errors.push_back(
+                fmt::format("{}:{}: {}: the value may not be empty", file, line_no, key.name));
+            continue;
+        }
+        try {
+            key.set(*config, value);
+        } catch (const ValueError& e) {
+            errors.push_back(fmt::format("{}:{}: {}: {}", file, line_no, key.name, e.what()));
+        }
+    }
+    if (config->database_uri.empty() && seen.count("databaseuri") == 0) {
+        errors.push_back(fmt::format("{}: DatabaseURI is required", file));
+    }
+    if (!errors.empty()) {
+        std::string all;
+        for (const auto& error : errors) {
+            all += all.empty() ? "" : "\n";
+            all += error;
+        }
+        throw ConfigError(all);
+    }
+    return config;
+}
+
+ConfigPtr load_config(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw ConfigError(
+            fmt::format("{}: cannot read: {}", path, std::generic_category().message(errno)));
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) {
+        throw ConfigError(
+            fmt::format("{}: cannot read: {}", path, std::generic_category().message(errno)));
+    }
+    return parse_config(text.str(), path);
+}
+
+} // namespace rua::milter

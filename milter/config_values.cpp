@@ -1,0 +1,226 @@
+// Parsers for single config values: sizes, bounded numbers, umask, socket
+// specs, domain lists, syslog facilities. Pure functions of their text;
+// they must never accept a value silently clamped or truncated.
+#include "config_values.hpp"
+
+#include <fmt/format.h>
+
+#include <syslog.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <limits>
+#include <utility>
+
+namespace rua::milter {
+
+namespace {
+
+bool all_digits(std::string_view text) {
+    return !text.empty() && std::all_of(text.begin(), text.end(),
+                                        [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+// Decimal digits to a number; nullopt-like false on overflow.
+bool to_u64(std::string_view digits, std::uint64_t& out) {
+    std::uint64_t value = 0;
+    for (char c : digits) {
+        auto digit = static_cast<std::uint64_t>(c - '0');
+        if (value > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) {
+            return false;
+        }
+        value = value * 10 + digit;
+    }
+    out = value;
+    return true;
+}
+
+[[noreturn]] void out_of_range(std::string_view text, std::uint64_t min, std::uint64_t max) {
+    throw ValueError(fmt::format("{} is out of range ({}..{})", text, min, max));
+}
+
+bool valid_label_char(unsigned char c) {
+    return std::isalnum(c) != 0 || c == '-' || c == '_';
+}
+
+bool valid_domain(std::string_view domain) {
+    if (domain.empty() || domain.size() > 253) {
+        return false;
+    }
+    std::size_t label = 0;
+    for (char c : domain) {
+        if (c == '.') {
+            if (label == 0) {
+                return false;
+            }
+            label = 0;
+        } else if (!valid_label_char(static_cast<unsigned char>(c)) || ++label > 63) {
+            return false;
+        }
+    }
+    return label != 0;
+}
+
+} // namespace
+
+std::string to_lower(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+std::uint64_t parse_number(std::string_view text, std::uint64_t min, std::uint64_t max) {
+    std::uint64_t value = 0;
+    if (!all_digits(text)) {
+        throw ValueError(fmt::format("{} is not a number", text));
+    }
+    if (!to_u64(text, value) || value < min || value > max) {
+        out_of_range(text, min, max);
+    }
+    return value;
+}
+
+std::uint64_t parse_size(std::string_view text, std::uint64_t min, std::uint64_t max) {
+    std::string_view digits = text;
+    std::uint64_t unit = 1;
+    if (!digits.empty()) {
+        switch (digits.back()) {
+        case 'k':
+        case 'K':
+            unit = 1024;
+            break;
+        case 'm':
+        case 'M':
+            unit = 1024 * 1024;
+            break;
+        case 'g':
+        case 'G':
+            unit = 1024 * 1024 * 1024;
+            break;
+        default:
+            break;
+        }
+        if (unit != 1) {
+            digits.remove_suffix(1);
+        }
+    }
+    std::uint64_t value = 0;
+    if (!all_digits(digits)) {
+        throw ValueError(
+            fmt::format("{} is not a size (a number with an optional k, M or G suffix)", text));
+    }
+    if (!to_u64(digits, value) || value > std::numeric_limits<std::uint64_t>::max() / unit) {
+        out_of_range(text, min, max);
+    }
+    value *= unit;
+    if (value < min || value > max) {
+        out_of_range(text, min, max);
+    }
+    return value;
+}
+
+unsigned parse_umask(std::string_view text) {
+    if (text.empty() || text.size() > 4 ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '7'; })) {
+        throw ValueError(fmt::format("{} is not an octal umask (0..0777)", text));
+    }
+    unsigned value = 0;
+    for (char c : text) {
+        value = value * 8 + static_cast<unsigned>(c - '0');
+    }
+    if (value > 0777) {
+        throw ValueError(fmt::format("{} is not an octal umask (0..0777)", text));
+    }
+    return value;
+}
+
+std::string parse_socket(std::string_view text) {
+    const auto bad = [&text]() {
+        return ValueError(fmt::format(
+            "\"{}\" is not unix:PATH, local:PATH, inet:PORT@HOST or inet6:PORT@HOST", text));
+    };
+    auto colon = text.find(':');
+    if (colon == std::string_view::npos) {
+        throw bad();
+    }
+    auto scheme = to_lower(text.substr(0, colon));
+    auto rest = text.substr(colon + 1);
+    if (scheme == "unix" || scheme == "local") {
+        if (rest.size() < 2 || rest.front() != '/') {
+            throw ValueError(fmt::format("\"{}\": the socket path must be absolute", text));
+        }
+        return std::string(text);
+    }
+    if (scheme != "inet" && scheme != "inet6") {
+        throw bad();
+    }
+    auto at = rest.find('@');
+    auto port = rest.substr(0, at);
+    if (!all_digits(port)) {
+        throw bad();
+    }
+    std::uint64_t number = 0;
+    if (!to_u64(port, number) || number < 1 || number > 65535) {
+        throw ValueError(fmt::format("\"{}\": port {} is out of range (1..65535)", text, port));
+    }
+    if (at != std::string_view::npos && at + 1 == rest.size()) {
+        throw bad();
+    }
+    return std::string(text);
+}
+
+std::vector<std::string> parse_domains(std::string_view text) {
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        auto start = text.find_first_not_of(", \t", i);
+        if (start == std::string_view::npos) {
+            break;
+        }
+        auto end = text.find_first_of(", \t", start);
+        auto word = text.substr(start, end == std::string_view::npos ? text.npos : end - start);
+        auto domain = to_lower(word);
+        while (!domain.empty() && domain.back() == '.') {
+            domain.pop_back();
+        }
+        if (!valid_domain(domain)) {
+            throw ValueError(fmt::format("\"{}\" is not a domain name", word));
+        }
+        if (std::find(out.begin(), out.end(), domain) == out.end()) {
+            out.push_back(std::move(domain));
+        }
+        i = end == std::string_view::npos ? text.size() : end;
+    }
+    if (out.empty()) {
+        throw ValueError("no domain given");
+    }
+    return out;
+}
+
+int parse_facility(std::string_view text) {
+    static constexpr std::array<std::pair<std::string_view, int>, 11> k_facilities{{
+        {"mail", LOG_MAIL},
+        {"daemon", LOG_DAEMON},
+        {"user", LOG_USER},
+        {"local0", LOG_LOCAL0},
+        {"local1", LOG_LOCAL1},
+        {"local2", LOG_LOCAL2},
+        {"local3", LOG_LOCAL3},
+        {"local4", LOG_LOCAL4},
+        {"local5", LOG_LOCAL5},
+        {"local6", LOG_LOCAL6},
+        {"local7", LOG_LOCAL7},
+    }};
+    auto wanted = to_lower(text);
+    for (const auto& [name, code] : k_facilities) {
+        if (wanted == name) {
+            return code;
+        }
+    }
+    throw ValueError(
+        fmt::format("\"{}\" is not a syslog facility (mail, daemon, user, local0..local7)", text));
+}
+
+} // namespace rua::milter

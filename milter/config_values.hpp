@@ -1,0 +1,42 @@
+// Parsers for single config values (sizes with k/M/G suffixes, bounded
+// numbers, milter socket specs, domain lists, syslog facilities). Each
+// returns a value or throws ValueError with the message that follows
+// `file:line: Key: `; they never read files and never know key names.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rua::milter {
+
+class ValueError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// "64M" -> 67108864; suffixes k, M, G (powers of 1024, either case).
+// Throws ValueError when not a number, or outside min..max.
+std::uint64_t parse_size(std::string_view text, std::uint64_t min, std::uint64_t max);
+
+// A plain decimal number within min..max.
+std::uint64_t parse_number(std::string_view text, std::uint64_t min, std::uint64_t max);
+
+// An octal umask, 0..0777.
+unsigned parse_umask(std::string_view text);
+
+// Checks a libmilter socket spec: unix:PATH, local:PATH (absolute path),
+// inet:PORT@HOST, inet6:PORT@HOST (HOST optional). Returns it unchanged.
+std::string parse_socket(std::string_view text);
+
+// "example.net, Example.ORG" -> {"example.net", "example.org"}.
+std::vector<std::string> parse_domains(std::string_view text);
+
+// "mail" -> LOG_MAIL; also daemon, user, local0..local7.
+int parse_facility(std::string_view text);
+
+std::string to_lower(std::string_view text);
+
+} // namespace rua::milter

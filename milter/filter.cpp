@@ -1,0 +1,371 @@
+// The callbacks' logic: RCPT decides whether a message is ours (registry
+// snapshot, no I/O), the message is buffered only when it has a rua
+// recipient, and end of message maps process_message's verdict to an SMTP
+// reply. State lives in a Connection owned through libmilter's private
+// pointer; a callback may find it null. Must never let an exception reach
+// libmilter and never log message text.
+#include "filter.hpp"
+
+#include "deadline.hpp"
+#include "log.hpp"
+#include "message_buffer.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <vector>
+
+namespace rua::milter {
+
+namespace {
+
+std::atomic<std::size_t> g_open_connections{0};
+
+struct Recipient {
+    std::string as_given; // for smfi_delrcpt: exactly what RCPT TO said
+    RuaEntry entry;
+};
+
+struct Message {
+    std::vector<Recipient> rua;
+    std::size_t others = 0; // recipients that are none of our business
+    std::optional<MessageBuffer> buffer;
+    std::optional<std::string> queue_id;
+};
+
+template <typename F> sfsistat guard(const char* callback, F&& body) noexcept {
+    try {
+        return body();
+    } catch (const std::exception& e) {
+        log_error("{}: internal error, answering tempfail: {}", callback, e.what());
+    } catch (...) {
+        log_error("{}: internal error, answering tempfail", callback);
+    }
+    return SMFIS_TEMPFAIL;
+}
+
+std::string domain_of(const std::string& address) {
+    auto at = address.rfind('@');
+    return at == std::string::npos ? std::string() : address.substr(at + 1);
+}
+
+std::size_t records_found(const ProcessResult& result) {
+    std::size_t records = 0;
+    for (const auto& report : result.ingest.reports) {
+        records += report.records.size();
+    }
+    return records;
+}
+
+std::string plural(std::size_t n, const char* word) {
+    return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+}
+
+} // namespace
+
+struct Filter::Connection {
+    ConfigPtr config;
+    bool leading_space = false;
+    std::optional<Message> message;
+
+    explicit Connection(ConfigPtr c) : config(std::move(c)) { ++g_open_connections; }
+    ~Connection() { --g_open_connections; }
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    bool has_rua() const { return message && !message->rua.empty(); }
+};
+
+namespace {
+
+// One printable ASCII line of at most 200 characters.
+std::string printable(std::string_view text, bool double_percent) {
+    constexpr std::size_t k_max = 200;
+    std::string out;
+    for (char c : text) {
+        if (out.size() >= k_max) {
+            break;
+        }
+        auto byte = static_cast<unsigned char>(c);
+        if (byte == '%' && double_percent) {
+            out += "%%";
+        } else if (byte < 0x20 || byte >= 0x7f) {
+            out += byte >= 0x80 ? '?' : ' ';
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::size_t stored_reports(const MessageOutcome& outcome) {
+    std::size_t stored = 0;
+    for (const auto& report : outcome.reports) {
+        stored += report.outcome == ReportOutcome::stored ? 1 : 0;
+    }
+    return stored;
+}
+
+} // namespace
+
+std::string reply_text(std::string_view text) {
+    return printable(text, true);
+}
+
+std::size_t Filter::open_connections() const noexcept {
+    return g_open_connections.load();
+}
+
+Filter::Connection& Filter::connection(SMFICTX* ctx) {
+    auto* conn = static_cast<Connection*>(m_api.get_private(ctx));
+    if (conn == nullptr) {
+        auto owned = std::make_unique<Connection>(m_config.get());
+        m_api.set_private(ctx, owned.get());
+        conn = owned.release(); // now owned by the context; freed in close()
+    }
+    return *conn;
+}
+
+sfsistat Filter::negotiated(SMFICTX* ctx, bool leading_space) noexcept {
+    return guard("negotiate", [&] {
+        connection(ctx).leading_space = leading_space;
+        return SMFIS_CONTINUE;
+    });
+}
+
+sfsistat Filter::connect(SMFICTX* ctx) noexcept {
+    return guard("connect", [&] {
+        connection(ctx);
+        return SMFIS_CONTINUE;
+    });
+}
+
+sfsistat Filter::envfrom(SMFICTX* ctx) noexcept {
+    return guard("envfrom", [&] {
+        connection(ctx).message.emplace();
+        return SMFIS_CONTINUE;
+    });
+}
+
+sfsistat Filter::envrcpt(SMFICTX* ctx, std::string_view recipient) noexcept {
+    return guard("envrcpt", [&] {
+        auto& conn = connection(ctx);
+        if (!conn.message) {
+            conn.message.emplace();
+        }
+        auto& message = *conn.message;
+        const auto address = Registry::normalize_address(recipient);
+        const bool ours = conn.config->is_report_domain(domain_of(address));
+        const auto registry = m_backend->registry();
+        if (!registry) {
+            if (ours) {
+                log_warning("RCPT <{}>: registry not loaded yet, answering 451", address);
+                m_api.set_reply(ctx, "451", "4.3.0", "rua registry not available, try again later");
+                return SMFIS_TEMPFAIL;
+            }
+            ++message.others;
+            return SMFIS_CONTINUE;
+        }
+        const RuaEntry* entry = registry->find(address);
+        if (entry != nullptr && entry->active) {
+            message.rua.push_back(Recipient{std::string(recipient), *entry});
+            return SMFIS_CONTINUE;
+        }
+        if (ours) {
+            log_info("RCPT <{}>: not a registered DMARC report address", address);
+            m_api.set_reply(
+                ctx, "550", "5.1.1",
+                reply_text(fmt::format("<{}>: not a registered DMARC report address", address)));
+            return SMFIS_REJECT;
+        }
+        ++message.others;
+        return SMFIS_CONTINUE;
+    });
+}
+
+sfsistat Filter::data(SMFICTX* ctx) noexcept {
+    return guard("data", [&] {
+        auto& conn = connection(ctx);
+        if (!conn.has_rua()) {
+            return SMFIS_ACCEPT; // not ours: the body is never sent to us
+        }
+        conn.message->queue_id = m_api.symbol(ctx, "i");
+        return SMFIS_CONTINUE;
+    });
+}
+
+sfsistat Filter::too_big(SMFICTX* ctx, Connection& conn) {
+    log_info("{}: rejected rua={} reason=\"message exceeds MaxMessageSize {}\"",
+             conn.message->queue_id.value_or("NOQUEUE"), conn.message->rua.front().entry.address,
+             conn.config->limits.max_message_bytes);
+    m_api.set_reply(ctx, "552", "5.3.4", "message too big for a DMARC report");
+    conn.message.reset();
+    return SMFIS_REJECT;
+}
+
+sfsistat Filter::header(SMFICTX* ctx, std::string_view name, std::string_view value) noexcept {
+    return guard("header", [&] {
+        auto& conn = connection(ctx);
+        if (!conn.has_rua()) {
+            return SMFIS_ACCEPT;
+        }
+        auto& message = *conn.message;
+        if (!message.buffer) {
+            message.buffer.emplace(conn.config->limits.max_message_bytes);
+        }
+        if (!message.buffer->add_header(name, value, conn.leading_space)) {
+            return too_big(ctx, conn);
+        }
+        return SMFIS_CONTINUE;
+    });
+}
+
+sfsistat Filter::eoh(SMFICTX* ctx) noexcept {
+    return guard("eoh", [&] {
+        auto& conn = connection(ctx);
+        if (!conn.has_rua()) {
+            return SMFIS_ACCEPT;
+        }
+        auto& message = *conn.message;
+        if (!message.buffer) {
+            message.buffer.emplace(conn.config->limits.max_message_bytes);
+        }
+        if (!message.buffer->end_headers()) {
+            return too_big(ctx, conn);
+        }
+        return SMFIS_CONTINUE;
+    });
+}
+
+sfsistat Filter::body(SMFICTX* ctx, std::string_view chunk) noexcept {
+    return guard("body", [&] {
+        auto& conn = connection(ctx);
+        if (!conn.has_rua()) {
+            return SMFIS_ACCEPT;
+        }
+        auto& message = *conn.message;
+        if (!message.buffer) {
+            // No header and no EOH seen: start the body on its own.
+            message.buffer.emplace(conn.config->limits.max_message_bytes);
+        }
+        if (!message.buffer->add_body(chunk)) {
+            return too_big(ctx, conn);
+        }
+        return SMFIS_CONTINUE;
+    });
+}
+
+sfsistat Filter::eom(SMFICTX* ctx) noexcept {
+    return guard("eom", [&] {
+        auto& conn = connection(ctx);
+        if (!conn.has_rua()) {
+            conn.message.reset();
+            return SMFIS_ACCEPT;
+        }
+        auto status = finish_message(ctx, conn);
+        conn.message.reset();
+        return status;
+    });
+}
+
+sfsistat Filter::abort(SMFICTX* ctx) noexcept {
+    return guard("abort", [&] {
+        if (auto* conn = static_cast<Connection*>(m_api.get_private(ctx))) {
+            conn->message.reset();
+        }
+        return SMFIS_CONTINUE;
+    });
+}
+
+sfsistat Filter::close(SMFICTX* ctx) noexcept {
+    return guard("close", [&] {
+        // Only connection state lives here; close may come without connect.
+        std::unique_ptr<Connection> owned(static_cast<Connection*>(m_api.get_private(ctx)));
+        if (owned) {
+            m_api.set_private(ctx, nullptr);
+        }
+        return SMFIS_CONTINUE;
+    });
+}
+
+// With several rua recipients, the first one's entry decides the domain
+// check: all of them reached us in one message from one reporter, and the
+// reports are stored once, not once per recipient.
+sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
+    const Config& config = *conn.config;
+    Message& message = *conn.message;
+    if (auto id = m_api.symbol(ctx, "i")) {
+        message.queue_id = std::move(id);
+    }
+    const std::string qid = message.queue_id.value_or("NOQUEUE");
+    const std::string rua = message.rua.front().entry.address;
+
+    Job job;
+    job.raw = message.buffer ? message.buffer->take() : std::string();
+    job.limits = config.limits;
+    job.arrival.via = "smtp";
+    job.arrival.rua = rua;
+    job.arrival.queue_id = message.queue_id;
+    job.rua = message.rua.front().entry;
+    job.quarantine_bad = config.on_bad_report == OnBadReport::quarantine;
+
+    const auto start = std::chrono::steady_clock::now();
+    const auto result = process_with_deadline(
+        m_backend, std::move(job),
+        std::chrono::duration_cast<std::chrono::milliseconds>(config.eom_deadline),
+        [this, ctx] { m_api.progress(ctx); });
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - start)
+                        .count();
+
+    const auto records = records_found(result);
+    switch (result.verdict) {
+    case Verdict::rejected: {
+        log_info("{}: rejected rua={} records={} ms={} reason=\"{}\"", qid, rua, records, ms,
+                 result.reason);
+        m_api.set_reply(ctx, "550", result.foreign_domain ? "5.7.1" : "5.6.0",
+                        reply_text(result.reason));
+        return SMFIS_REJECT;
+    }
+    case Verdict::try_later: {
+        log_warning("{}: tempfail rua={} ms={} reason=\"{}\"", qid, rua, ms, result.reason);
+        m_api.set_reply(ctx, "451", "4.3.0", reply_text(result.reason));
+        return SMFIS_TEMPFAIL;
+    }
+    case Verdict::stored:
+    case Verdict::duplicate:
+    case Verdict::quarantined:
+        break;
+    }
+
+    std::string header;
+    if (result.verdict == Verdict::quarantined) {
+        log_info("{}: quarantined rua={} records={} ms={} quarantine={} reason=\"{}\"", qid, rua,
+                 records, ms, result.quarantine_id, result.reason);
+        header = fmt::format("quarantined: {}", result.reason);
+    } else {
+        const bool stored = result.verdict == Verdict::stored;
+        const auto& reports = result.ingest.reports;
+        const std::string org = reports.empty() ? "-" : reports.front().org_name.value_or("-");
+        const std::string id = reports.empty() ? "-" : reports.front().report_id;
+        log_info("{}: {} rua={} org={} id={} reports={} records={} ms={}", qid,
+                 stored ? "stored" : "duplicate", rua, org, id, reports.size(), records, ms);
+        header =
+            stored ? fmt::format("stored {}, {}", plural(stored_reports(result.outcome), "report"),
+                                 plural(result.outcome.records_stored, "record"))
+                   : fmt::format("duplicate {}", plural(reports.size(), "report"));
+    }
+
+    if (config.after_ingest == AfterIngest::deliver) {
+        m_api.add_header(ctx, "X-Rua-Milter", printable(header, false));
+        return SMFIS_ACCEPT;
+    }
+    for (const auto& recipient : message.rua) {
+        if (!m_api.delete_recipient(ctx, recipient.as_given)) {
+            log_warning("{}: cannot remove recipient {}", qid, recipient.entry.address);
+        }
+    }
+    return message.others == 0 ? SMFIS_DISCARD : SMFIS_ACCEPT;
+}
+
+} // namespace rua::milter

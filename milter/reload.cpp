@@ -1,0 +1,105 @@
+// ReloadThread: SIGUSR1 -> parse the config again -> swap. Also stopped by
+// SIGUSR1 (sent by the destructor with the stop flag set). Restart-only
+// keys are compared and a warning logged, never applied half-way.
+#include "reload.hpp"
+
+#include "log.hpp"
+
+#include <rua/errors.hpp>
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <sstream>
+#include <system_error>
+
+namespace rua::milter {
+
+namespace {
+
+void warn_restart_only(const Config& old_config, const Config& next) {
+    const auto warn = [](const char* key) {
+        log_warning("reload: {} changed; it takes effect only after a restart", key);
+    };
+    if (old_config.socket != next.socket) {
+        warn("Socket");
+    }
+    if (old_config.database_uri != next.database_uri) {
+        warn("DatabaseURI");
+    }
+    if (old_config.pool_size != next.pool_size) {
+        warn("PoolSize");
+    }
+    if (old_config.registry_refresh != next.registry_refresh) {
+        warn("RegistryRefresh");
+    }
+    if (old_config.user != next.user || old_config.group != next.group) {
+        warn("UserID");
+    }
+    if (old_config.pid_file != next.pid_file) {
+        warn("PidFile");
+    }
+    if (old_config.syslog_facility != next.syslog_facility) {
+        warn("SyslogFacility");
+    }
+}
+
+} // namespace
+
+void block_daemon_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    if (const int rc = pthread_sigmask(SIG_BLOCK, &set, nullptr); rc != 0) {
+        throw std::system_error(rc, std::generic_category(), "pthread_sigmask");
+    }
+    signal(SIGPIPE, SIG_IGN);
+}
+
+ReloadThread::ReloadThread(std::string path, ConfigStore& store)
+    : m_path(std::move(path)), m_store(store), m_thread([this] { run(); }) {}
+
+ReloadThread::~ReloadThread() {
+    m_stop = true;
+    pthread_kill(m_thread.native_handle(), SIGUSR1);
+    m_thread.join();
+}
+
+bool ReloadThread::reload(const std::string& path, ConfigStore& store) noexcept {
+    try {
+        auto next = load_config(path);
+        warn_restart_only(*store.get(), *next);
+        log_set_level(next->log_level);
+        store.set(std::move(next));
+        log_info("configuration reloaded from {}", path);
+        return true;
+    } catch (const ConfigError& e) {
+        std::istringstream lines(e.what());
+        std::string line;
+        while (std::getline(lines, line)) {
+            log_error("reload: {}", line);
+        }
+    } catch (const std::exception& e) {
+        log_error("reload: {}", e.what());
+    }
+    log_error("reload: keeping the running configuration");
+    return false;
+}
+
+void ReloadThread::run() noexcept {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    while (!m_stop) {
+        int signal_number = 0;
+        if (sigwait(&set, &signal_number) != 0 || m_stop) {
+            continue;
+        }
+        reload(m_path, m_store);
+    }
+}
+
+} // namespace rua::milter

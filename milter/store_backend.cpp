@@ -1,0 +1,89 @@
+// StoreBackend: registry snapshot refresh and process_message on the
+// core's Store. The snapshot is swapped whole under a mutex; readers keep
+// the shared_ptr they got. Must never throw from the refresh thread and
+// never block RCPT on the database.
+#include "store_backend.hpp"
+
+#include "log.hpp"
+
+#include <algorithm>
+
+namespace rua::milter {
+
+namespace {
+
+// While the registry has never loaded, retry at least this often.
+constexpr std::chrono::seconds k_retry{5};
+
+} // namespace
+
+StoreBackend::StoreBackend(std::string conninfo, std::size_t pool_size,
+                           std::chrono::seconds refresh)
+    : m_pool(std::move(conninfo), pool_size), m_store(m_pool), m_refresh(refresh) {}
+
+StoreBackend::~StoreBackend() {
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_stop = true;
+    }
+    m_wake.notify_all();
+    if (m_thread.joinable()) {
+        m_thread.join();
+    }
+}
+
+void StoreBackend::start(bool background) {
+    load_once();
+    if (background) {
+        m_thread = std::thread([this] { refresh_loop(); });
+    }
+}
+
+std::shared_ptr<const Registry> StoreBackend::registry() const {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_registry;
+}
+
+ProcessResult StoreBackend::process(std::string_view raw, const Limits& limits,
+                                    const Arrival& arrival, const ProcessOptions& options) {
+    return process_message(m_store, raw, limits, arrival, options);
+}
+
+bool StoreBackend::load_once() noexcept {
+    try {
+        auto fresh = std::make_shared<const Registry>(m_store.load_registry());
+        const auto size = fresh->size();
+        bool first = false;
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            first = !m_registry;
+            m_registry = std::move(fresh);
+        }
+        if (first) {
+            log_info("registry loaded: {} rua addresses", size);
+        } else {
+            log_debug("registry refreshed: {} rua addresses", size);
+        }
+        return true;
+    } catch (const std::exception& e) {
+        log_error("cannot load the rua registry: {}", e.what());
+    } catch (...) {
+        log_error("cannot load the rua registry");
+    }
+    return false;
+}
+
+void StoreBackend::refresh_loop() noexcept {
+    std::unique_lock<std::mutex> lock(m_mutex);
+    while (!m_stop) {
+        const auto wait = m_registry ? m_refresh : std::min(m_refresh, k_retry);
+        if (m_wake.wait_for(lock, wait, [this] { return m_stop; })) {
+            break;
+        }
+        lock.unlock();
+        load_once();
+        lock.lock();
+    }
+}
+
+} // namespace rua::milter

@@ -1,0 +1,46 @@
+// The real Backend: a connection pool and Store from the core, plus a
+// background thread that reloads the registry snapshot every
+// RegistryRefresh seconds (retrying sooner while it has never loaded). It
+// must never query the database from registry(): RCPT time is I/O free.
+#pragma once
+
+#include "backend.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace rua::milter {
+
+class StoreBackend final : public Backend {
+public:
+    StoreBackend(std::string conninfo, std::size_t pool_size, std::chrono::seconds refresh);
+    ~StoreBackend() override;
+    StoreBackend(const StoreBackend&) = delete;
+    StoreBackend& operator=(const StoreBackend&) = delete;
+
+    // Loads the registry once now (a failure is logged, not thrown); with
+    // `background`, starts the refresh thread. Call once.
+    void start(bool background);
+
+    std::shared_ptr<const Registry> registry() const override;
+    ProcessResult process(std::string_view raw, const Limits& limits, const Arrival& arrival,
+                          const ProcessOptions& options) override;
+
+private:
+    bool load_once() noexcept;
+    void refresh_loop() noexcept;
+
+    ConnectionPool m_pool;
+    Store m_store;
+    const std::chrono::seconds m_refresh;
+    mutable std::mutex m_mutex;
+    std::shared_ptr<const Registry> m_registry; // guarded by m_mutex
+    std::condition_variable m_wake;
+    bool m_stop = false; // guarded by m_mutex
+    std::thread m_thread;
+};
+
+} // namespace rua::milter

@@ -1,0 +1,32 @@
+// The entry point of every ruactl command. Each takes its name (for
+// messages) and the words after it, parses them with Args, and returns the
+// exit status; usage errors are thrown as UsageError, failures as rua::Error.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ruactl {
+
+using Argv = std::vector<std::string>;
+
+int cmd_parse(const std::string& name, const Argv& argv);
+int cmd_db_migrate(const std::string& name, const Argv& argv);
+int cmd_db_status(const std::string& name, const Argv& argv);
+int cmd_account_add(const std::string& name, const Argv& argv);
+int cmd_account_list(const std::string& name, const Argv& argv);
+int cmd_domain_add(const std::string& name, const Argv& argv);
+int cmd_domain_remove(const std::string& name, const Argv& argv);
+int cmd_rua_add(const std::string& name, const Argv& argv);
+int cmd_rua_list(const std::string& name, const Argv& argv);
+int cmd_rua_remove(const std::string& name, const Argv& argv);
+int cmd_rua_disable(const std::string& name, const Argv& argv);
+int cmd_rua_enable(const std::string& name, const Argv& argv);
+int cmd_import(const std::string& name, const Argv& argv);
+int cmd_quarantine_list(const std::string& name, const Argv& argv);
+int cmd_quarantine_show(const std::string& name, const Argv& argv);
+int cmd_quarantine_reprocess(const std::string& name, const Argv& argv);
+int cmd_quarantine_purge(const std::string& name, const Argv& argv);
+int cmd_summary(const std::string& name, const Argv& argv);
+
+} // namespace ruactl

@@ -1,0 +1,195 @@
+// The words of ruactl's manual pages. Keep them true to what the commands
+// do: every option listed here is parsed by its command, and nothing else.
+#include "help_pages.hpp"
+
+namespace ruactl {
+
+const std::vector<HelpPage>& help_pages() {
+    static const std::vector<HelpPage> k_pages = {
+        {"", "ruactl - manage rua-milter's DMARC aggregate report store",
+         "    ruactl [--database URL] COMMAND [ARGS...]\n"
+         "    ruactl help COMMAND\n"
+         "    ruactl --version\n",
+         "    ruactl is the operator's tool for rua-milter. It parses report files,\n"
+         "    migrates the PostgreSQL schema, manages the registry of rua addresses\n"
+         "    (accounts, their domains, the addresses), imports reports from files,\n"
+         "    mbox files and Maildirs, looks after the quarantine and summarises the\n"
+         "    DMARC results of a domain. Commands:\n"
+         "      parse FILE...            print the reports found in files as JSON lines\n"
+         "      db migrate|status        apply or list schema migrations\n"
+         "      account add|list         manage accounts\n"
+         "      domain add|remove        manage the domains an account receives reports for\n"
+         "      rua add|list|remove|disable|enable\n"
+         "                               manage rua addresses\n"
+         "      import PATH...           store reports from files, mbox files, Maildirs\n"
+         "      quarantine list|show|reprocess|purge\n"
+         "                               look after messages that yielded no report\n"
+         "      summary --domain D       DMARC pass/fail of a domain by reporter and source\n"
+         "      version                  print the version\n"
+         "    Every command has a page: ruactl help COMMAND, or ruactl COMMAND --help.\n",
+         "    --version\n        print the version and exit.\n", nullptr,
+         "    ruactl --database postgresql:///rua db migrate\n"
+         "    ruactl rua add dmarc@example.net --domain example.net\n"
+         "    ruactl import /var/mail/dmarc\n"
+         "    ruactl summary --domain example.net --since 30d\n"},
+
+        {"parse", "ruactl-parse - print the DMARC aggregate reports found in files",
+         "    ruactl parse [--max-size BYTES] FILE... | -\n",
+         "    Reads each FILE (\"-\" is standard input): an e-mail (.eml), a bare XML\n"
+         "    report, or a report compressed with gzip, zip or zlib. The format is found\n"
+         "    from the content, not the name. Prints one JSON object per report on\n"
+         "    standard output, one per line. Never touches the database.\n"
+         "    For each input that yields no report, one line goes to standard error:\n"
+         "      ruactl: FILE: REASON\n",
+         "    --max-size BYTES\n"
+         "        refuse inputs larger than BYTES (default 67108864).\n",
+         "    0  every input yielded at least one report.\n"
+         "    1  at least one input yielded none or could not be read.\n"
+         "    2  usage error.\n",
+         "    ruactl parse report.xml.gz\n"
+         "    ruactl parse message.eml | jq .policy.domain\n"
+         "    zcat report.xml.gz | ruactl parse -\n"},
+
+        {"db", "ruactl-db - apply and list the database schema migrations",
+         "    ruactl db migrate [--sql-dir DIR]\n"
+         "    ruactl db status [--sql-dir DIR]\n",
+         "    migrate applies the numbered SQL files of the migrations directory that\n"
+         "    the database has not seen yet, in order, each in one transaction, and\n"
+         "    prints the ones it applied. Running it again applies nothing.\n"
+         "    status lists every migration with the time it was applied, or pending.\n"
+         "    The directory is --sql-dir, else $RUA_SQL_DIR, else the installed one.\n",
+         "", nullptr,
+         "    ruactl --database postgresql:///rua db migrate\n"
+         "    RUA_DATABASE_URL=postgresql:///rua ruactl db status\n"},
+
+        {"account", "ruactl-account - create and list accounts",
+         "    ruactl account add NAME\n"
+         "    ruactl account list\n",
+         "    An account groups rua addresses and owns policy domains. add creates it\n"
+         "    (refused when the name exists). list prints every account with its\n"
+         "    domains (\"*\": it lists none, so it accepts reports for any domain) and\n"
+         "    the number of its rua addresses.\n",
+         "", nullptr,
+         "    ruactl account add acme\n"
+         "    ruactl account list\n"},
+
+        {"domain", "ruactl-domain - manage the policy domains of an account",
+         "    ruactl domain add DOMAIN --account NAME\n"
+         "    ruactl domain remove DOMAIN [--account NAME]\n",
+         "    An account that lists domains receives reports only for those domains\n"
+         "    and their subdomains; reports for other domains are quarantined (or\n"
+         "    refused). An account that lists no domain accepts every domain: removing\n"
+         "    the last one says so. Domains are stored lower-case.\n"
+         "    remove needs --account when the domain is listed for several accounts.\n",
+         "    --account NAME\n        the account (must exist).\n", nullptr,
+         "    ruactl domain add example.net --account acme\n"
+         "    ruactl domain remove example.org\n"},
+
+        {"rua", "ruactl-rua - manage the rua addresses reports are accepted for",
+         "    ruactl rua add ADDRESS [--account NAME] [--domain DOMAIN]...\n"
+         "    ruactl rua list\n"
+         "    ruactl rua remove ADDRESS\n"
+         "    ruactl rua disable ADDRESS\n"
+         "    ruactl rua enable ADDRESS\n",
+         "    Addresses are compared without regard to case and stored lower-case,\n"
+         "    without angle brackets: Dmarc@Example.NET and dmarc@example.net are the\n"
+         "    same address, and adding it twice is refused.\n"
+         "    add registers ADDRESS for --account NAME, which must exist. Without\n"
+         "    --account, the account named after the address's domain is used and\n"
+         "    created when missing. Each --domain is added to that account.\n"
+         "    list prints address, account, active and the account's domains.\n"
+         "    disable keeps the address registered but the milter stops accepting\n"
+         "    reports for it; enable undoes that. remove deletes it.\n",
+         "    --account NAME\n        the account of the new address.\n"
+         "    --domain DOMAIN\n        add DOMAIN to the account (repeatable).\n",
+         nullptr,
+         "    ruactl rua add dmarc@example.net --account acme --domain example.net\n"
+         "    ruactl rua add rua@example.org\n"
+         "    ruactl rua disable dmarc@example.net\n"},
+
+        {"import", "ruactl-import - store reports from files, mbox files and Maildirs",
+         "    ruactl import [--jobs N] [--rua ADDRESS] [--no-quarantine] [--max-size BYTES]\n"
+         "                  PATH...\n",
+         "    Stores every report found under each PATH exactly as the milter would:\n"
+         "    a file of any kind `ruactl parse` reads, an .eml message, an mbox file\n"
+         "    (found by its leading \"From \" line; each message is taken apart), a\n"
+         "    Maildir (its cur/ and new/ folders) or a directory, walked recursively\n"
+         "    (names starting with \".\" are skipped). A report already stored is a\n"
+         "    duplicate: importing the same files again adds nothing. An input with no\n"
+         "    storable report is quarantined (see ruactl-quarantine).\n"
+         "    N workers share a pool of N database connections. A progress bar goes to\n"
+         "    standard error when it is a terminal. At the end one line goes to\n"
+         "    standard output:\n"
+         "      stored N, duplicate N, quarantined N, failed N; R reports, C records in\n"
+         "      S s (X reports/s, Y records/s)\n"
+         "    Each failure gets one line on standard error. When the database becomes\n"
+         "    unavailable the import stops taking new inputs and says to try again\n"
+         "    later; run the same command again: nothing is stored twice.\n",
+         "    --jobs N\n        parallel workers (default: the number of processors).\n"
+         "    --rua ADDRESS\n"
+         "        treat the inputs as sent to this registered address: its account's\n"
+         "        domain check applies and the reports record it.\n"
+         "    --no-quarantine\n"
+         "        count inputs without a storable report as failed instead.\n"
+         "    --max-size BYTES\n        refuse messages larger than BYTES.\n",
+         "    0  every input was stored, a duplicate or quarantined.\n"
+         "    1  something failed (unreadable input, refused with --no-quarantine, or\n"
+         "       the database unavailable: try again later).\n"
+         "    2  usage error.\n",
+         "    ruactl import ~/Maildir/.DMARC\n"
+         "    ruactl import --jobs 4 --rua dmarc@example.net reports/ archive.mbox\n"},
+
+        {"quarantine", "ruactl-quarantine - look after messages that yielded no report",
+         "    ruactl quarantine list [--limit N] [--all]\n"
+         "    ruactl quarantine show ID [--raw]\n"
+         "    ruactl quarantine reprocess ID... | --all\n"
+         "    ruactl quarantine purge --before AGE | ID...\n",
+         "    list prints the newest unresolved rows: id, time, reason, size, file or\n"
+         "    queue id, and the detail. show prints one row's metadata, reason and\n"
+         "    detail; with --raw it writes the stored message, byte for byte, to\n"
+         "    standard output instead. reprocess runs the current parser on the\n"
+         "    rows again: what parses now is stored (the rua's domain check applies)\n"
+         "    and the row is marked resolved with its report ids; it prints counts.\n"
+         "    purge deletes rows received more than AGE ago (30d, 12h, 2w) or the\n"
+         "    rows named.\n",
+         "    --limit N\n        list at most N rows (default 50).\n"
+         "    --all\n        list: resolved rows too; reprocess: every unresolved row.\n"
+         "    --raw\n        show: the raw message only.\n"
+         "    --before AGE\n        purge: rows older than AGE.\n"
+         "    --max-size BYTES\n        reprocess: refuse messages larger than BYTES.\n",
+         "    0  success (reprocess: even when some rows still fail to parse).\n"
+         "    1  the command failed (unknown ID, database unreachable).\n"
+         "    2  usage error.\n",
+         "    ruactl quarantine list --limit 10\n"
+         "    ruactl quarantine show 42 --raw > message.eml\n"
+         "    ruactl quarantine reprocess --all\n"
+         "    ruactl quarantine purge --before 90d\n"},
+
+        {"summary", "ruactl-summary - DMARC results of one domain",
+         "    ruactl summary --domain DOMAIN [--since AGE] [--format table|json|csv]\n",
+         "    Counts the messages reported for DOMAIN (the policy domain, compared\n"
+         "    without regard to case) in reports whose period ends within AGE (30d,\n"
+         "    12h, 2w; default: all reports): DMARC pass and fail (pass as evaluated\n"
+         "    by the reporter: an aligned DKIM or SPF pass) with the pass rate, and\n"
+         "    the dispositions receivers applied (none, quarantine, reject), in\n"
+         "    total, by reporter and by source address (most messages first).\n",
+         "    --domain DOMAIN\n        the policy domain (required).\n"
+         "    --since AGE\n        only reports whose period ended within AGE.\n"
+         "    --format FORMAT\n"
+         "        table (default, aligned for a terminal), json (one object) or csv\n"
+         "        (one row per group: section,key,reports,messages,pass,fail,...).\n",
+         nullptr,
+         "    ruactl summary --domain example.net\n"
+         "    ruactl summary --domain example.net --since 2w --format csv\n"},
+
+        {"version", "ruactl-version - print the version", "    ruactl version\n",
+         "    Prints \"ruactl (rua-milter) VERSION\".\n", "", nullptr, "    ruactl version\n"},
+
+        {"help", "ruactl-help - print a command's manual page", "    ruactl help [COMMAND]\n",
+         "    Prints the page of COMMAND, or the overview without one.\n", "", nullptr,
+         "    ruactl help import\n"},
+    };
+    return k_pages;
+}
+
+} // namespace ruactl

@@ -1,0 +1,77 @@
+// Table, CSV and percentage formatting for ruactl's output. Pure string
+// work; never writes to a stream except through the callers.
+#include "output.hpp"
+
+#include <algorithm>
+
+namespace ruactl {
+
+namespace {
+
+std::size_t display_width(std::string_view text) {
+    // UTF-8 continuation bytes take no column of their own.
+    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    }));
+}
+
+} // namespace
+
+std::string render_table(const Row& header, const std::vector<Row>& rows,
+                         const std::vector<bool>& right) {
+    std::vector<std::size_t> widths(header.size(), 0);
+    const auto measure = [&](const Row& row) {
+        for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) {
+            widths[i] = std::max(widths[i], display_width(row[i]));
+        }
+    };
+    measure(header);
+    for (const auto& row : rows) {
+        measure(row);
+    }
+    std::string out;
+    const auto emit = [&](const Row& row) {
+        std::string line;
+        for (std::size_t i = 0; i < widths.size(); ++i) {
+            const std::string& cell = i < row.size() ? row[i] : std::string();
+            const auto pad = std::string(widths[i] - display_width(cell), ' ');
+            if (i > 0) {
+                line += "  ";
+            }
+            const bool align_right = i < right.size() && right[i];
+            line += align_right ? pad + cell : cell + pad;
+        }
+        while (!line.empty() && line.back() == ' ') {
+            line.pop_back();
+        }
+        out += line + "\n";
+    };
+    emit(header);
+    for (const auto& row : rows) {
+        emit(row);
+    }
+    return out;
+}
+
+std::string csv_field(std::string_view text) {
+    if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+        return std::string(text);
+    }
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"') {
+            out += '"';
+        }
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string percent(std::uint64_t part, std::uint64_t whole) {
+    if (whole == 0) {
+        return "-";
+    }
+    return fmt::format("{:.1f}", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
+}
+
+} // namespace ruactl

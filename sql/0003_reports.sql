@@ -1,0 +1,145 @@
+-- 0003: DMARC aggregate reports as received: the raw attachment (kept once per
+-- sha256), one aggregate_report row per report, its records and every DKIM/SPF
+-- auth result and override reason. Written only by Store::store, one
+-- transaction per message; records and their children arrive through COPY, so
+-- they are keyed by (report_id, ordinal) and need no id round trip.
+--
+-- Enumerations (disposition, dkim, spf, p, ...) are plain text without CHECKs:
+-- senders invent values, and the parser keeps them lower-cased and flags the
+-- unknown ones in warnings. Nothing here may reject a report the parser
+-- accepted, except values no column can hold (NUL bytes, counts past bigint).
+--
+-- Retention and partitioning. aggregate_record is NOT partitioned. Volumes: a
+-- busy domain receives a few hundred reports a day, most with fewer than 100
+-- records; even 10^6 records a day is ~365M rows a year, which plain btree
+-- indexes serve well, and the milter's write path (one COPY per report) gains
+-- nothing from partitions. Retention is by report, not by month: every child
+-- row hangs off aggregate_report with ON DELETE CASCADE, so
+--
+--     DELETE FROM aggregate_report WHERE date_end < now() - interval '400 days';
+--     DELETE FROM raw_report r
+--      WHERE NOT EXISTS (SELECT 1 FROM aggregate_report a WHERE a.raw_report_id = r.id);
+--
+-- removes old reports, their records and auth results, then the attachments no
+-- report refers to any more. Revisit (monthly partitions of aggregate_record by
+-- date_begin, dropped instead of deleted) only past ~10^9 rows.
+
+-- The attachment exactly as it came (still compressed). The same attachment
+-- delivered twice (to two rua addresses, or re-sent) is kept once.
+CREATE TABLE raw_report (
+    id           bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    data         bytea       NOT NULL,
+    sha256       bytea       GENERATED ALWAYS AS (sha256(data)) STORED UNIQUE,
+    size         bigint      GENERATED ALWAYS AS (octet_length(data)) STORED,
+    content_type text,
+    filename     text,                          -- sanitised by the parser: no path
+    format       text        NOT NULL,          -- 'xml', 'gzip', 'zip', 'zlib'
+    created_at   timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE aggregate_report (
+    id                 bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    -- report_metadata
+    org_name           text,
+    email              text,
+    extra_contact_info text,
+    report_id          text        NOT NULL,    -- text: Google's ids exceed 2^53
+    date_begin         timestamptz NOT NULL,
+    date_end           timestamptz NOT NULL,
+    errors             text[]      NOT NULL DEFAULT '{}',
+    generator          text,
+    -- policy_published
+    domain             text        NOT NULL,    -- the policy domain
+    adkim              text,
+    aspf               text,
+    p                  text,
+    sp                 text,
+    np                 text,
+    pct                integer,
+    fo                 text,
+    testing            text,
+    discovery_method   text,
+    -- how the parser saw it
+    schema_flavour     text        NOT NULL,    -- 'rfc7489', 'draft', 'rfc9990'
+    xml_namespace      text,
+    warnings           text[]      NOT NULL DEFAULT '{}',
+    -- how it reached us
+    received_at        timestamptz NOT NULL DEFAULT now(),
+    via                text        NOT NULL CHECK (via IN ('smtp', 'import')),
+    rua                text,
+    file               text,
+    queue_id           text,
+    raw_report_id      bigint      REFERENCES raw_report (id) ON DELETE SET NULL,
+    raw_sha256         bytea,
+    -- sha256 of the report's content in a fixed encoding (Store: fingerprint.cpp):
+    -- every metadata, policy and record field, nothing about how it arrived. Same
+    -- key and same fingerprint: a duplicate; same key, other fingerprint: a conflict.
+    fingerprint        bytea       NOT NULL,
+    record_count       integer     NOT NULL CHECK (record_count >= 0),
+    message_count      bigint      NOT NULL CHECK (message_count >= 0),
+    -- who sent it: org_name, else the domain of email (the parser already
+    -- falls back the same way), lower-cased: part of the exactly-once key.
+    reporter           text        GENERATED ALWAYS AS
+                       (lower(coalesce(nullif(btrim(org_name), ''), split_part(email, '@', 2), ''))) STORED
+);
+-- Exactly once: a report is (reporter, report_id, policy domain, period).
+-- Store::store inserts with ON CONFLICT (these five expressions) DO NOTHING.
+CREATE UNIQUE INDEX aggregate_report_key
+    ON aggregate_report (reporter, report_id, lower(domain), date_begin, date_end);
+CREATE INDEX aggregate_report_domain_idx ON aggregate_report (lower(domain), date_begin);
+CREATE INDEX aggregate_report_reporter_idx ON aggregate_report (reporter, date_begin);
+CREATE INDEX aggregate_report_raw_idx ON aggregate_report (raw_report_id);
+
+CREATE TABLE aggregate_record (
+    report_id     bigint  NOT NULL REFERENCES aggregate_report (id) ON DELETE CASCADE,
+    ordinal       integer NOT NULL,            -- 0-based position in the report
+    source_ip     inet    NOT NULL,
+    count         bigint  NOT NULL CHECK (count >= 0),
+    disposition   text,                        -- policy_evaluated
+    dkim          text,                        -- policy_evaluated: the aligned result
+    spf           text,
+    header_from   text,
+    envelope_from text,
+    envelope_to   text,
+    dmarc_pass    boolean NOT NULL,            -- dkim = 'pass' OR spf = 'pass' as evaluated
+    PRIMARY KEY (report_id, ordinal)
+);
+-- btree serves equality and, since PostgreSQL 12, source_ip << '192.0.2.0/24'.
+CREATE INDEX aggregate_record_source_ip_idx ON aggregate_record (source_ip);
+
+-- policy_evaluated/reason, in order (idx 0-based).
+CREATE TABLE aggregate_record_reason (
+    report_id bigint  NOT NULL,
+    ordinal   integer NOT NULL,
+    idx       integer NOT NULL,
+    type      text    NOT NULL,
+    comment   text,
+    PRIMARY KEY (report_id, ordinal, idx),
+    FOREIGN KEY (report_id, ordinal) REFERENCES aggregate_record (report_id, ordinal) ON DELETE CASCADE
+);
+
+-- auth_results/dkim, raw (not necessarily aligned), in order.
+CREATE TABLE aggregate_record_dkim (
+    report_id    bigint  NOT NULL,
+    ordinal      integer NOT NULL,
+    idx          integer NOT NULL,
+    domain       text    NOT NULL,
+    selector     text,
+    result       text    NOT NULL,
+    human_result text,
+    PRIMARY KEY (report_id, ordinal, idx),
+    FOREIGN KEY (report_id, ordinal) REFERENCES aggregate_record (report_id, ordinal) ON DELETE CASCADE
+);
+
+-- auth_results/spf, raw, in order.
+CREATE TABLE aggregate_record_spf (
+    report_id    bigint  NOT NULL,
+    ordinal      integer NOT NULL,
+    idx          integer NOT NULL,
+    domain       text    NOT NULL,
+    scope        text,
+    result       text    NOT NULL,
+    human_result text,
+    PRIMARY KEY (report_id, ordinal, idx),
+    FOREIGN KEY (report_id, ordinal) REFERENCES aggregate_record (report_id, ordinal) ON DELETE CASCADE
+);

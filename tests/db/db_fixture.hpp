@@ -1,0 +1,170 @@
+// Shared fixture for the database tests (rua_db_tests): a scratch database
+// per TEST_CASE on the private server that tests/pg/start.sh runs, migrated
+// from sql/ with rua::migrate, dropped at the end; plus small builders of
+// reports. Tests must never touch the server's `rua` database nor each
+// other's scratch databases.
+#pragma once
+
+#include <rua/migrate.hpp>
+#include <rua/model.hpp>
+#include <rua/store.hpp>
+
+#include <doctest/doctest.h>
+#include <pqxx/pqxx>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+namespace rua::test {
+
+// The server's URL as start.sh wrote it ("postgresql:///rua?host=DIR&user=postgres").
+inline std::string server_url() {
+    std::ifstream in(std::string(RUA_PG_DIR) + "/url");
+    std::string url;
+    std::getline(in, url);
+    if (url.empty()) {
+        throw std::runtime_error("no PostgreSQL URL in " RUA_PG_DIR
+                                 "/url: run tests/pg/start.sh " RUA_PG_DIR " (or ctest -R db)");
+    }
+    return url;
+}
+
+// The same server, another database.
+inline std::string url_for(const std::string& database) {
+    const auto url = server_url();
+    const auto start = url.find(":///");
+    const auto query = url.find('?');
+    if (start == std::string::npos || query == std::string::npos) {
+        throw std::runtime_error("unexpected URL form: " + url);
+    }
+    return url.substr(0, start + 4) + database + url.substr(query);
+}
+
+inline std::string sql_dir() {
+    return std::string(RUA_SOURCE_DIR) + "/sql";
+}
+
+// A database of its own for one TEST_CASE. Migrated unless told not to.
+class ScratchDb {
+public:
+    explicit ScratchDb(bool migrated = true) {
+        std::random_device random;
+        m_name = "t_" + std::to_string(::getpid()) + "_" + std::to_string(random() % 1000000000);
+        admin_exec("CREATE DATABASE " + m_name);
+        m_url = url_for(m_name);
+        if (migrated) {
+            rua::migrate(m_url, sql_dir());
+        }
+    }
+    ~ScratchDb() {
+        m_conn.reset();
+        try {
+            admin_exec("DROP DATABASE IF EXISTS " + m_name + " WITH (FORCE)");
+        } catch (const std::exception& e) {
+            MESSAGE("could not drop " << m_name << ": " << e.what());
+        }
+    }
+    ScratchDb(const ScratchDb&) = delete;
+    ScratchDb& operator=(const ScratchDb&) = delete;
+
+    const std::string& url() const { return m_url; }
+    const std::string& name() const { return m_name; }
+
+    // A connection for assertions (reopened after reconnect()).
+    pqxx::connection& conn() {
+        if (!m_conn) {
+            m_conn = std::make_unique<pqxx::connection>(m_url);
+        }
+        return *m_conn;
+    }
+    // Forget the assertion connection (after the server was restarted).
+    void reconnect() { m_conn.reset(); }
+
+    // One value of a one-row, one-column query; "NULL" for SQL null.
+    std::string scalar(const std::string& sql) {
+        pqxx::nontransaction tx(conn());
+        const auto row = tx.exec1(sql);
+        return row[0].is_null() ? std::string("NULL") : row[0].as<std::string>();
+    }
+    long long count(const std::string& table) {
+        return std::stoll(scalar("SELECT count(*) FROM " + table));
+    }
+    void exec(const std::string& sql) {
+        pqxx::nontransaction tx(conn());
+        tx.exec(sql);
+    }
+
+private:
+    static void admin_exec(const std::string& sql) {
+        pqxx::connection admin(url_for("postgres"));
+        pqxx::nontransaction tx(admin);
+        tx.exec(sql);
+    }
+
+    std::string m_name;
+    std::string m_url;
+    std::unique_ptr<pqxx::connection> m_conn;
+};
+
+// A record with `count` messages from `ip`; DMARC passes when `pass`.
+inline Record make_record(const std::string& ip, std::uint64_t count, bool pass = true) {
+    Record record;
+    record.source_ip = *IpAddress::parse(ip);
+    record.count = count;
+    record.disposition = pass ? "none" : "reject";
+    record.dkim = pass ? "pass" : "fail";
+    record.spf = "fail";
+    record.header_from = "example.com";
+    record.auth_dkim.push_back(
+        DkimAuth{"example.com", std::string("s1"), pass ? "pass" : "fail", {}});
+    record.auth_spf.push_back(SpfAuth{"bounce.example.com", std::string("mfrom"), "fail", {}});
+    return record;
+}
+
+// A report from `org` about example.com for one day, with `records` records of
+// 1, 2, 3, ... messages (record i from 192.0.2.(i % 250 + 1)).
+inline Report make_report(const std::string& org, const std::string& report_id,
+                          std::size_t records = 2, std::int64_t begin = 1700000000) {
+    Report report;
+    report.schema = "rfc7489";
+    report.org_name = org;
+    report.email = "noreply-dmarc@" + org;
+    report.report_id = report_id;
+    report.begin = begin;
+    report.end = begin + 86400;
+    report.policy.domain = "example.com";
+    report.policy.p = "reject";
+    report.policy.pct = 100;
+    for (std::size_t i = 0; i < records; ++i) {
+        report.records.push_back(
+            make_record("192.0.2." + std::to_string(i % 250 + 1), i + 1, i % 2 == 0));
+    }
+    return report;
+}
+
+// An ingest result holding `reports`, all from one gzip attachment `bytes`.
+inline IngestResult make_result(std::vector<Report> reports,
+                                const std::string& bytes = std::string("\x1f\x8b raw", 6)) {
+    IngestResult result;
+    Attachment attachment;
+    attachment.part = 1;
+    attachment.content_type = "application/gzip";
+    attachment.filename = "report.xml.gz";
+    attachment.format = "gzip";
+    attachment.bytes = bytes;
+    result.attachments.push_back(attachment);
+    for (auto& report : reports) {
+        report.attachment = 0;
+        result.reports.push_back(std::move(report));
+    }
+    return result;
+}
+
+} // namespace rua::test

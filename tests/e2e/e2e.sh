@@ -1,0 +1,199 @@
+#!/bin/sh
+# End-to-end test: a real private Postfix on loopback, the real rua-milter and
+# the PostgreSQL of the `pg` test fixture (a scratch database of its own).
+# Prints one line per assertion and exits non-zero on any mismatch. It must
+# leave nothing running: Postfix and the milter are stopped, the database
+# server is restarted if the test stopped it, the scratch database dropped.
+# Usage (as root): e2e.sh MILTER_BINARY RUACTL_BINARY PG_DIR
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+SRC=$(cd "$HERE/../.." && pwd)
+MILTER=${1:?usage: e2e.sh MILTER RUACTL PG_DIR}
+RUACTL=${2:?usage: e2e.sh MILTER RUACTL PG_DIR}
+PG_DIR=${3:?usage: e2e.sh MILTER RUACTL PG_DIR}
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+. "$HERE/lib.sh"
+
+waiting=""
+[ -x "$MILTER" ] || waiting="$waiting rua-milter ($MILTER)"
+[ -x "$RUACTL" ] || waiting="$waiting ruactl ($RUACTL)"
+[ -f "$PG_DIR/url" ] || waiting="$waiting the pg fixture ($PG_DIR/url)"
+if [ -n "$waiting" ]; then
+  echo "e2e: waiting for:$waiting" >&2
+  exit 1
+fi
+[ "$(id -u)" = 0 ] || { echo "e2e: must run as root (a private Postfix needs it)" >&2; exit 1; }
+command -v postfix >/dev/null || { echo "e2e: postfix is not installed (scripts/install-deps.sh)" >&2; exit 1; }
+
+WORK=$(mktemp -d /tmp/rua-e2e-XXXXXX)
+chmod 0755 "$WORK"
+PF="$WORK/postfix"
+DB="rua_e2e_$$"
+DBURL="postgresql:///$DB?host=$PG_DIR&user=postgres"
+ADMIN="postgresql:///postgres?host=$PG_DIR&user=postgres"
+PG_STOPPED=0
+RUA_MILTER_PID=""
+export RUA_SQL_DIR="$SRC/sql"
+
+pg_ctl_as_owner() {
+  if [ "$(id -u)" = 0 ]; then
+    runuser -u postgres -- "$PG_BIN/pg_ctl" "$@"
+  else
+    "$PG_BIN/pg_ctl" "$@"
+  fi
+}
+pg_start_again() {
+  pg_ctl_as_owner -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 start >/dev/null && PG_STOPPED=0
+}
+cleanup() {
+  rc=$?
+  rua_milter_stop
+  "$HERE/postfix-down.sh" "$PF" >/dev/null 2>&1 || true
+  [ "$PG_STOPPED" = 1 ] && pg_start_again
+  psql "$ADMIN" -qAtX -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "e2e: kept $WORK"; else rm -rf "$WORK"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+FAILS=0
+N=0
+# expect NAME EXPECTED ACTUAL
+expect() {
+  N=$((N + 1))
+  if [ "$2" = "$3" ]; then
+    echo "ok   $N $1: $3"
+  else
+    echo "FAIL $N $1: expected '$2', got '$3'"
+    FAILS=$((FAILS + 1))
+  fi
+}
+q() { psql "$DBURL" -qAtX -c "$1"; }
+die() { echo "e2e: setup failed: $*" >&2; exit 1; }
+
+# ---- set-up: database, registry, milter, Postfix -----------------------------
+psql "$ADMIN" -qAtX -c "CREATE DATABASE $DB" >/dev/null || die "cannot create database $DB"
+"$RUACTL" --database "$DBURL" db migrate >"$WORK/ruactl.log" 2>&1 || { cat "$WORK/ruactl.log"; die "ruactl db migrate"; }
+{
+  "$RUACTL" --database "$DBURL" account add acme &&
+    "$RUACTL" --database "$DBURL" domain add example.net --account acme &&
+    "$RUACTL" --database "$DBURL" rua add dmarc@example.net --account acme
+} >>"$WORK/ruactl.log" 2>&1 || { cat "$WORK/ruactl.log"; die "ruactl registry commands"; }
+
+PORTS=$(rua_free_ports "${RUA_E2E_PORT:-2525}") || die "no free ports"
+# shellcheck disable=SC2086
+set -- $PORTS
+SMTP_PORT=$1
+MILTER_PORT=$2
+rua_milter_conf "$WORK/rua-milter.conf" "$MILTER_PORT" "$DBURL" example.net "$WORK/rua-milter.pid"
+"$MILTER" -n -c "$WORK/rua-milter.conf" >"$WORK/check.log" 2>&1 || { cat "$WORK/check.log"; die "rua-milter -n rejects the config"; }
+rua_milter_start "$MILTER" "$WORK/rua-milter.conf" "$WORK/milter.log" "$MILTER_PORT" || die "rua-milter did not start"
+"$HERE/postfix-up.sh" "$PF" "$SMTP_PORT" "$MILTER_PORT" "example.net other.example" || die "postfix did not start"
+
+gen() { python3 "$HERE/make_report.py" "$@"; }
+# send FILE FROM TO...: prints the SMTP answers, keeps them in $WORK/last
+send() {
+  _f=$1 _from=$2
+  shift 2
+  _args=""
+  for _t in "$@"; do _args="$_args --to $_t"; done
+  # shellcheck disable=SC2086
+  python3 "$HERE/send_smtp.py" 127.0.0.1 "$SMTP_PORT" "$_f" --from "$_from" $_args >"$WORK/last" 2>&1
+  sed 's/^/     smtp: /' "$WORK/last"
+}
+data_code() { sed -n 's/^data \([0-9]*\) \([0-9.]*\).*/\1 \2/p' "$WORK/last"; }
+data_basic() { sed -n 's/^data \([0-9]*\) .*/\1/p' "$WORK/last"; }
+rcpt_code() { sed -n "s/^rcpt $1 \([0-9]*\) \([0-9.]*\).*/\1 \2/p" "$WORK/last"; }
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+reports_with_id() { q "SELECT count(*) FROM aggregate_report WHERE report_id = '$1'"; }
+delivered_with() { grep -rl -- "$1" "$PF/mail" 2>/dev/null | wc -l | tr -d ' '; }
+FROM=noreply-dmarc@reporter.example.org
+RUA=dmarc@example.net
+
+# ---- 1. gzip report to a registered rua ----------------------------------------
+INFO=$(gen eml "$WORK/gz.eml" --encoding gz --report-id e2e-gz-1 --records 7)
+RECORDS=$(echo "$INFO" | field records)
+MESSAGES=$(echo "$INFO" | field messages)
+send "$WORK/gz.eml" "$FROM" "$RUA"
+expect "gzip report: end of data" "250" "$(data_basic)"
+expect "gzip report: aggregate_report rows" "1" "$(reports_with_id e2e-gz-1)"
+expect "gzip report: record_count, message_count" "$RECORDS|$MESSAGES" \
+  "$(q "SELECT record_count, message_count FROM aggregate_report WHERE report_id = 'e2e-gz-1'")"
+expect "gzip report: aggregate_record rows, sum(count)" "$RECORDS|$MESSAGES" \
+  "$(q "SELECT count(*), sum(r.count) FROM aggregate_record r JOIN aggregate_report a ON a.id = r.report_id WHERE a.report_id = 'e2e-gz-1'")"
+rua_wait_queue_empty "$PF" || true
+expect "gzip report: not delivered (AfterIngest remove)" "0" "$(delivered_with e2e-gz-1)"
+
+# ---- 1b/1c. zip and plain XML reports ---------------------------------------
+for enc in zip xml; do
+  INFO=$(gen eml "$WORK/$enc.eml" --encoding "$enc" --report-id "e2e-$enc-1" --records 4)
+  send "$WORK/$enc.eml" "$FROM" "$RUA"
+  expect "$enc report: end of data" "250" "$(data_basic)"
+  expect "$enc report: stored with its message sum" "1|$(echo "$INFO" | field messages)" \
+    "$(q "SELECT count(*), sum(message_count) FROM aggregate_report WHERE report_id = 'e2e-$enc-1'")"
+done
+
+# ---- 2. the same gzip message again: a duplicate -------------------------------
+send "$WORK/gz.eml" "$FROM" "$RUA"
+expect "duplicate: end of data" "250" "$(data_basic)"
+expect "duplicate: still one aggregate_report row" "1" "$(reports_with_id e2e-gz-1)"
+
+# ---- 3. unregistered address in ReportDomains ----------------------------------
+send "$WORK/gz.eml" "$FROM" nobody@example.net
+expect "unregistered rua: RCPT" "550 5.1.1" "$(rcpt_code nobody@example.net)"
+
+# ---- 4. a message for another domain passes untouched -------------------------
+BEFORE=$(q "SELECT (SELECT count(*) FROM aggregate_report) + (SELECT count(*) FROM quarantine)")
+gen plain "$WORK/plain.eml" --to postmaster@other.example >/dev/null
+send "$WORK/plain.eml" someone@example.org postmaster@other.example
+expect "other domain: end of data" "250" "$(data_basic)"
+rua_wait_queue_empty "$PF" || true
+NEWDIR="$PF/mail/other.example/_all/new"
+DELIVERED=$(find "$NEWDIR" -type f 2>/dev/null | head -n 1)
+expect "other domain: delivered to the Maildir" "1" "$(find "$NEWDIR" -type f 2>/dev/null | wc -l | tr -d ' ')"
+BODY=missing
+if [ -n "$DELIVERED" ]; then
+  BODY=$(python3 - "$WORK/plain.eml" "$DELIVERED" <<'EOF'
+import sys
+sent = open(sys.argv[1], "rb").read().split(b"\r\n\r\n", 1)[1].replace(b"\r\n", b"\n")
+got = open(sys.argv[2], "rb").read().split(b"\n\n", 1)[1]
+print("identical" if sent == got else f"differs ({len(sent)} vs {len(got)} bytes)")
+EOF
+)
+fi
+expect "other domain: body byte-identical (LF form)" "identical" "$BODY"
+expect "other domain: milter stored nothing" "$BEFORE" \
+  "$(q "SELECT (SELECT count(*) FROM aggregate_report) + (SELECT count(*) FROM quarantine)")"
+
+# ---- 5. a malformed report is quarantined --------------------------------------
+gen eml "$WORK/broken.eml" --encoding broken --report-id e2e-broken-1 >/dev/null
+send "$WORK/broken.eml" "$FROM" "$RUA"
+expect "malformed report: end of data" "250" "$(data_basic)"
+expect "malformed report: quarantine rows" "1" "$(q "SELECT count(*) FROM quarantine")"
+expect "malformed report: no aggregate_report row" "0" "$(reports_with_id e2e-broken-1)"
+
+# ---- 6. database down: 451, then stored exactly once on retry ------------------
+gen eml "$WORK/retry.eml" --encoding gz --report-id e2e-retry-1 --records 2 >/dev/null
+pg_ctl_as_owner -D "$PG_DIR/data" -m fast -w stop >/dev/null && PG_STOPPED=1
+expect "database stopped" "1" "$PG_STOPPED"
+send "$WORK/retry.eml" "$FROM" "$RUA"
+expect "database down: end of data" "451 4.3.0" "$(data_code)"
+pg_start_again
+expect "database started again" "0" "$PG_STOPPED"
+send "$WORK/retry.eml" "$FROM" "$RUA"
+expect "database back: retry end of data" "250" "$(data_basic)"
+expect "database back: stored exactly once" "1" "$(reports_with_id e2e-retry-1)"
+
+# ---- the end: stop the milter, check it went cleanly ----------------------------
+"$HERE/postfix-down.sh" "$PF" >/dev/null
+rua_milter_stop
+expect "rua-milter exit status after SIGTERM" "0" "$RUA_MILTER_STATUS"
+if [ "$FAILS" -ne 0 ]; then
+  echo "--- rua-milter output ---"
+  tail -n 60 "$WORK/milter.log"
+  echo "--- postfix maillog ---"
+  tail -n 40 "$PF/log/maillog" 2>/dev/null
+fi
+echo "e2e: $((N - FAILS)) of $N assertions passed"
+[ "$FAILS" -eq 0 ]

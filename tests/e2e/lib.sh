@@ -1,0 +1,96 @@
+# Shell helpers shared by tests/e2e/e2e.sh and scripts/demo.sh (sourced, not
+# run): free loopback ports, a rua-milter config, starting and stopping the
+# milter we started (by its pid only), waiting for a Postfix queue to drain.
+# Nothing here may stop a process it did not start itself.
+
+# Prints "SMTP_PORT MILTER_PORT": the first pair from BASE (step 10) with
+# neither port listening on this machine.
+rua_free_ports() {
+  _p=${1:-2525}
+  while [ "$_p" -lt 65000 ]; do
+    if ! ss -ltnH "( sport = :$_p or sport = :$((_p + 1)) )" | grep -q .; then
+      echo "$_p $((_p + 1))"
+      return 0
+    fi
+    _p=$((_p + 10))
+  done
+  echo "rua_free_ports: no free port pair" >&2
+  return 1
+}
+
+# rua_milter_conf FILE PORT DATABASE_URL REPORT_DOMAINS PIDFILE
+rua_milter_conf() {
+  cat >"$1" <<EOF
+# rua-milter configuration written by tests/e2e/lib.sh
+Socket inet:$2@127.0.0.1
+DatabaseURI $3
+ReportDomains $4
+AfterIngest remove
+OnBadReport quarantine
+PidFile $5
+LogLevel info
+EOF
+  # As root the milter must drop to a user; nobody can still reach a
+  # PostgreSQL unix socket in a world-readable directory.
+  if [ "$(id -u)" = 0 ]; then echo "UserID nobody" >>"$1"; fi
+}
+
+# rua_milter_start BINARY CONFIG LOGFILE PORT: runs the milter in the
+# foreground in the background of this shell; sets RUA_MILTER_PID and waits
+# (up to 30 s) for it to listen on PORT.
+rua_milter_start() {
+  "$1" -f -c "$2" >"$3" 2>&1 &
+  RUA_MILTER_PID=$!
+  _i=0
+  while ! ss -ltnH "sport = :$4" | grep -q .; do
+    if ! kill -0 "$RUA_MILTER_PID" 2>/dev/null; then
+      echo "rua-milter exited before listening on port $4; its output:" >&2
+      cat "$3" >&2
+      RUA_MILTER_PID=""
+      return 1
+    fi
+    _i=$((_i + 1))
+    if [ "$_i" -gt 300 ]; then
+      echo "rua-milter did not listen on port $4 within 30 s" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
+# shellcheck disable=SC2034 # RUA_MILTER_STATUS is read by the caller
+# Stops the milter started by rua_milter_start: SIGTERM, then up to 10 s for
+# libmilter to notice, then SIGKILL. Sets RUA_MILTER_STATUS to its exit status.
+rua_milter_stop() {
+  RUA_MILTER_STATUS=""
+  [ -n "${RUA_MILTER_PID:-}" ] || return 0
+  kill -TERM "$RUA_MILTER_PID" 2>/dev/null || true
+  _i=0
+  while kill -0 "$RUA_MILTER_PID" 2>/dev/null &&
+    [ "$(awk '{print $3}' "/proc/$RUA_MILTER_PID/stat" 2>/dev/null)" != Z ]; do
+    _i=$((_i + 1))
+    if [ "$_i" -gt 100 ]; then
+      echo "rua-milter $RUA_MILTER_PID still running 10 s after SIGTERM, killing it" >&2
+      kill -KILL "$RUA_MILTER_PID" 2>/dev/null || true
+      break
+    fi
+    sleep 0.1
+  done
+  RUA_MILTER_STATUS=0
+  wait "$RUA_MILTER_PID" || RUA_MILTER_STATUS=$?
+  RUA_MILTER_PID=""
+}
+
+# Waits (up to 30 s) until the private Postfix under BASE has nothing queued.
+rua_wait_queue_empty() {
+  _i=0
+  while ! postqueue -c "$1/etc" -p 2>/dev/null | grep -q 'Mail queue is empty'; do
+    _i=$((_i + 1))
+    if [ "$_i" -gt 300 ]; then
+      echo "queue of $1 not empty after 30 s:" >&2
+      postqueue -c "$1/etc" -p >&2 || true
+      return 1
+    fi
+    sleep 0.1
+  done
+}

@@ -1,0 +1,100 @@
+// Test doubles for the filter's two seams: a MilterApi that records every
+// smfi_* call, and a Backend with a settable registry and verdict that
+// records what it was asked to process (and can be held at a gate).
+#pragma once
+
+#include "backend.hpp"
+#include "milter_api.hpp"
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace rua::milter::test {
+
+class FakeApi final : public MilterApi {
+public:
+    void* get_private(SMFICTX* ctx) override { return m_private[ctx]; }
+    void set_private(SMFICTX* ctx, void* data) override { m_private[ctx] = data; }
+    std::optional<std::string> symbol(SMFICTX* /*ctx*/, const char* name) override {
+        auto it = symbols.find(name);
+        return it == symbols.end() ? std::nullopt : std::optional<std::string>(it->second);
+    }
+    bool set_reply(SMFICTX* /*ctx*/, const char* rcode, const char* xcode,
+                   const std::string& text) override {
+        replies.push_back(std::string(rcode) + " " + xcode + " " + text);
+        return true;
+    }
+    bool add_header(SMFICTX* /*ctx*/, const std::string& name, const std::string& value) override {
+        headers.push_back(name + ": " + value);
+        return true;
+    }
+    bool delete_recipient(SMFICTX* /*ctx*/, const std::string& recipient) override {
+        deleted.push_back(recipient);
+        return true;
+    }
+    bool progress(SMFICTX* /*ctx*/) override { return true; }
+
+    std::map<std::string, std::string> symbols{{"i", "3F2A1C9"}};
+    std::vector<std::string> replies;
+    std::vector<std::string> headers;
+    std::vector<std::string> deleted;
+
+private:
+    std::map<SMFICTX*, void*> m_private;
+};
+
+class FakeBackend final : public Backend {
+public:
+    std::shared_ptr<const Registry> registry() const override { return registry_snapshot; }
+
+    ProcessResult process(std::string_view raw_message, const Limits& limits_given,
+                          const Arrival& arrival_given, const ProcessOptions& options) override {
+        std::unique_lock<std::mutex> lock(m_mutex);
+        ++calls;
+        raw = std::string(raw_message);
+        limits = limits_given;
+        arrival = arrival_given;
+        quarantine_bad = options.quarantine_bad;
+        rua_address = options.rua ? options.rua->address : "";
+        m_changed.notify_all();
+        m_changed.wait(lock, [this] { return !hold; });
+        finished = true;
+        m_changed.notify_all();
+        if (throw_error) {
+            throw std::runtime_error("backend exploded");
+        }
+        return result;
+    }
+
+    void release() {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        hold = false;
+        m_changed.notify_all();
+    }
+    void wait_finished() {
+        std::unique_lock<std::mutex> lock(m_mutex);
+        m_changed.wait(lock, [this] { return finished; });
+    }
+
+    std::shared_ptr<const Registry> registry_snapshot;
+    ProcessResult result;
+    bool throw_error = false;
+    bool hold = false; // process() blocks until release()
+
+    int calls = 0;
+    bool finished = false;
+    std::string raw;
+    Limits limits;
+    Arrival arrival;
+    bool quarantine_bad = false;
+    std::string rua_address;
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+};
+
+} // namespace rua::milter::test

@@ -1,0 +1,357 @@
+// The callbacks, driven through the fake MilterApi and Backend: which
+// recipients are ours, what is buffered, and which SMTP reply each
+// verdict of process_message turns into.
+#include "fakes.hpp"
+#include "filter.hpp"
+#include "log.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+using namespace rua;
+using namespace rua::milter;
+using rua::milter::test::FakeApi;
+using rua::milter::test::FakeBackend;
+
+namespace {
+
+Config base_config() {
+    Config config;
+    config.file = "test.conf";
+    config.database_uri = "postgresql:///unused";
+    config.report_domains = {"example.net"};
+    return config;
+}
+
+std::shared_ptr<const Registry> sample_registry() {
+    RuaEntry dmarc{"dmarc@example.net", "acme", true, {"example.com"}};
+    RuaEntry old{"old@example.net", "acme", false, {}};
+    RuaEntry elsewhere{"reports@elsewhere.org", "other", true, {}};
+    return std::make_shared<const Registry>(std::vector<RuaEntry>{dmarc, old, elsewhere});
+}
+
+ProcessResult result_with(Verdict verdict, std::size_t reports, std::size_t records_each) {
+    ProcessResult result;
+    result.verdict = verdict;
+    for (std::size_t i = 0; i < reports; ++i) {
+        Report report;
+        report.org_name = "google.com";
+        report.report_id = std::to_string(1234 + i);
+        report.records.resize(records_each);
+        result.ingest.reports.push_back(report);
+        StoredReport stored;
+        stored.outcome =
+            verdict == Verdict::stored ? ReportOutcome::stored : ReportOutcome::duplicate;
+        stored.id = static_cast<std::int64_t>(i + 1);
+        result.outcome.reports.push_back(stored);
+    }
+    if (verdict == Verdict::stored) {
+        result.outcome.records_stored = reports * records_each;
+    }
+    return result;
+}
+
+struct Harness {
+    explicit Harness(const Config& config = base_config())
+        : store(std::make_shared<const Config>(config)), filter(api, backend, store) {
+        backend->registry_snapshot = sample_registry();
+    }
+    ~Harness() { filter.close(ctx); }
+    Harness(const Harness&) = delete;
+    Harness& operator=(const Harness&) = delete;
+
+    // One message: MAIL, each RCPT, DATA, two headers, EOH, two body chunks,
+    // EOM. Stops at the first status that is not CONTINUE and returns it.
+    sfsistat send(const std::vector<std::string>& rcpts) {
+        const std::vector<std::pair<std::string, std::string>> fields{
+            {"From", " noreply-dmarc-support@google.com"},
+            {"Subject", " Report domain: example.com\n\tSubmitter: google.com"}};
+        sfsistat status = filter.connect(ctx);
+        status = status == SMFIS_CONTINUE ? filter.envfrom(ctx) : status;
+        for (const auto& rcpt : rcpts) {
+            rcpt_status.push_back(filter.envrcpt(ctx, rcpt));
+        }
+        status = filter.data(ctx);
+        for (const auto& [name, value] : fields) {
+            if (status == SMFIS_CONTINUE) {
+                status = filter.header(ctx, name, value);
+            }
+        }
+        if (status == SMFIS_CONTINUE) {
+            status = filter.eoh(ctx);
+        }
+        for (const char* chunk : {"first chunk\r\n", "second chunk\r\n"}) {
+            if (status == SMFIS_CONTINUE) {
+                status = filter.body(ctx, chunk);
+            }
+        }
+        return status == SMFIS_CONTINUE ? filter.eom(ctx) : status;
+    }
+
+    FakeApi api;
+    std::shared_ptr<FakeBackend> backend = std::make_shared<FakeBackend>();
+    ConfigStore store;
+    Filter filter;
+    int storage = 0;
+    SMFICTX* ctx = reinterpret_cast<SMFICTX*>(&storage);
+    std::vector<sfsistat> rcpt_status;
+};
+
+const std::string k_expected_message = "From: noreply-dmarc-support@google.com\r\n"
+                                       "Subject: Report domain: example.com\r\n"
+                                       "\tSubmitter: google.com\r\n"
+                                       "\r\n"
+                                       "first chunk\r\nsecond chunk\r\n";
+
+} // namespace
+
+TEST_CASE("unregistered address in ReportDomains is refused with 550 5.1.1") {
+    Harness h;
+    h.filter.envfrom(h.ctx);
+    CHECK(h.filter.envrcpt(h.ctx, "<Nobody@Example.NET>") == SMFIS_REJECT);
+    CHECK(h.api.replies ==
+          std::vector<std::string>{
+              "550 5.1.1 <nobody@example.net>: not a registered DMARC report address"});
+}
+
+TEST_CASE("inactive registered address in ReportDomains is refused") {
+    Harness h;
+    h.filter.envfrom(h.ctx);
+    CHECK(h.filter.envrcpt(h.ctx, "<old@example.net>") == SMFIS_REJECT);
+    CHECK(h.api.replies ==
+          std::vector<std::string>{
+              "550 5.1.1 <old@example.net>: not a registered DMARC report address"});
+}
+
+TEST_CASE("other domains pass and their message is accepted at DATA, never buffered") {
+    Harness h;
+    h.filter.connect(h.ctx);
+    h.filter.envfrom(h.ctx);
+    CHECK(h.filter.envrcpt(h.ctx, "<alice@example.org>") == SMFIS_CONTINUE);
+    CHECK(h.filter.data(h.ctx) == SMFIS_ACCEPT);
+    CHECK(h.send({"<alice@example.org>"}) == SMFIS_ACCEPT);
+    CHECK(h.backend->calls == 0);
+    CHECK(h.api.replies.empty());
+    CHECK(h.api.deleted.empty());
+}
+
+TEST_CASE("a registered rua is buffered with the exact bytes of the message") {
+    Harness h;
+    h.backend->result = result_with(Verdict::stored, 1, 17);
+    CHECK(h.send({"<DMARC@example.net>"}) == SMFIS_DISCARD);
+    CHECK(h.rcpt_status == std::vector<sfsistat>{SMFIS_CONTINUE});
+    CHECK(h.backend->calls == 1);
+    CHECK(h.backend->raw == k_expected_message);
+}
+
+TEST_CASE("without SMFIP_HDR_LEADSPC one space is put back after the colon") {
+    Harness h;
+    h.filter.negotiated(h.ctx, false);
+    h.filter.envfrom(h.ctx);
+    h.filter.envrcpt(h.ctx, "<dmarc@example.net>");
+    h.filter.data(h.ctx);
+    h.filter.header(h.ctx, "To", "dmarc@example.net");
+    h.filter.eoh(h.ctx);
+    h.filter.body(h.ctx, "x\r\n");
+    h.filter.eom(h.ctx);
+    CHECK(h.backend->raw == "To: dmarc@example.net\r\n\r\nx\r\n");
+}
+
+TEST_CASE("the arrival carries the queue id and rua, the options the entry and policy") {
+    Config config = base_config();
+    config.on_bad_report = OnBadReport::reject;
+    config.limits.max_records = 99;
+    Harness h(config);
+    h.backend->result = result_with(Verdict::stored, 1, 1);
+    h.send({"<dmarc@example.net>"});
+    CHECK(h.backend->arrival.via == "smtp");
+    CHECK(h.backend->arrival.rua == std::optional<std::string>("dmarc@example.net"));
+    CHECK(h.backend->arrival.queue_id == std::optional<std::string>("3F2A1C9"));
+    CHECK(h.backend->rua_address == "dmarc@example.net");
+    CHECK(h.backend->quarantine_bad == false);
+    CHECK(h.backend->limits.max_records == 99);
+}
+
+TEST_CASE("stored with AfterIngest remove deletes the rua recipient and discards") {
+    Harness h;
+    h.backend->result = result_with(Verdict::stored, 1, 17);
+    std::vector<std::string> lines;
+    log_set_sink([&lines](LogLevel, std::string_view line) { lines.emplace_back(line); });
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_DISCARD);
+    log_set_sink(nullptr);
+    CHECK(h.api.deleted == std::vector<std::string>{"<dmarc@example.net>"});
+    CHECK(h.api.headers.empty());
+    REQUIRE(lines.size() == 1);
+    const std::string prefix =
+        "3F2A1C9: stored rua=dmarc@example.net org=google.com id=1234 reports=1 records=17 ms=";
+    CHECK(lines[0].substr(0, prefix.size()) == prefix);
+}
+
+TEST_CASE("duplicate with AfterIngest remove also discards") {
+    Harness h;
+    h.backend->result = result_with(Verdict::duplicate, 1, 17);
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_DISCARD);
+    CHECK(h.api.deleted == std::vector<std::string>{"<dmarc@example.net>"});
+}
+
+TEST_CASE("mixed recipients: only the rua recipients are removed and the message accepted") {
+    Harness h;
+    h.backend->result = result_with(Verdict::stored, 1, 17);
+    CHECK(h.send({"<dmarc@example.net>", "<alice@example.org>", "<reports@elsewhere.org>"}) ==
+          SMFIS_ACCEPT);
+    CHECK(h.rcpt_status == std::vector<sfsistat>{SMFIS_CONTINUE, SMFIS_CONTINUE, SMFIS_CONTINUE});
+    CHECK(h.backend->raw == k_expected_message);
+    CHECK(h.backend->rua_address == "dmarc@example.net");
+    CHECK(h.api.deleted ==
+          std::vector<std::string>{"<dmarc@example.net>", "<reports@elsewhere.org>"});
+}
+
+TEST_CASE("stored with AfterIngest deliver adds X-Rua-Milter and accepts") {
+    Config config = base_config();
+    config.after_ingest = AfterIngest::deliver;
+    Harness h(config);
+    h.backend->result = result_with(Verdict::stored, 2, 17);
+    h.backend->result.outcome.records_stored = 17;
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_ACCEPT);
+    CHECK(h.api.headers == std::vector<std::string>{"X-Rua-Milter: stored 2 reports, 17 records"});
+    CHECK(h.api.deleted.empty());
+}
+
+TEST_CASE("quarantined is accepted and the rua recipient removed") {
+    Harness h;
+    h.backend->result.verdict = Verdict::quarantined;
+    h.backend->result.reason = "no aggregate report found";
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_DISCARD);
+    CHECK(h.api.replies.empty());
+    CHECK(h.api.deleted == std::vector<std::string>{"<dmarc@example.net>"});
+}
+
+TEST_CASE("quarantined with AfterIngest deliver says so in the header") {
+    Config config = base_config();
+    config.after_ingest = AfterIngest::deliver;
+    Harness h(config);
+    h.backend->result.verdict = Verdict::quarantined;
+    h.backend->result.reason = "no aggregate report found";
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_ACCEPT);
+    CHECK(h.api.headers ==
+          std::vector<std::string>{"X-Rua-Milter: quarantined: no aggregate report found"});
+}
+
+TEST_CASE("rejected answers 550 5.6.0 with the reason") {
+    Harness h;
+    h.backend->result.verdict = Verdict::rejected;
+    h.backend->result.reason = "part 1 (text/plain): not a DMARC report";
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_REJECT);
+    CHECK(h.api.replies ==
+          std::vector<std::string>{"550 5.6.0 part 1 (text/plain): not a DMARC report"});
+    CHECK(h.api.deleted.empty());
+}
+
+TEST_CASE("a report for a foreign domain answers 550 5.7.1") {
+    Harness h;
+    h.backend->result.verdict = Verdict::rejected;
+    h.backend->result.foreign_domain = true;
+    h.backend->result.reason = "report for example.org, not a domain of account acme";
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_REJECT);
+    CHECK(h.api.replies == std::vector<std::string>{
+                               "550 5.7.1 report for example.org, not a domain of account acme"});
+}
+
+TEST_CASE("try_later answers 451 4.3.0") {
+    Harness h;
+    h.backend->result.verdict = Verdict::try_later;
+    h.backend->result.reason = "database unavailable";
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_TEMPFAIL);
+    CHECK(h.api.replies == std::vector<std::string>{"451 4.3.0 database unavailable"});
+}
+
+TEST_CASE("a message over MaxMessageSize answers 552 5.3.4") {
+    Config config = base_config();
+    config.limits.max_message_bytes = 100;
+    Harness h(config);
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_REJECT);
+    CHECK(h.api.replies == std::vector<std::string>{"552 5.3.4 message too big for a DMARC report"});
+    CHECK(h.backend->calls == 0);
+}
+
+TEST_CASE("a registry that never loaded answers 451 4.3.0 for ReportDomains only") {
+    Harness h;
+    h.backend->registry_snapshot = nullptr;
+    h.filter.envfrom(h.ctx);
+    CHECK(h.filter.envrcpt(h.ctx, "<dmarc@example.net>") == SMFIS_TEMPFAIL);
+    CHECK(h.api.replies ==
+          std::vector<std::string>{"451 4.3.0 rua registry not available, try again later"});
+    CHECK(h.filter.envrcpt(h.ctx, "<alice@example.org>") == SMFIS_CONTINUE);
+    CHECK(h.filter.data(h.ctx) == SMFIS_ACCEPT);
+}
+
+TEST_CASE("an exception from the backend becomes tempfail") {
+    Harness h;
+    h.backend->throw_error = true;
+    std::vector<std::string> lines;
+    log_set_sink([&lines](LogLevel, std::string_view line) { lines.emplace_back(line); });
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_TEMPFAIL);
+    log_set_sink(nullptr);
+    CHECK(lines == std::vector<std::string>{
+                       "eom: internal error, answering tempfail: backend exploded"});
+}
+
+TEST_CASE("EomDeadline exceeded answers 451 4.3.0") {
+    Config config = base_config();
+    config.eom_deadline = std::chrono::seconds(0);
+    Harness h(config);
+    h.backend->hold = true;
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_TEMPFAIL);
+    CHECK(h.api.replies == std::vector<std::string>{"451 4.3.0 end-of-message deadline exceeded"});
+    h.backend->release();
+    h.backend->wait_finished();
+    CHECK(h.backend->calls == 1);
+}
+
+TEST_CASE("close without connect is harmless") {
+    Harness h;
+    CHECK(h.filter.close(h.ctx) == SMFIS_CONTINUE);
+    CHECK(h.filter.abort(h.ctx) == SMFIS_CONTINUE);
+    CHECK(h.filter.open_connections() == 0);
+}
+
+TEST_CASE("close frees the connection state") {
+    Harness h;
+    h.filter.connect(h.ctx);
+    CHECK(h.filter.open_connections() == 1);
+    CHECK(h.filter.close(h.ctx) == SMFIS_CONTINUE);
+    CHECK(h.filter.open_connections() == 0);
+}
+
+TEST_CASE("abort forgets the message; the next one starts clean") {
+    Harness h;
+    h.filter.connect(h.ctx);
+    h.filter.envfrom(h.ctx);
+    h.filter.envrcpt(h.ctx, "<dmarc@example.net>");
+    h.filter.data(h.ctx);
+    h.filter.header(h.ctx, "X-Old", " left over");
+    CHECK(h.filter.abort(h.ctx) == SMFIS_CONTINUE);
+    h.backend->result = result_with(Verdict::stored, 1, 1);
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_DISCARD);
+    CHECK(h.backend->raw == k_expected_message);
+}
+
+TEST_CASE("a connection keeps the config it started with across a reload") {
+    Harness h;
+    h.filter.connect(h.ctx);
+    Config next = base_config();
+    next.after_ingest = AfterIngest::deliver;
+    h.store.set(std::make_shared<const Config>(next));
+    h.backend->result = result_with(Verdict::stored, 1, 1);
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_DISCARD);
+    CHECK(h.api.headers.empty());
+}
+
+TEST_CASE("reply text doubles percent signs and drops control characters") {
+    CHECK(reply_text("100% bad\r\nnext\x01") == "100%% bad  next ");
+    CHECK(reply_text("caf\xc3\xa9") == "caf??");
+    CHECK(reply_text(std::string(300, 'x')).size() == 200);
+}
