@@ -103,6 +103,7 @@ FILES
 EXIT STATUS
     0   success (-t: the message would be accepted)
     64  bad command line (EX_USAGE)
+    66  -t: the message file cannot be read or has no recipient (EX_NOINPUT)
     69  -t: the message would be rejected (5xx) (EX_UNAVAILABLE)
     71  cannot create the socket or start (EX_OSERR)
     75  -t: the message would be deferred (4xx) (EX_TEMPFAIL)

@@ -12,12 +12,12 @@ constexpr const char* k_default_config = "/etc/rua-milter.conf";
 
 struct Options {
     std::string config = k_default_config;
-    bool check_only = false; // -n
-    bool foreground = false; // -f
+    bool check_only = false;              // -n
+    bool foreground = false;              // -f
     std::optional<std::string> test_file; // -t FILE
     std::optional<std::string> test_rcpt; // -r RCPT (with -t)
-    bool version = false;     // -V
-    bool help = false;        // -h
+    bool version = false;                 // -V
+    bool help = false;                    // -h
 };
 
 class UsageError : public std::runtime_error {

@@ -3,10 +3,10 @@
 // check that root cannot be regained. Must never continue half-dropped.
 #pragma once
 
+#include <sys/types.h>
+
 #include <optional>
 #include <string>
-
-#include <sys/types.h>
 
 namespace rua::milter {
 

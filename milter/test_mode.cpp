@@ -166,6 +166,13 @@ int run_test_mode(ConfigPtr config, const std::string& file, const std::optional
         return k_ex_noinput;
     }
 
+    // The outcome lines (what was stored) go with the replies, in order.
+    log_set_sink([&out](LogLevel level, std::string_view line) {
+        out << "log " << to_string(level) << ": " << line << '\n';
+    });
+    struct SinkReset {
+        ~SinkReset() { log_set_sink(nullptr); }
+    } sink_reset;
     ConfigStore store(config);
     auto backend =
         std::make_shared<StoreBackend>(config->database_uri, 1, config->registry_refresh);

@@ -30,6 +30,12 @@ int cmd_parse(const std::string& name, const Argv& argv) {
             status = k_exit_failure;
             continue;
         }
+        if (raw.size() > limits.max_message_bytes) {
+            complain("{}: input larger than {} bytes (--max-size)", label,
+                     limits.max_message_bytes);
+            status = k_exit_failure;
+            continue;
+        }
         rua::IngestResult result;
         try {
             result = rua::ingest(raw, limits, path);

@@ -117,7 +117,9 @@ int dispatch(const Argv& all, std::string& topic) {
     }
     const std::string group = all[i++];
     if (group == "version") {
-        return print_version();
+        const Argv rest(all.begin() + static_cast<std::ptrdiff_t>(i), all.end());
+        topic = group;
+        return wants_help(rest) ? print_page(group) : print_version();
     }
     if (group == "help") {
         const std::string wanted = i < all.size() ? all[i] : "";

@@ -30,6 +30,8 @@ std::string non_report_message(Format format, std::string_view head) {
         return "empty attachment (ignored)";
     case Format::text:
         return "human-readable text (ignored)";
+    case Format::html:
+        return "HTML (ignored)";
     default:
         return fmt::format("{} (ignored)", detail::describe_non_report(format, head));
     }
@@ -60,9 +62,14 @@ public:
         start(part, content_type, filename);
         const std::string_view bytes = owned ? std::string_view(*owned) : external;
         const std::size_t before = m_result.diagnostics.size();
-        const Format format = detail::sniff(bytes);
+        Format format = detail::sniff(bytes);
+        if (format == Format::xml && content_type == "text/html") {
+            format = Format::html; // declared HTML that starts with an unusual tag
+        }
         if (detail::is_compressed(format) || format == Format::xml) {
             unpack(bytes);
+        } else if (content_type == "message/feedback-report") {
+            add(Diagnostic::Level::info, "DMARC failure report (not an aggregate report)");
         } else {
             add(Diagnostic::Level::info, non_report_message(format, bytes.substr(0, 64)));
         }

@@ -48,7 +48,7 @@ std::string dotted(const unsigned char* b) {
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
     const std::string_view trimmed = trim_view(text);
     // The longest IPv6 text form (with an embedded IPv4) is 45 characters.
-    if (trimmed.empty() || trimmed.size() > 45) {
+    if (trimmed.empty() || trimmed.size() > 45 || trimmed.find('\0') != std::string_view::npos) {
         return std::nullopt;
     }
     const std::string copy(trimmed); // inet_pton needs a terminated string

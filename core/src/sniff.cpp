@@ -2,6 +2,8 @@
 // must never allocate, throw or look past the prefix it is handed.
 #include "sniff.hpp"
 
+#include <cctype>
+
 namespace rua::detail {
 
 namespace {
@@ -30,6 +32,31 @@ bool is_zlib_header(std::string_view head) {
     const auto b1 = static_cast<unsigned char>(head[1]);
     // CM 8 (deflate), window up to 32K, FCHECK valid, no preset dictionary.
     return b0 == 0x78 && (b0 * 256 + b1) % 31 == 0 && (b1 & 0x20) == 0;
+}
+
+// The human-readable part of a report mail is often HTML (Microsoft,
+// Outlook): it starts with '<' but is no report, and must not be sent to
+// the XML stage as if it were one.
+bool is_html_tag(std::string_view body) {
+    static constexpr std::string_view k_tags[] = {
+        "!doctype html", "html", "head",   "body", "div", "p",   "span", "table", "meta", "br",
+        "style",         "font", "center", "b",    "a",   "pre", "h1",   "h2",    "h3"};
+    body.remove_prefix(1); // '<'
+    for (const auto tag : k_tags) {
+        if (body.size() <= tag.size()) {
+            continue;
+        }
+        bool same = true;
+        for (std::size_t i = 0; i < tag.size() && same; ++i) {
+            same = std::tolower(static_cast<unsigned char>(body[i])) == tag[i];
+        }
+        const char after = body[tag.size()];
+        if (same && (after == '>' || after == ' ' || after == '\t' || after == '\r' ||
+                     after == '\n' || after == '/')) {
+            return true;
+        }
+    }
+    return false;
 }
 
 // Text when every byte is printable ASCII, white space or part of a UTF-8
@@ -64,7 +91,7 @@ Format sniff(std::string_view head) {
     }
     const auto body = skip_preamble(head);
     if (!body.empty() && body.front() == '<') {
-        return Format::xml;
+        return is_html_tag(body) ? Format::html : Format::xml;
     }
     if (!body.empty() && (body.front() == '{' || body.front() == '[')) {
         return Format::json;
@@ -91,6 +118,8 @@ const char* format_name(Format format) {
         return "zlib";
     case Format::xml:
         return "xml";
+    case Format::html:
+        return "html";
     case Format::json:
         return "json";
     case Format::text:
@@ -109,6 +138,8 @@ const char* describe_non_report(Format format, std::string_view head) {
         return "JSON (not an aggregate report)";
     case Format::text:
         return "human-readable text";
+    case Format::html:
+        return "HTML";
     case Format::gzip:
     case Format::zip:
     case Format::zlib:

@@ -14,6 +14,7 @@ enum class Format {
     zip,   // 50 4b 03 04 (also 50 4b 05 06: an empty archive)
     zlib,  // 78 with a valid FCHECK and no preset dictionary
     xml,   // optional UTF-8 BOM, optional white space, '<'
+    html,  // like xml, but the first tag is an HTML one (<html>, <div>, ...)
     json,  // optional UTF-8 BOM, optional white space, '{' or '['
     text,  // printable text (a human-readable part)
     other, // anything else: images, PDFs, binary junk
@@ -28,7 +29,7 @@ Format sniff(std::string_view head);
 // True for the formats that are decompressed rather than parsed.
 bool is_compressed(Format format);
 
-// "gzip", "zip", "zlib", "xml", "json", "text", "empty", "other".
+// "gzip", "zip", "zlib", "xml", "html", "json", "text", "empty", "other".
 const char* format_name(Format format);
 
 // A short human description of a blob that is not a report, for

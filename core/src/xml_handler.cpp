@@ -99,13 +99,31 @@ bool is_container(Node node) {
     }
 }
 
-Node child_of(Node parent, std::string_view name) {
+// An element name (UTF-16 from Xerces) equals an ASCII rule name.
+bool name_is(const XMLCh* name, std::string_view ascii) {
+    std::size_t i = 0;
+    for (; i < ascii.size(); ++i) {
+        if (name[i] != static_cast<XMLCh>(ascii[i])) {
+            return false;
+        }
+    }
+    return name[i] == 0;
+}
+
+Node child_of(Node parent, const XMLCh* name) {
+    if (parent == Node::unknown) {
+        return Node::unknown;
+    }
     for (const Rule& rule : k_rules) {
-        if (rule.parent == parent && rule.name == name && parent != Node::unknown) {
+        if (rule.parent == parent && name_is(name, rule.name)) {
             return rule.node;
         }
     }
     return Node::unknown;
+}
+
+std::u16string_view view(const XMLCh* text) {
+    return text == nullptr ? std::u16string_view() : std::u16string_view(text);
 }
 
 std::string utf8(const XMLCh* text) {
@@ -162,29 +180,29 @@ void ReportHandler::startElement(const XMLCh* uri, const XMLCh* localname, const
         fail(true, "XML nesting deeper than " + std::to_string(m_limits.max_xml_depth) +
                        " elements" + position());
     }
-    m_name = utf8(localname);
     Node node = Node::unknown;
     if (m_stack.empty()) {
-        if (m_name != "feedback") {
+        if (!name_is(localname, "feedback")) {
             fail(false, "root element is <" + utf8(qname) + ">, not <feedback>");
         }
         node = Node::feedback;
-        m_root_uri = utf8(uri);
+        m_root_uri = view(uri);
         if (!m_root_uri.empty()) {
-            m_draft.report.xml_namespace = m_root_uri;
+            m_draft.report.xml_namespace = utf8(uri);
         }
     } else {
         // Children are in the root's namespace or in none (AOL prefixed only
         // the root); anything else is an extension and is skipped.
-        const std::string element_uri = utf8(uri);
+        const std::u16string_view element_uri = view(uri);
         if (element_uri.empty() || element_uri == m_root_uri) {
-            node = child_of(m_stack.back(), m_name);
+            node = child_of(m_stack.back(), localname);
         }
     }
     m_stack.push_back(node);
     if (is_container(node)) {
         start_container(node); // may demote a duplicate to Node::unknown
     } else {
+        m_name = utf8(localname); // leaf names are short: no allocation
         m_text.clear();
     }
 }
@@ -200,13 +218,12 @@ void ReportHandler::characters(const XMLCh* chars, XMLSize_t length) {
     }
 }
 
-void ReportHandler::endElement(const XMLCh* /*uri*/, const XMLCh* localname,
+void ReportHandler::endElement(const XMLCh* /*uri*/, const XMLCh* /*localname*/,
                                const XMLCh* /*qname*/) {
     const Node node = m_stack.back();
     if (is_container(node)) {
         end_container(node);
     } else {
-        m_name = utf8(localname);
         store_leaf(node, m_text);
         m_text.clear();
     }

@@ -119,7 +119,7 @@ private:
     ReportDraft m_draft;
     Warnings m_warnings;
     std::vector<Node> m_stack;
-    std::string m_root_uri;
+    std::u16string m_root_uri;
     std::string m_text; // text of the innermost element, when it is a leaf
     std::string m_name; // scratch: the current element's local name
     std::size_t m_leaf_depth = 0;

@@ -89,7 +89,17 @@ OptString opt_text(std::string_view text) {
 }
 
 void append_utf8(std::string& out, const char16_t* text, std::size_t length) {
-    for (std::size_t i = 0; i < length; ++i) {
+    // Most report text is ASCII: copy it straight, encode the rest.
+    std::size_t i = 0;
+    const std::size_t start = out.size();
+    out.resize(start + length);
+    char* ascii = &out[start];
+    while (i < length && text[i] < 0x80) {
+        ascii[i] = static_cast<char>(text[i]);
+        ++i;
+    }
+    out.resize(start + i);
+    for (; i < length; ++i) {
         const char16_t unit = text[i];
         if (unit < 0xD800 || unit > 0xDFFF) {
             put_code_point(out, unit);

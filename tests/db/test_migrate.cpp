@@ -7,8 +7,10 @@
 #include <rua/migrate.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 using rua::test::ScratchDb;
 
@@ -92,4 +94,28 @@ TEST_CASE("two files with one version are refused before touching the database")
     CHECK_THROWS_AS(rua::migrate("postgresql:///nosuchdb?host=/nonexistent", dir.string()),
                     rua::ConfigError);
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("two concurrent migrations apply each file exactly once") {
+    ScratchDb db(false);
+    std::vector<std::string> first;
+    std::vector<std::string> second;
+    std::thread other([&] { second = rua::migrate(db.url(), rua::test::sql_dir()); });
+    first = rua::migrate(db.url(), rua::test::sql_dir());
+    other.join();
+    const auto expected = sql_files();
+    CHECK(first.size() + second.size() == expected.size());
+    CHECK((first == expected || second == expected));
+    CHECK(db.count("schema_migrations") == static_cast<long long>(expected.size()));
+}
+
+TEST_CASE("default_sql_dir prefers RUA_SQL_DIR, then falls back to the source tree") {
+    // Single-threaded here: setenv is safe.
+    ::setenv("RUA_SQL_DIR", "/etc/rua-test-sql", 1); // NOLINT(concurrency-mt-unsafe)
+    CHECK(rua::default_sql_dir() == "/etc/rua-test-sql");
+    ::unsetenv("RUA_SQL_DIR"); // NOLINT(concurrency-mt-unsafe)
+    if (!std::filesystem::is_directory("/usr/local/share/rua-milter/sql") &&
+        !std::filesystem::is_directory("/usr/share/rua-milter/sql")) {
+        CHECK(rua::default_sql_dir() == std::string(RUA_SOURCE_DIR) + "/sql");
+    }
 }

@@ -8,6 +8,9 @@
 #include <rua/errors.hpp>
 #include <rua/store.hpp>
 
+#include <atomic>
+#include <thread>
+
 using rua::test::make_report;
 using rua::test::make_result;
 using rua::test::ScratchDb;
@@ -20,7 +23,8 @@ TEST_CASE("quarantine keeps the raw message and its reason") {
     arrival.via = "import";
     arrival.file = "/var/mail/x.eml";
     const std::string raw("Subject: hi\r\n\r\n\0\xff binary", 24);
-    const auto id = store.quarantine(raw, "bad_report", "part 1: bad \xff\xfe byte\0", arrival);
+    const std::string detail("part 1: bad \xff\xfe byte\0", 20);
+    const auto id = store.quarantine(raw, "bad_report", detail, arrival);
     CHECK(id > 0);
     CHECK(db.count("quarantine") == 1);
     pqxx::nontransaction tx(db.conn());
@@ -79,6 +83,42 @@ TEST_CASE("an exhausted pool answers TryLater instead of waiting forever") {
                              rua::TryLater);
     }
     CHECK(store.store(make_result({make_report("google.com", "r1")}), {}).stored() == 1);
+}
+
+TEST_CASE("eight threads share a pool of two connections and every report is stored once") {
+    ScratchDb db;
+    rua::ConnectionPool pool(db.url(), 2);
+    rua::Store store(pool);
+    std::atomic<int> stored{0};
+    std::atomic<int> duplicates{0};
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([&, t] {
+            // Each thread stores 5 own reports and one that every thread sends.
+            for (int i = 0; i < 6; ++i) {
+                const auto id = i == 5 ? std::string("shared")
+                                       : "t" + std::to_string(t) + "-" + std::to_string(i);
+                try {
+                    const auto outcome =
+                        store.store(make_result({make_report("google.com", id, 3)}, id), {});
+                    stored += static_cast<int>(outcome.stored());
+                    duplicates += static_cast<int>(outcome.duplicates());
+                } catch (const std::exception&) {
+                    ++failures;
+                }
+            }
+        });
+    }
+    for (auto& thread : threads) {
+        thread.join();
+    }
+    CHECK(failures == 0);
+    CHECK(stored == 41);
+    CHECK(duplicates == 7);
+    CHECK(db.count("aggregate_report") == 41);
+    CHECK(db.count("aggregate_record") == 123);
+    CHECK(db.count("raw_report") == 41);
 }
 
 TEST_CASE("an unreachable server is TryLater with libpq's reason") {

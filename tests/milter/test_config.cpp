@@ -51,7 +51,7 @@ TEST_CASE("every key is parsed") {
                              "RegistryRefresh 120\n"
                              "Umask 007\n";
     auto config = parse_config(text, "t.conf");
-    REQUIRE(config);
+    REQUIRE(static_cast<bool>(config));
     CHECK(config->file == "t.conf");
     CHECK(config->socket == "inet:8893@127.0.0.1");
     CHECK(config->database_uri == "postgresql://rua@db.example/rua?sslmode=require");

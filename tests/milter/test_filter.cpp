@@ -69,6 +69,7 @@ struct Harness {
         const std::vector<std::pair<std::string, std::string>> fields{
             {"From", " noreply-dmarc-support@google.com"},
             {"Subject", " Report domain: example.com\n\tSubmitter: google.com"}};
+        filter.negotiated(ctx, true); // as Postfix does: SMFIP_HDR_LEADSPC granted
         sfsistat status = filter.connect(ctx);
         status = status == SMFIS_CONTINUE ? filter.envfrom(ctx) : status;
         for (const auto& rcpt : rcpts) {
@@ -273,7 +274,8 @@ TEST_CASE("a message over MaxMessageSize answers 552 5.3.4") {
     config.limits.max_message_bytes = 100;
     Harness h(config);
     CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_REJECT);
-    CHECK(h.api.replies == std::vector<std::string>{"552 5.3.4 message too big for a DMARC report"});
+    CHECK(h.api.replies ==
+          std::vector<std::string>{"552 5.3.4 message too big for a DMARC report"});
     CHECK(h.backend->calls == 0);
 }
 
@@ -295,8 +297,8 @@ TEST_CASE("an exception from the backend becomes tempfail") {
     log_set_sink([&lines](LogLevel, std::string_view line) { lines.emplace_back(line); });
     CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_TEMPFAIL);
     log_set_sink(nullptr);
-    CHECK(lines == std::vector<std::string>{
-                       "eom: internal error, answering tempfail: backend exploded"});
+    CHECK(lines ==
+          std::vector<std::string>{"eom: internal error, answering tempfail: backend exploded"});
 }
 
 TEST_CASE("EomDeadline exceeded answers 451 4.3.0") {

@@ -7,6 +7,7 @@
 #include <archive_entry.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 
@@ -69,12 +70,16 @@ std::string gzip(std::string_view data) {
 }
 
 std::string gzip_zeros(std::size_t size) {
-    const std::string zeros(1u << 20, '\0');
-    return deflate_stream(15 + 16, [&](auto&& write) {
-        for (std::size_t done = 0; done < size; done += zeros.size()) {
-            write(std::string_view(zeros).substr(0, std::min(zeros.size(), size - done)));
-        }
-    });
+    // One member of 1 MiB of zeros, repeated: a legal multi-member gzip
+    // (RFC 1952) that is built in milliseconds instead of deflating 1 GiB.
+    constexpr std::size_t k_chunk = 1u << 20;
+    const std::string zeros(std::min(size, k_chunk), '\0');
+    const std::string member = gzip(zeros);
+    std::string out;
+    for (std::size_t done = 0; done < size; done += k_chunk) {
+        out += size - done >= k_chunk ? member : gzip(std::string(size - done, '\0'));
+    }
+    return out;
 }
 
 std::string zlib(std::string_view data) {
@@ -101,6 +106,7 @@ template <typename Body> std::string build_zip(Body body) {
     archive_write_set_format_zip(writer.get());
     archive_write_zip_set_compression_deflate(writer.get());
     archive_write_set_bytes_in_last_block(writer.get(), 1);
+    archive_write_set_options(writer.get(), "zip:compression-level=1");
     if (archive_write_open2(writer.get(), &out, nullptr, append, nullptr, nullptr) != ARCHIVE_OK) {
         throw std::runtime_error("archive_write_open2 failed");
     }

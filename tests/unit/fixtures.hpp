@@ -14,7 +14,7 @@ namespace fixtures {
 std::string report_xml(std::string_view org, std::string_view report_id, int records = 1);
 
 std::string gzip(std::string_view data);
-// A gzip stream of `size` zero bytes, built without holding them.
+// A (multi-member) gzip stream of `size` zero bytes, built without holding them.
 std::string gzip_zeros(std::size_t size);
 std::string zlib(std::string_view data);
 

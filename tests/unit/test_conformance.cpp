@@ -97,11 +97,14 @@ TEST_CASE("conformance: the shared corpus ingests to the helper's facts") {
     }
     std::ifstream index(dir / "INDEX.tsv");
     std::string line;
-    std::getline(index, line); // header
+    std::getline(index, line); // the header row
     int passed = 0;
     int failed = 0;
     std::vector<std::string> skipped;
     while (std::getline(index, line)) {
+        if (!line.empty() && line.back() == '\r') {
+            line.pop_back(); // INDEX.tsv has CRLF line ends
+        }
         const std::vector<std::string> columns = split(line, '\t');
         if (columns.size() < 11) {
             skipped.push_back("short INDEX row: " + line.substr(0, 60));

@@ -193,7 +193,7 @@ TEST_CASE("more zip members than max_zip_members are refused") {
 
 TEST_CASE("a zip bomb member stops at the decompressed limit") {
     const auto bomb = fixtures::zip_zeros("bomb.xml", std::size_t{256} << 20);
-    REQUIRE(bomb.size() < (1u << 20));
+    REQUIRE(bomb.size() < (2u << 20));
     CHECK_THROWS_WITH_AS(unpack_all(bomb), "decompressed size exceeds 67108864 bytes",
                          rua::LimitExceeded);
     rua::Limits limits;

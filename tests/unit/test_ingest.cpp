@@ -92,6 +92,32 @@ TEST_CASE("a PNG beside the report does not sink the report") {
     CHECK(result.first_error().empty());
 }
 
+TEST_CASE("an HTML part (Outlook style) is ignored, not parsed as a broken report") {
+    const auto message = fixtures::multipart(
+        {{"Content-Type: text/html; charset=us-ascii\r\n", "<div dir=\"ltr\">Report</div>\r\n"},
+         {"Content-Type: text/html\r\n", "<section>odd html</section>\r\n"},
+         fixtures::attachment("application/gzip", "r.xml.gz", fixtures::gzip(k_report))});
+    const auto result = rua::ingest(message, rua::Limits{});
+    REQUIRE(result.reports.size() == 1);
+    CHECK(result.diagnostics.at(0).text() == "part 1 (text/html): HTML (ignored)");
+    CHECK(result.diagnostics.at(1).text() == "part 2 (text/html): HTML (ignored)");
+    CHECK(result.first_error().empty());
+}
+
+TEST_CASE("a failure report message yields no report and says what it is") {
+    const auto message =
+        fixtures::multipart({text_part("This is a DMARC failure report.\r\n"),
+                             {"Content-Type: message/feedback-report\r\n",
+                              "Feedback-Type: auth-failure\r\nAuth-Failure: dmarc\r\n"},
+                             {"Content-Type: text/rfc822-headers\r\n", "From: a@example.com\r\n"}},
+                            "report-b", "");
+    const auto result = rua::ingest(message, rua::Limits{});
+    CHECK(result.reports.empty());
+    CHECK(result.diagnostics.at(1).text() ==
+          "part 2 (message/feedback-report): DMARC failure report (not an aggregate report)");
+    CHECK(result.first_error() == "no DMARC aggregate report found in 3 parts");
+}
+
 TEST_CASE("two report attachments in one message yield two reports") {
     const auto message = fixtures::multipart(
         {fixtures::attachment("application/gzip", "a.xml.gz",
@@ -144,10 +170,10 @@ TEST_CASE("a Mimecast top-level gzip with trailing CRLF is parsed with a warning
     const auto result = rua::ingest(message, rua::Limits{});
     REQUIRE(result.reports.size() == 1);
     CHECK(texts(result) == std::vector<std::string>{
-                               "part 1 (application/gzip): ignored 2 bytes after the end of the "
-                               "gzip stream",
                                "part 1 (application/gzip): report parsed: org=example.org id=r-1 "
-                               "records=3"});
+                               "records=3",
+                               "part 1 (application/gzip): ignored 2 bytes after the end of the "
+                               "gzip stream"});
 }
 
 TEST_CASE("a Trustwave part with ContentType: and a gzip body is found") {

@@ -73,7 +73,7 @@ TEST_CASE("a multipart message yields its leaves in order with labels") {
     REQUIRE(tree.leaves.size() == 2);
     CHECK(tree.leaves[0].part == 1);
     CHECK(tree.leaves[0].content_type == "text/plain");
-    CHECK(tree.leaves[0].body == "Hello.");
+    CHECK(tree.leaves[0].body == "Hello.\r\n");
     CHECK(tree.leaves[1].part == 2);
     CHECK(tree.leaves[1].content_type == "application/gzip");
     CHECK(tree.leaves[1].filename == "x.xml.gz");

@@ -22,7 +22,7 @@ TEST_CASE("sniff takes 0x78 as zlib only with a valid FCHECK and no preset dicti
     CHECK(sniff(std::string("\x78\x5e", 2)) == Format::zlib);
     CHECK(sniff("x^ plain") == Format::zlib); // 0x78 0x5e is a valid header
     CHECK(sniff("x y z") == Format::text);    // "x " has FDICT set
-    CHECK(sniff(std::string("\x78\x9d", 2)) == Format::other);
+    CHECK(sniff(std::string("\x78\x9d\0", 3)) == Format::other);
 }
 
 TEST_CASE("sniff finds XML after a byte order mark and white space") {
@@ -46,4 +46,14 @@ TEST_CASE("describe_non_report names common attachments") {
     CHECK(std::string(describe_non_report(Format::json, "{")) == "JSON (not an aggregate report)");
     CHECK(std::string(describe_non_report(Format::other, std::string("\x01\x02", 2))) ==
           "unrecognised binary data");
+}
+
+TEST_CASE("sniff tells an HTML body from an XML document") {
+    CHECK(sniff("<html><body>Report</body></html>") == Format::html);
+    CHECK(sniff("\r\n<!DOCTYPE html>\r\n<html>") == Format::html);
+    CHECK(sniff("<div dir=\"ltr\">This is a DMARC report</div>") == Format::html);
+    CHECK(sniff("<P>hi</P>") == Format::html);
+    CHECK(sniff("<feedback><report_metadata/></feedback>") == Format::xml);
+    CHECK(sniff("<pre-feedback/>") == Format::xml); // a tag that only starts like <pre>
+    CHECK(sniff("<?xml version=\"1.0\"?><html/>") == Format::xml);
 }

@@ -477,17 +477,28 @@ TEST_CASE("malformed XML is rejected with its line and column") {
     const std::vector<Bad> cases{
         {"", "malformed XML at line 1, column 1: invalid document structure"},
         {"<feedback><report_metadata></feedback>",
-         "malformed XML at line 1, column 38: expected end of tag 'report_metadata'"},
+         "malformed XML at line 1, column 30: expected end of tag 'report_metadata'"},
         {"<feedback>\n<org_name>a & b</org_name></feedback>",
          "malformed XML at line 2, column 14: expected entity name for reference"},
         {"<feedback>&undefined;</feedback>",
-         "malformed XML at line 1, column 21: reference to undeclared entity 'undefined'"},
+         "malformed XML at line 1, column 22: entity 'undefined' not found"},
         {"<feedback/><feedback/>",
-         "malformed XML at line 1, column 13: expected comment or processing instruction"},
-        {"<feedback>\n  <org_name>caf\xe9</org_name></feedback>",
-         "malformed XML at line 2, column 16: invalid byte 2 (<) of a 2-byte sequence"},
+         "malformed XML at line 1, column 12: comment or processing instruction expected"},
         {"<feedback xmlns:a=\"urn:a\"><b:x/></feedback>",
-         "malformed XML at line 1, column 32: no namespace bound to prefix 'b'"},
+         "malformed XML at line 1, column 33: prefix 'b' can not be resolved to namespace URI"},
+        // Invalid UTF-8 is located by us, not by Xerces' read-ahead.
+        {"<feedback>\n  <org_name>caf\xe9</org_name></feedback>",
+         "invalid UTF-8 at line 2, column 16: bytes 0xe9 0x3c are not UTF-8"},
+        {"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feedback>\n<a>\xc3\xa9\xe2\x82\xac"
+         "\x91</a></feedback>",
+         "invalid UTF-8 at line 3, column 6: byte 0x91 is not UTF-8"},
+        {"\xef\xbb\xbf<feedback><a>\xed\xa0\x80</a></feedback>",
+         "invalid UTF-8 at line 1, column 14: bytes 0xed 0xa0 are not UTF-8"},
+        {"<feedback><a>\xc0\xaf</a></feedback>",
+         "invalid UTF-8 at line 1, column 14: byte 0xc0 is not UTF-8"},
+        {"<feedback>\xf0\x9f\x98",
+         "invalid UTF-8 at line 1, column 11: bytes 0xf0 0x9f 0x98 are not UTF-8 (cut short by "
+         "the end of the document)"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.xml);
@@ -537,7 +548,8 @@ TEST_CASE("DTDs and entities are refused: XXE and billion laughs fail cleanly") 
              tail,
          refused + "53"},
         {"billion laughs", laughs, refused + "20"},
-        {"harmless internal subset", "<?xml version=\"1.0\"?>\n<!DOCTYPE feedback>\n" + tail,
+        {"internal subset without entities",
+         "<?xml version=\"1.0\"?>\n<!DOCTYPE feedback [ <!ELEMENT feedback ANY> ]>\n" + tail,
          refused + "20"},
     };
     for (const auto& c : cases) {
@@ -546,6 +558,21 @@ TEST_CASE("DTDs and entities are refused: XXE and billion laughs fail cleanly") 
         CHECK(f.message == c.message);
         CHECK_FALSE(f.limit);
     }
+}
+
+TEST_CASE("a bare DOCTYPE, which declares and loads nothing, is accepted") {
+    const rua::Report r = parse("<?xml version=\"1.0\"?>\n<!DOCTYPE feedback>\n<feedback>" +
+                                k_metadata + k_policy + "</feedback>");
+    CHECK(r.report_id == "r1");
+}
+
+TEST_CASE("a declared non-UTF-8 encoding is transcoded, not checked as UTF-8") {
+    const std::string xml = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><feedback>"
+                            "<report_metadata><org_name>Gr\xfc\xdf</org_name><report_id>r"
+                            "</report_id><date_range><begin>1</begin><end>2</end></date_range>"
+                            "</report_metadata>" +
+                            k_policy + "</feedback>";
+    CHECK(parse(xml).org_name == "Gr\xc3\xbc\xc3\x9f");
 }
 
 TEST_CASE("100,000 nested elements stop at the depth bound without recursion") {

@@ -10,9 +10,27 @@
 
 #include <pqxx/except>
 
+#include <poll.h>
+
 #include <utility>
 
 namespace rua {
+namespace {
+
+// An idle connection has nothing to read. If its socket is readable (the
+// server said goodbye, or hung up) it is dead: drop it before use. Using it
+// would fail on BEGIN, and libpqxx 6.4 leaks the PGresult on that path.
+bool idle_and_alive(pqxx::connection& conn) {
+    if (!conn.is_open() || conn.sock() < 0) {
+        return false;
+    }
+    pollfd probe{};
+    probe.fd = conn.sock();
+    probe.events = POLLIN;
+    return ::poll(&probe, 1, 0) == 0;
+}
+
+} // namespace
 
 ConnectionPool::Impl::Impl(std::string conninfo, std::size_t size,
                            std::chrono::milliseconds acquire_timeout)
@@ -33,7 +51,7 @@ ConnectionLease ConnectionPool::Impl::acquire() {
         }
     }
     // The slot is the lease's now: its destructor frees it even if opening fails.
-    if (lease.m_conn && lease.m_conn->is_open()) {
+    if (lease.m_conn && idle_and_alive(*lease.m_conn)) {
         return lease;
     }
     lease.m_conn.reset();

@@ -1,6 +1,6 @@
 // Store::store: one message, one transaction. Reports are inserted with ON
-// CONFLICT DO NOTHING on the exactly-once key, records and their auth results
-// go through COPY, the raw attachment is kept once per sha256 and only when
+// CONFLICT DO NOTHING on the exactly-once key, records (with their auth
+// results as jsonb) go through one COPY, the raw attachment is kept once per sha256 and only when
 // one of its reports was stored. Must never build SQL from report data, never
 // store part of a message, and never let a pqxx exception escape.
 #include "fingerprint.hpp"
@@ -149,81 +149,103 @@ struct Pending {
     std::int64_t id;
 };
 
+// A JSON string (or null) for the jsonb lists. Bytes pass through unchanged,
+// so text PostgreSQL cannot accept (invalid UTF-8) is refused, as it is in
+// the text columns, rather than silently altered.
+void json_text(std::string& out, const std::string& value) {
+    out.push_back('"');
+    for (char c : value) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out.push_back('\\');
+            out.push_back(c);
+        } else if (u < 0x20) {
+            static constexpr char k_hex[] = "0123456789abcdef";
+            out += "\\u00";
+            out.push_back(k_hex[u >> 4]);
+            out.push_back(k_hex[u & 0xf]);
+        } else {
+            out.push_back(c);
+        }
+    }
+    out.push_back('"');
+}
+void json_text(std::string& out, const OptString& value) {
+    if (value) {
+        json_text(out, *value);
+    } else {
+        out += "null";
+    }
+}
+
+// [{"k1": v1, "k2": v2, ...}, ...] for a list of auth results or reasons.
+template <typename Item, typename Fields>
+std::string json_list(const std::vector<Item>& items, Fields fields) {
+    std::string out = "[";
+    for (const auto& item : items) {
+        if (out.size() > 1) {
+            out.push_back(',');
+        }
+        out.push_back('{');
+        fields(out, item);
+        out.push_back('}');
+    }
+    out.push_back(']');
+    return out;
+}
+
+std::string reasons_json(const Record& r) {
+    return json_list(r.reasons, [](std::string& out, const Reason& reason) {
+        out += "\"type\":";
+        json_text(out, reason.type);
+        out += ",\"comment\":";
+        json_text(out, reason.comment);
+    });
+}
+
+std::string dkim_json(const Record& r) {
+    return json_list(r.auth_dkim, [](std::string& out, const DkimAuth& a) {
+        out += "\"domain\":";
+        json_text(out, a.domain);
+        out += ",\"selector\":";
+        json_text(out, a.selector);
+        out += ",\"result\":";
+        json_text(out, a.result);
+        out += ",\"human_result\":";
+        json_text(out, a.human_result);
+    });
+}
+
+std::string spf_json(const Record& r) {
+    return json_list(r.auth_spf, [](std::string& out, const SpfAuth& a) {
+        out += "\"domain\":";
+        json_text(out, a.domain);
+        out += ",\"scope\":";
+        json_text(out, a.scope);
+        out += ",\"result\":";
+        json_text(out, a.result);
+        out += ",\"human_result\":";
+        json_text(out, a.human_result);
+    });
+}
+
+// Every record of every report stored by this message, in one COPY.
 void copy_records(pqxx::work& tx, const std::vector<Pending>& stored) {
     pqxx::stream_to records(tx, "aggregate_record",
                             std::vector<std::string>{"report_id", "ordinal", "source_ip", "count",
                                                      "disposition", "dkim", "spf", "header_from",
-                                                     "envelope_from", "envelope_to", "dmarc_pass"});
+                                                     "envelope_from", "envelope_to", "dmarc_pass",
+                                                     "reasons", "auth_dkim", "auth_spf"});
     for (const auto& s : stored) {
         std::size_t ordinal = 0;
         for (const auto& r : s.report->records) {
             records << std::make_tuple(s.id, ordinal++, r.source_ip.text(), r.count,
                                        opt(r.disposition), opt(r.dkim), opt(r.spf),
                                        opt(r.header_from), opt(r.envelope_from), opt(r.envelope_to),
-                                       r.dmarc_pass());
+                                       r.dmarc_pass(), reasons_json(r), dkim_json(r), spf_json(r));
         }
     }
     records.complete();
-}
-
-void copy_children(pqxx::work& tx, const std::vector<Pending>& stored) {
-    std::size_t reasons = 0;
-    std::size_t dkims = 0;
-    std::size_t spfs = 0;
-    for (const auto& s : stored) {
-        for (const auto& r : s.report->records) {
-            reasons += r.reasons.size();
-            dkims += r.auth_dkim.size();
-            spfs += r.auth_spf.size();
-        }
-    }
-    // Each COPY only when it has rows: an empty COPY is still a round trip.
-    if (reasons > 0) {
-        pqxx::stream_to out(
-            tx, "aggregate_record_reason",
-            std::vector<std::string>{"report_id", "ordinal", "idx", "type", "comment"});
-        for (const auto& s : stored) {
-            for (std::size_t i = 0; i < s.report->records.size(); ++i) {
-                const auto& list = s.report->records[i].reasons;
-                for (std::size_t k = 0; k < list.size(); ++k) {
-                    out << std::make_tuple(s.id, i, k, list[k].type.c_str(), opt(list[k].comment));
-                }
-            }
-        }
-        out.complete();
-    }
-    if (dkims > 0) {
-        pqxx::stream_to out(tx, "aggregate_record_dkim",
-                            std::vector<std::string>{"report_id", "ordinal", "idx", "domain",
-                                                     "selector", "result", "human_result"});
-        for (const auto& s : stored) {
-            for (std::size_t i = 0; i < s.report->records.size(); ++i) {
-                const auto& list = s.report->records[i].auth_dkim;
-                for (std::size_t k = 0; k < list.size(); ++k) {
-                    const auto& a = list[k];
-                    out << std::make_tuple(s.id, i, k, a.domain.c_str(), opt(a.selector),
-                                           a.result.c_str(), opt(a.human_result));
-                }
-            }
-        }
-        out.complete();
-    }
-    if (spfs > 0) {
-        pqxx::stream_to out(tx, "aggregate_record_spf",
-                            std::vector<std::string>{"report_id", "ordinal", "idx", "domain",
-                                                     "scope", "result", "human_result"});
-        for (const auto& s : stored) {
-            for (std::size_t i = 0; i < s.report->records.size(); ++i) {
-                const auto& list = s.report->records[i].auth_spf;
-                for (std::size_t k = 0; k < list.size(); ++k) {
-                    const auto& a = list[k];
-                    out << std::make_tuple(s.id, i, k, a.domain.c_str(), opt(a.scope),
-                                           a.result.c_str(), opt(a.human_result));
-                }
-            }
-        }
-        out.complete();
-    }
 }
 
 // Keeps each attachment that yielded a stored report (once per sha256) and
@@ -305,7 +327,6 @@ MessageOutcome store_in(pqxx::connection& conn, const IngestResult& result, cons
     }
     if (!stored.empty()) {
         copy_records(tx, stored);
-        copy_children(tx, stored);
         store_raw(tx, result, stored);
     }
     tx.commit();

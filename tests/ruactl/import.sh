@@ -1,0 +1,97 @@
+#!/bin/sh
+# `ruactl import` against a scratch database: files, .eml, an mbox, a Maildir
+# and a directory tree in one run with exact row counts; a second run adds
+# nothing; then the quarantine round trip (a foreign-domain report is
+# quarantined, the domain is added, reprocess stores it exactly once).
+set -eu
+. "$(dirname "$0")/lib.sh"
+scratch_db
+
+"$RUACTL" rua add dmarc@example.net --domain example.net >/dev/null
+IN=$WORK/in
+mkdir -p "$IN/sub" "$IN/Maildir/cur" "$IN/Maildir/new" "$IN/Maildir/tmp"
+gen_report i-1 | gzip -c >"$IN/a.xml.gz"
+gen_eml i-2 >"$IN/sub/b.eml"
+gen_eml i-3 >"$IN/Maildir/cur/1700000000.1.host:2,S"
+gen_eml i-4 >"$IN/Maildir/new/1700000000.2.host"
+gen_eml i-5 >"$IN/Maildir/tmp/1700000000.3.host"       # tmp/ is never read
+gen_report i-6 >"$IN/.hidden.xml"                      # dotfiles are skipped
+cp "$FIX/broken.xml" "$IN/broken.xml"
+{
+  echo "From dmarc@reporter-a.example Tue Nov 14 22:13:20 2023"
+  gen_eml i-7 | tr -d '\r'
+  echo
+  echo "From dmarc@reporter-a.example Tue Nov 14 22:13:21 2023"
+  printf 'Subject: not a report\n\n>From the archive: no attachment here.\n\n'
+  echo "From dmarc@reporter-a.example Tue Nov 14 22:13:22 2023"
+  gen_eml i-8 | tr -d '\r'
+  echo
+} >"$WORK/archive.mbox"
+
+rc=0
+"$RUACTL" import --jobs 2 "$IN" "$WORK/archive.mbox" >out 2>err || rc=$?
+check "first import: exit status" 0 "$rc"
+check_prefix "first import: summary" \
+  "stored 6, duplicate 0, quarantined 2, failed 0; 6 reports, 12 records in " "$(cat out)"
+check "first import: aggregate_report rows" 6 "$(sql 'SELECT count(*) FROM aggregate_report')"
+check "first import: aggregate_record rows" 12 "$(sql 'SELECT count(*) FROM aggregate_record')"
+check "first import: messages" 42 "$(sql 'SELECT sum(count) FROM aggregate_record')"
+check "first import: report ids" "i-1,i-2,i-3,i-4,i-7,i-8" \
+  "$(sql "SELECT string_agg(report_id, ',' ORDER BY report_id) FROM aggregate_report")"
+check "first import: via import" 6 "$(sql "SELECT count(*) FROM aggregate_report WHERE via = 'import'")"
+check "mbox messages are named path:index" "$WORK/archive.mbox:1 $WORK/archive.mbox:3" \
+  "$(sql "SELECT string_agg(file, ' ' ORDER BY file) FROM aggregate_report WHERE file LIKE '%.mbox:%'")"
+check "first import: quarantine rows" "bad_report,no_report" \
+  "$(sql "SELECT string_agg(reason, ',' ORDER BY reason) FROM quarantine")"
+check "the mbox message without a report is quarantined unescaped" 1 \
+  "$(sql "SELECT count(*) FROM quarantine WHERE position('\\n\\nFrom the archive' in convert_from(raw, 'UTF8')) > 0")"
+
+rc=0
+"$RUACTL" import "$IN" "$WORK/archive.mbox" >out 2>err || rc=$?
+check "second import: exit status" 0 "$rc"
+check_prefix "second import: summary" \
+  "stored 0, duplicate 6, quarantined 2, failed 0; 6 reports, 12 records in " "$(cat out)"
+check "second import: aggregate_report rows unchanged" 6 "$(sql 'SELECT count(*) FROM aggregate_report')"
+check "second import: aggregate_record rows unchanged" 12 "$(sql 'SELECT count(*) FROM aggregate_record')"
+check "second import: quarantine rows unchanged" 2 "$(sql 'SELECT count(*) FROM quarantine')"
+
+check "summary csv total" "total,,6,42,30,12,71.4,30,0,12" \
+  "$("$RUACTL" summary --domain Example.NET --format csv | sed -n 2p)"
+check "summary table first source row" "192.0.2.10            6        30    30     0  100.0    30           0       0" \
+  "$("$RUACTL" summary --domain example.net | grep '^192.0.2.10 ')"
+
+# Failures: an unreadable path, and a bad report with --no-quarantine.
+rc=0
+"$RUACTL" import --no-quarantine "$FIX/broken.xml" "$WORK/missing" >out 2>err || rc=$?
+check "failing import: exit status" 1 "$rc"
+check_prefix "failing import: summary" "stored 0, duplicate 0, quarantined 0, failed 2; " "$(cat out)"
+check "failing import: missing path" "ruactl: $WORK/missing: No such file or directory" "$(grep missing err)"
+check "failing import: nothing quarantined" 2 "$(sql 'SELECT count(*) FROM quarantine')"
+
+# Quarantine round trip through the rua's domain check.
+gen_report q-1 other.example >"$WORK/other.xml"
+rc=0
+"$RUACTL" import --rua DMARC@Example.NET "$WORK/other.xml" >out 2>err || rc=$?
+check "foreign-domain import: exit status" 0 "$rc"
+check_prefix "foreign-domain import: summary" "stored 0, duplicate 0, quarantined 1, failed 0; " "$(cat out)"
+qid=$(sql "SELECT id FROM quarantine WHERE reason = 'foreign_domain'")
+check "foreign-domain row records the rua" "dmarc@example.net" "$(sql "SELECT rua FROM quarantine WHERE id = $qid")"
+check "quarantine list shows it" 1 "$("$RUACTL" quarantine list | grep -c "^ *$qid .*foreign_domain")"
+"$RUACTL" quarantine show "$qid" --raw >raw.xml
+check "quarantine show --raw is the file byte for byte" "" "$(cmp raw.xml "$WORK/other.xml" 2>&1 || true)"
+check "reprocess before the fix" "stored 0, duplicate 0, still failing 3, skipped 0" \
+  "$("$RUACTL" quarantine reprocess --all 2>/dev/null)"
+"$RUACTL" domain add other.example --account example.net >/dev/null
+check "reprocess after the fix" "stored 1, duplicate 0, still failing 2, skipped 0" \
+  "$("$RUACTL" quarantine reprocess --all 2>/dev/null)"
+check "reprocess again" "stored 0, duplicate 0, still failing 2, skipped 0" \
+  "$("$RUACTL" quarantine reprocess --all 2>/dev/null)"
+check "the report is stored once" 1 "$(sql "SELECT count(*) FROM aggregate_report WHERE report_id = 'q-1'")"
+check "the row is resolved with its report id" \
+  "$(sql "SELECT id FROM aggregate_report WHERE report_id = 'q-1'")" \
+  "$(sql "SELECT array_to_string(resolved_report_ids, ',') FROM quarantine WHERE id = $qid")"
+check "quarantine show says resolved" 1 "$("$RUACTL" quarantine show "$qid" | grep -c '^resolved: *[0-9]')"
+check "purge by id" "purged 1" "$("$RUACTL" quarantine purge "$qid")"
+check "purge by age keeps fresh rows" "purged 0" "$("$RUACTL" quarantine purge --before 1d)"
+check "quarantine rows left" 2 "$(sql 'SELECT count(*) FROM quarantine')"
+finish
