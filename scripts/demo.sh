@@ -5,11 +5,12 @@
 # prints the SMTP answers and `ruactl summary`, then stops everything it
 # started. It never sends mail off the machine and never touches a system
 # Postfix or PostgreSQL. Usage: scripts/demo.sh   (env: RUA_DEMO_KEEP=1 keeps
-# the scratch directory, RUA_DEMO_PORT sets the first SMTP port tried)
+# the scratch directory, RUA_DEMO_PORT sets the first SMTP port tried,
+# RUA_DEMO_BUILD the build directory, default build/release)
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 E2E="$ROOT/tests/e2e"
-BUILD="$ROOT/build/release"
+BUILD=${RUA_DEMO_BUILD:-$ROOT/build/release}
 . "$E2E/lib.sh"
 
 [ "$(id -u)" = 0 ] || { echo "demo: run me as root (the private Postfix needs it)" >&2; exit 1; }
@@ -21,11 +22,12 @@ step "dependencies (scripts/install-deps.sh)"
 step "Release build in $BUILD"
 LAUNCHER=""
 command -v ccache >/dev/null && LAUNCHER="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
+mkdir -p "$BUILD"
 # shellcheck disable=SC2086
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DRUA_BUILD_TESTS=OFF $LAUNCHER \
-  >"$ROOT/build/release.configure.log" 2>&1 || { cat "$ROOT/build/release.configure.log"; exit 1; }
-cmake --build "$BUILD" -j"$(nproc)" --target ruactl rua-milter >"$ROOT/build/release.build.log" 2>&1 ||
-  { tail -n 40 "$ROOT/build/release.build.log"; exit 1; }
+cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release $LAUNCHER \
+  >"$BUILD/demo-configure.log" 2>&1 || { cat "$BUILD/demo-configure.log"; exit 1; }
+cmake --build "$BUILD" -j"$(nproc)" --target ruactl rua-milter >"$BUILD/demo-build.log" 2>&1 ||
+  { tail -n 40 "$BUILD/demo-build.log"; exit 1; }
 MILTER="$BUILD/milter/rua-milter"
 RUACTL="$BUILD/ruactl/ruactl"
 echo "built $MILTER and $RUACTL"

@@ -224,6 +224,11 @@ IngestResult ingest(std::string_view raw, const Limits& limits, std::string_view
     }
     const auto tree = detail::walk_mime(raw, limits);
     for (const auto& leaf : tree.leaves) {
+        if (!detail::is_transfer_encoded(leaf)) {
+            ingester.attachment(leaf.part, leaf.content_type, leaf.filename, std::nullopt,
+                                leaf.body);
+            continue;
+        }
         std::string decoded;
         try {
             decoded = detail::decode_body(leaf);
@@ -231,8 +236,7 @@ IngestResult ingest(std::string_view raw, const Limits& limits, std::string_view
             ingester.failed(leaf.part, leaf.content_type, leaf.filename, error.what());
             continue;
         }
-        ingester.attachment(leaf.part, leaf.content_type, leaf.filename, std::move(decoded),
-                            leaf.body);
+        ingester.attachment(leaf.part, leaf.content_type, leaf.filename, std::move(decoded), {});
     }
     return result;
 }

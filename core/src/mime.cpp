@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 namespace rua::detail {
 
@@ -86,33 +87,53 @@ std::string word_text(const vmime::word& word) {
     }
 }
 
-// Trustwave SEG writes "ContentType:" for "Content-Type:"; when the real
-// header is missing, the misspelt one is renamed before vmime sees it.
-std::string fix_header(std::string_view header) {
-    std::string text(header);
+// Only the fields we read go to vmime, each bounded in size: a header of
+// 400,000 fields or one 30 MB Subject must not cost seconds and hundreds of
+// megabytes. Trustwave SEG writes "ContentType:" for "Content-Type:"; when
+// the real field is missing, the misspelt one is used under the real name.
+constexpr std::size_t k_max_field_bytes = 64u << 10;
+
+std::string relevant_fields(std::string_view header) {
+    std::string kept;
+    std::string misspelt;
     bool has_real = false;
-    std::size_t misspelt = std::string::npos;
-    for (std::size_t pos = 0; pos < text.size();) {
-        const auto line = std::string_view(text).substr(pos);
-        if (starts_with_nocase(line, "content-type:")) {
-            has_real = true;
-        } else if (starts_with_nocase(line, "contenttype:") && misspelt == std::string::npos) {
-            misspelt = pos;
+    std::size_t pos = 0;
+    while (pos < header.size()) {
+        // One logical field: a line and its folded continuation lines.
+        std::size_t end = pos;
+        do {
+            const auto eol = header.find('\n', end);
+            end = eol == std::string_view::npos ? header.size() : eol + 1;
+        } while (end < header.size() && (header[end] == ' ' || header[end] == '\t'));
+        const auto field = header.substr(pos, end - pos);
+        pos = end;
+        if (field.size() > k_max_field_bytes) {
+            continue;
         }
-        const auto eol = text.find('\n', pos);
-        pos = eol == std::string::npos ? text.size() : eol + 1;
+        if (starts_with_nocase(field, "content-type:")) {
+            has_real = true;
+            kept += field;
+        } else if (starts_with_nocase(field, "content-disposition:") ||
+                   starts_with_nocase(field, "content-transfer-encoding:")) {
+            kept += field;
+        } else if (starts_with_nocase(field, "contenttype:") && misspelt.empty()) {
+            misspelt = "Content-Type:" + std::string(field.substr(std::strlen("contenttype:")));
+        }
+        if (!kept.empty() && kept.back() != '\n') {
+            kept += "\r\n";
+        }
     }
-    if (!has_real && misspelt != std::string::npos) {
-        text.replace(misspelt, std::string_view("ContentType").size(), "Content-Type");
+    if (!has_real && !misspelt.empty()) {
+        kept += misspelt;
     }
-    return text;
+    return kept;
 }
 
 Labels read_labels(std::string_view header_text) {
     Labels labels;
     vmime::header header;
     try {
-        header.parse(fix_header(header_text));
+        header.parse(relevant_fields(header_text));
     } catch (const vmime::exception&) {
         return labels; // an unreadable header labels nothing; the body is still sniffed
     }
@@ -222,8 +243,7 @@ public:
         if (labels.type == "message" &&
             (labels.subtype == "rfc822" || labels.subtype == "global")) {
             MimeLeaf carrier{0, std::nullopt, std::nullopt, labels.transfer_encoding, entity.body};
-            if (labels.transfer_encoding == "base64" ||
-                labels.transfer_encoding == "quoted-printable") {
+            if (is_transfer_encoded(carrier)) {
                 m_tree.storage.push_back(std::make_unique<std::string>(decode_body(carrier)));
                 walk(*m_tree.storage.back(), depth + 1);
             } else {
@@ -257,6 +277,10 @@ MimeTree walk_mime(std::string_view raw, const Limits& limits) {
     MimeTree tree;
     Walker(limits, tree).walk(raw, 0);
     return tree;
+}
+
+bool is_transfer_encoded(const MimeLeaf& leaf) {
+    return leaf.transfer_encoding == "base64" || leaf.transfer_encoding == "quoted-printable";
 }
 
 std::string decode_body(const MimeLeaf& leaf) {

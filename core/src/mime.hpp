@@ -34,6 +34,10 @@ struct MimeTree {
 // the leaves exceed Limits::max_parts.
 MimeTree walk_mime(std::string_view raw, const Limits& limits);
 
+// True when the body must be decoded (base64, quoted-printable); other
+// bodies (7bit, 8bit, binary, none) are used in place, without a copy.
+bool is_transfer_encoded(const MimeLeaf& leaf);
+
 // Transfer-decodes a leaf body (base64, quoted-printable; anything else is
 // taken as it is). Throws BadInput("invalid base64: ...").
 std::string decode_body(const MimeLeaf& leaf);

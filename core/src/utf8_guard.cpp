@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <iterator>
 
 namespace rua::detail {
 
@@ -184,15 +183,15 @@ std::string Utf8Guard::check(const unsigned char* data, std::size_t size) {
 }
 
 void Utf8Guard::advance(const unsigned char* data, std::size_t size) {
-    const auto* end = data + size;
-    m_line += static_cast<std::uint64_t>(std::count(data, end, '\n'));
-    const std::reverse_iterator<const unsigned char*> rend(data);
-    const auto last = std::find(std::reverse_iterator<const unsigned char*>(end), rend, '\n');
-    if (last != rend) {
+    const unsigned char* end = data + size;
+    const unsigned char* line_start = data;
+    for (const void* hit = std::memchr(data, '\n', size); hit != nullptr;
+         hit = std::memchr(line_start, '\n', static_cast<std::size_t>(end - line_start))) {
+        ++m_line;
         m_column = 0;
-        data = last.base(); // just after the newline
+        line_start = static_cast<const unsigned char*>(hit) + 1;
     }
-    m_column += characters(data, end);
+    m_column += characters(line_start, end);
 }
 
 std::string Utf8Guard::error_at(const unsigned char* data, std::ptrdiff_t lead) {

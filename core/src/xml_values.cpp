@@ -59,15 +59,6 @@ constexpr std::array<EnumSpec, 10> k_enums{{
     {EnumField::discovery_method, {"psl", "treewalk"}},
 }};
 
-// Sender text quoted in a warning is cut short: warnings are for logs.
-std::string shorten(std::string_view value) {
-    constexpr std::size_t k_max = 64;
-    if (value.size() <= k_max) {
-        return std::string(value);
-    }
-    return std::string(value.substr(0, k_max)) + "...";
-}
-
 } // namespace
 
 std::string_view trim(std::string_view text) {
@@ -113,6 +104,14 @@ void append_utf8(std::string& out, const char16_t* text, std::size_t length) {
             put_code_point(out, 0xFFFD);
         }
     }
+}
+
+std::string quoted(std::string_view text) {
+    constexpr std::size_t k_max = 64;
+    std::string out = "\"";
+    out += text.size() <= k_max ? text : text.substr(0, k_max);
+    out += text.size() <= k_max ? "\"" : "...\"";
+    return out;
 }
 
 std::string to_lower_ascii(std::string_view text) {
@@ -182,7 +181,7 @@ std::string normalise_enum(std::string_view value, EnumField field, std::string_
                            Warnings& warnings) {
     const std::string lower = to_lower_ascii(value);
     if (field == EnumField::spf_result && lower == "hardfail") {
-        warnings.add(std::string(what) + " \"" + shorten(value) + "\" read as \"fail\"");
+        warnings.add(std::string(what) + " " + quoted(value) + " read as \"fail\"");
         return "fail";
     }
     for (const EnumSpec& spec : k_enums) {
@@ -195,7 +194,7 @@ std::string normalise_enum(std::string_view value, EnumField field, std::string_
             }
         }
     }
-    warnings.add("unknown " + std::string(what) + " \"" + shorten(lower) + "\"");
+    warnings.add("unknown " + std::string(what) + " " + quoted(lower));
     return lower;
 }
 

@@ -25,6 +25,10 @@ OptString opt_text(std::string_view text);
 // Appends UTF-16 text as UTF-8; an unpaired surrogate becomes U+FFFD.
 void append_utf8(std::string& out, const char16_t* text, std::size_t length);
 
+// Sender text for an error or warning: in double quotes, cut after 64
+// bytes ("...") because messages are for logs, not for the data.
+std::string quoted(std::string_view text);
+
 // ASCII letters lower-cased; other bytes (UTF-8 included) unchanged.
 std::string to_lower_ascii(std::string_view text);
 

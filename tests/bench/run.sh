@@ -5,13 +5,13 @@
 # starts its own PostgreSQL (tests/pg/start.sh) and stops it; it writes only
 # under its work directory, the build directory and /tmp/benchcorpus.
 # Usage: tests/bench/run.sh   (env: RUA_BENCH_BUILD build dir, default
-# build/release-bench; RUA_BENCH_CORPUS, default /tmp/benchcorpus;
+# build/release, shared with scripts/demo.sh; RUA_BENCH_CORPUS, default /tmp/benchcorpus;
 # RUA_BENCH_SKIP="node floor pg store" to leave parts out)
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 SHARED="$SRC/../shared/bench"
-BUILD=${RUA_BENCH_BUILD:-$SRC/build/release-bench}
+BUILD=${RUA_BENCH_BUILD:-$SRC/build/release}
 CORPUS=${RUA_BENCH_CORPUS:-/tmp/benchcorpus}
 SKIP=${RUA_BENCH_SKIP:-}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -38,7 +38,7 @@ say "Release build in $BUILD (rua_bench, ruactl)"
 LAUNCHER=""
 command -v ccache >/dev/null && LAUNCHER="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
 # shellcheck disable=SC2086
-cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DRUA_BUILD_MILTER=OFF $LAUNCHER \
+cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release $LAUNCHER \
   >"$WORK/configure.log" 2>&1 || { cat "$WORK/configure.log"; exit 1; }
 cmake --build "$BUILD" -j"${RUA_BENCH_JOBS:-2}" --target rua_bench ruactl >"$WORK/build.log" 2>&1 ||
   { tail -n 30 "$WORK/build.log"; exit 1; }

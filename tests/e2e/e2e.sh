@@ -148,6 +148,9 @@ BEFORE=$(q "SELECT (SELECT count(*) FROM aggregate_report) + (SELECT count(*) FR
 gen plain "$WORK/plain.eml" --to postmaster@other.example >/dev/null
 send "$WORK/plain.eml" someone@example.org postmaster@other.example
 expect "other domain: end of data" "250" "$(data_basic)"
+QID=$(sed -n 's/^data 250 .*queued as \([0-9A-Za-z]*\).*/\1/p' "$WORK/last")
+expect "other domain: milter logged nothing for queue id ${QID:-?}" "0" \
+  "$(grep -c -- "${QID:-no-queue-id}" "$WORK/milter.log")"
 rua_wait_queue_empty "$PF" || true
 NEWDIR="$PF/mail/other.example/_all/new"
 DELIVERED=$(find "$NEWDIR" -type f 2>/dev/null | head -n 1)

@@ -44,7 +44,7 @@ check "mbox messages are named path:index" "$WORK/archive.mbox:1 $WORK/archive.m
 check "first import: quarantine rows" "bad_report,no_report" \
   "$(sql "SELECT string_agg(reason, ',' ORDER BY reason) FROM quarantine")"
 check "the mbox message without a report is quarantined unescaped" 1 \
-  "$(sql "SELECT count(*) FROM quarantine WHERE position('\\n\\nFrom the archive' in convert_from(raw, 'UTF8')) > 0")"
+  "$(sql "SELECT count(*) FROM quarantine WHERE position(E'\\n\\nFrom the archive' in convert_from(raw, 'UTF8')) > 0")"
 
 rc=0
 "$RUACTL" import "$IN" "$WORK/archive.mbox" >out 2>err || rc=$?
@@ -57,8 +57,13 @@ check "second import: quarantine rows unchanged" 2 "$(sql 'SELECT count(*) FROM 
 
 check "summary csv total" "total,,6,42,30,12,71.4,30,0,12" \
   "$("$RUACTL" summary --domain Example.NET --format csv | sed -n 2p)"
-check "summary table first source row" "192.0.2.10            6        30    30     0  100.0    30           0       0" \
-  "$("$RUACTL" summary --domain example.net | grep '^192.0.2.10 ')"
+"$RUACTL" summary --domain example.net >table
+check "summary table: the source row" "6 30 30 0 100.0 30 0 0" \
+  "$(awk '$1 == "192.0.2.10" { print $2, $3, $4, $5, $6, $7, $8, $9 }' table)"
+check "summary table: reporter rows" "Reporter A 6 42" \
+  "$(awk '$1 == "Reporter" { print $1, $2, $3, $4 }' table)"
+check "summary table: the source section is aligned (one line width)" 1 \
+  "$(sed -n '/^BY SOURCE/,$p' table | sed 1d | awk '{ print length($0) }' | sort -u | wc -l | tr -d ' ')"
 
 # Failures: an unreadable path, and a bad report with --no-quarantine.
 rc=0

@@ -2,8 +2,8 @@
 // the walk over multipart and message/rfc822 trees with its bounds.
 #include "base64.hpp"
 #include "filename.hpp"
-#include "mime.hpp"
 #include "fixtures.hpp"
+#include "mime.hpp"
 
 #include <rua/errors.hpp>
 
@@ -169,4 +169,27 @@ TEST_CASE("LF-only messages and a space-only separator line are split correctly"
     REQUIRE(tree.leaves.size() == 1);
     CHECK(tree.leaves[0].content_type == "application/gzip");
     CHECK(tree.leaves[0].body == "BODY");
+}
+
+TEST_CASE("RFC 2047 encoded filenames are decoded") {
+    const auto message = fixtures::multipart(
+        {{"Content-Type: application/gzip;\r\n name=\"=?UTF-8?B?csOpcG9ydC54bWwuZ3o=?=\"\r\n",
+          "x"}});
+    const auto tree = walk_mime(message, rua::Limits{});
+    REQUIRE(tree.leaves.size() == 1);
+    CHECK(tree.leaves[0].filename == "r\xc3\xa9port.xml.gz");
+}
+
+TEST_CASE("a header with thousands of unrelated fields still labels the part") {
+    std::string noise;
+    for (int i = 0; i < 5000; ++i) {
+        noise += "X-Noise-" + std::to_string(i) + ": " + std::string(60, 'v') + "\r\n";
+    }
+    noise += "Subject: " + std::string(200000, 's') + "\r\n";
+    const auto message = fixtures::multipart(
+        {{noise + "Content-Type: application/gzip; name=\"n.xml.gz\"\r\n", "x"}});
+    const auto tree = walk_mime(message, rua::Limits{});
+    REQUIRE(tree.leaves.size() == 1);
+    CHECK(tree.leaves[0].content_type == "application/gzip");
+    CHECK(tree.leaves[0].filename == "n.xml.gz");
 }
