@@ -29,7 +29,7 @@ struct Key {
 };
 
 constexpr std::uint64_t k_kib = 1024;
-constexpr std::uint64_t k_gib = 1024 * 1024 * 1024;
+constexpr std::uint64_t k_gib = std::uint64_t{1024} * 1024 * 1024;
 
 Setter size_key(std::size_t Limits::*field, std::uint64_t min, std::uint64_t max) {
     return [field, min, max](Config& c, std::string_view v) {

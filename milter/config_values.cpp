@@ -93,11 +93,11 @@ std::uint64_t parse_size(std::string_view text, std::uint64_t min, std::uint64_t
             break;
         case 'm':
         case 'M':
-            unit = 1024 * 1024;
+            unit = std::uint64_t{1024} * 1024;
             break;
         case 'g':
         case 'G':
-            unit = 1024 * 1024 * 1024;
+            unit = std::uint64_t{1024} * 1024 * 1024;
             break;
         default:
             break;

@@ -87,11 +87,12 @@ void daemonize(const std::optional<std::string>& pid_file) {
 
 } // namespace
 
-int run_daemon(const Options& options, ConfigPtr config) {
+int run_daemon(const Options& options, const ConfigPtr& config) {
     const bool root = geteuid() == 0;
     if (root && !config->user) {
-        std::fprintf(stderr, "rua-milter: %s: refusing to run as root without UserID\n",
-                     config->file.c_str());
+        static_cast<void>(std::fprintf(stderr,
+                                       "rua-milter: %s: refusing to run as root without UserID\n",
+                                       config->file.c_str()));
         return k_ex_noperm;
     }
     std::optional<Identity> identity;
@@ -100,7 +101,8 @@ int run_daemon(const Options& options, ConfigPtr config) {
             identity = lookup_identity(*config->user, config->group);
         }
     } catch (const ConfigError& e) {
-        std::fprintf(stderr, "rua-milter: %s: %s\n", config->file.c_str(), e.what());
+        static_cast<void>(
+            std::fprintf(stderr, "rua-milter: %s: %s\n", config->file.c_str(), e.what()));
         return k_ex_config;
     }
 

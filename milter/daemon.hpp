@@ -9,6 +9,6 @@
 
 namespace rua::milter {
 
-int run_daemon(const Options& options, ConfigPtr config);
+int run_daemon(const Options& options, const ConfigPtr& config);
 
 } // namespace rua::milter

@@ -22,7 +22,7 @@ struct Shared {
 
 } // namespace
 
-ProcessResult process_with_deadline(std::shared_ptr<Backend> backend, Job job,
+ProcessResult process_with_deadline(const std::shared_ptr<Backend>& backend, Job job,
                                     std::chrono::milliseconds deadline,
                                     const std::function<void()>& heartbeat) {
     auto shared = std::make_shared<Shared>(std::move(job));

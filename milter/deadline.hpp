@@ -24,7 +24,7 @@ struct Job {
 
 // Rethrows whatever the backend threw. `heartbeat` is called about every
 // few seconds while waiting (smfi_progress).
-ProcessResult process_with_deadline(std::shared_ptr<Backend> backend, Job job,
+ProcessResult process_with_deadline(const std::shared_ptr<Backend>& backend, Job job,
                                     std::chrono::milliseconds deadline,
                                     const std::function<void()>& heartbeat);
 

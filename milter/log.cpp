@@ -93,7 +93,8 @@ void log_line(LogLevel level, std::string_view line) noexcept {
             syslog(priority(level), "%s", clean.c_str());
         }
         if (g_to_stderr || !g_syslog_open) {
-            std::fprintf(stderr, "rua-milter: %s: %s\n", to_string(level), clean.c_str());
+            static_cast<void>(
+                std::fprintf(stderr, "rua-milter: %s: %s\n", to_string(level), clean.c_str()));
         }
     } catch (...) {
         // Out of memory while logging: nothing better to do than drop the line.

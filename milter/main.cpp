@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     try {
         options = parse_options(argc, argv);
     } catch (const UsageError& e) {
-        std::fprintf(stderr, "rua-milter: %s (try -h)\n", e.what());
+        static_cast<void>(std::fprintf(stderr, "rua-milter: %s (try -h)\n", e.what()));
         return k_ex_usage;
     }
     if (options.help) {
@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
     try {
         config = load_config(options.config);
     } catch (const rua::ConfigError& e) {
-        std::fprintf(stderr, "%s\n", e.what());
+        static_cast<void>(std::fprintf(stderr, "%s\n", e.what()));
         return k_ex_config;
     }
     if (options.check_only) {
@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
         }
         return run_daemon(options, config);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "rua-milter: %s\n", e.what());
+        static_cast<void>(std::fprintf(stderr, "rua-milter: %s\n", e.what()));
         return 71;
     }
 }

@@ -8,8 +8,8 @@
 #include <rua/errors.hpp>
 
 #include <pthread.h>
-#include <signal.h>
 
+#include <csignal>
 #include <sstream>
 #include <system_error>
 
@@ -56,7 +56,7 @@ void block_daemon_signals() {
     if (const int rc = pthread_sigmask(SIG_BLOCK, &set, nullptr); rc != 0) {
         throw std::system_error(rc, std::generic_category(), "pthread_sigmask");
     }
-    signal(SIGPIPE, SIG_IGN);
+    static_cast<void>(std::signal(SIGPIPE, SIG_IGN));
 }
 
 ReloadThread::ReloadThread(std::string path, ConfigStore& store)

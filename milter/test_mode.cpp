@@ -143,8 +143,8 @@ int exit_status(const std::string& reply) {
 
 } // namespace
 
-int run_test_mode(ConfigPtr config, const std::string& file, const std::optional<std::string>& rcpt,
-                  std::ostream& out) {
+int run_test_mode(const ConfigPtr& config, const std::string& file,
+                  const std::optional<std::string>& rcpt, std::ostream& out) {
     std::ifstream in(file, std::ios::binary);
     std::ostringstream buffer;
     buffer << in.rdbuf();

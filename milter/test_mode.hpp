@@ -13,7 +13,7 @@
 namespace rua::milter {
 
 // Returns 0 (accepted), 69 (5xx), 75 (4xx) or 66 (cannot read FILE).
-int run_test_mode(ConfigPtr config, const std::string& file, const std::optional<std::string>& rcpt,
-                  std::ostream& out);
+int run_test_mode(const ConfigPtr& config, const std::string& file,
+                  const std::optional<std::string>& rcpt, std::ostream& out);
 
 } // namespace rua::milter

@@ -6,8 +6,6 @@
 
 #include <rua/migrate.hpp>
 
-#include <cstdio>
-
 namespace ruactl {
 
 namespace {
@@ -26,10 +24,10 @@ int cmd_db_migrate(const std::string& name, const Argv& argv) {
     args.expect_operands(0, 0, "");
     const auto applied = rua::migrate(database_url(args), sql_dir(args));
     if (applied.empty()) {
-        std::printf("database schema is up to date\n");
+        write_stdout("database schema is up to date\n");
     }
     for (const auto& file : applied) {
-        std::printf("applied %s\n", file.c_str());
+        write_stdout(fmt::format("applied {}\n", file));
     }
     return k_exit_ok;
 }
@@ -43,7 +41,7 @@ int cmd_db_status(const std::string& name, const Argv& argv) {
                         state.applied_at.value_or("pending")});
     }
     const auto table = render_table({"VERSION", "NAME", "APPLIED"}, rows, {});
-    std::fwrite(table.data(), 1, table.size(), stdout);
+    write_stdout(table);
     return k_exit_ok;
 }
 

@@ -258,12 +258,12 @@ int cmd_import(const std::string& name, const Argv& argv) {
                  t.not_attempted.load());
     }
     const auto failed = t.failed.load() + t.not_attempted.load() + walk.errors.size();
-    std::printf("stored %zu, duplicate %zu, quarantined %zu, failed %zu; %zu reports, %zu "
-                "records in %.1f s (%.1f reports/s, %.1f records/s)\n",
-                t.stored.load(), t.duplicate.load(), t.quarantined.load(), failed, t.reports.load(),
-                t.records.load(), seconds, per_second(t.reports, seconds),
-                per_second(t.records, seconds));
-    std::fflush(stdout);
+    write_stdout(fmt::format(
+        "stored {}, duplicate {}, quarantined {}, failed {}; {} reports, {} records in {:.1f} s "
+        "({:.1f} reports/s, {:.1f} records/s)\n",
+        t.stored.load(), t.duplicate.load(), t.quarantined.load(), failed, t.reports.load(),
+        t.records.load(), seconds, per_second(t.reports, seconds), per_second(t.records, seconds)));
+    flush_stdout();
     return failed == 0 ? k_exit_ok : k_exit_failure;
 }
 

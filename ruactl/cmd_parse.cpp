@@ -11,8 +11,6 @@
 #include <rua/ingest.hpp>
 #include <rua/json.hpp>
 
-#include <cstdio>
-
 namespace ruactl {
 
 int cmd_parse(const std::string& name, const Argv& argv) {
@@ -51,11 +49,10 @@ int cmd_parse(const std::string& name, const Argv& argv) {
             continue;
         }
         for (const auto& report : result.reports) {
-            const auto line = rua::to_json(report) + "\n";
-            std::fwrite(line.data(), 1, line.size(), stdout);
+            write_stdout(rua::to_json(report) + "\n");
         }
     }
-    std::fflush(stdout);
+    flush_stdout();
     return status;
 }
 

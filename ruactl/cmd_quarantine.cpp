@@ -7,7 +7,6 @@
 #include "output.hpp"
 #include "session.hpp"
 
-#include <cstdio>
 #include <limits>
 
 namespace ruactl {
@@ -15,7 +14,7 @@ namespace ruactl {
 namespace {
 
 void print(const std::string& text) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    write_stdout(text);
 }
 
 std::int64_t parse_id(const std::string& command, const std::string& text) {
@@ -67,7 +66,7 @@ int cmd_quarantine_show(const std::string& name, const Argv& argv) {
     Session session(args);
     if (args.has("--raw")) {
         print(session.admin().quarantine_raw(id));
-        std::fflush(stdout);
+        flush_stdout();
         return k_exit_ok;
     }
     const auto entry = session.admin().quarantine_get(id);

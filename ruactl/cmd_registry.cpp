@@ -6,14 +6,12 @@
 #include "output.hpp"
 #include "session.hpp"
 
-#include <cstdio>
-
 namespace ruactl {
 
 namespace {
 
 void print(const std::string& text) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    write_stdout(text);
 }
 
 std::string join(const std::vector<std::string>& items, std::string_view empty) {

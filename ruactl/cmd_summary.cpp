@@ -8,8 +8,6 @@
 
 #include <rua/json.hpp>
 
-#include <cstdio>
-
 namespace ruactl {
 
 namespace {
@@ -62,6 +60,7 @@ std::string json_numbers(const rua::SummaryRow& row) {
 
 std::string json_list(const std::vector<rua::SummaryRow>& rows, const char* key) {
     std::vector<std::string> items;
+    items.reserve(rows.size());
     for (const auto& row : rows) {
         items.push_back(
             fmt::format("{{\"{}\":{},{}}}", key, rua::json_quote(row.key), json_numbers(row)));
@@ -119,7 +118,7 @@ int cmd_summary(const std::string& name, const Argv& argv) {
     const auto text = format == "json"  ? as_json(summary)
                       : format == "csv" ? as_csv(summary)
                                         : as_table(summary);
-    std::fwrite(text.data(), 1, text.size(), stdout);
+    write_stdout(text);
     return k_exit_ok;
 }
 

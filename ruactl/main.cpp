@@ -9,7 +9,6 @@
 #include <rua/errors.hpp>
 
 #include <algorithm>
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -56,12 +55,12 @@ int print_page(std::string_view topic) {
     if (!page) {
         throw UsageError(fmt::format("help: no command '{}'", topic));
     }
-    std::fwrite(page->data(), 1, page->size(), stdout);
+    write_stdout(*page);
     return k_exit_ok;
 }
 
 int print_version() {
-    std::printf("ruactl (rua-milter) %s\n", RUA_VERSION);
+    write_stdout(fmt::format("ruactl (rua-milter) {}\n", RUA_VERSION));
     return k_exit_ok;
 }
 
@@ -115,7 +114,7 @@ int dispatch(const Argv& all, std::string& topic) {
     if (i >= all.size()) {
         throw UsageError("missing command");
     }
-    const std::string group = all[i++];
+    const std::string& group = all[i++];
     if (group == "version") {
         const Argv rest(all.begin() + static_cast<std::ptrdiff_t>(i), all.end());
         topic = group;

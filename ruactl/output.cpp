@@ -2,7 +2,12 @@
 // work; never writes to a stream except through the callers.
 #include "output.hpp"
 
+#include <rua/errors.hpp>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 namespace ruactl {
 
@@ -51,6 +56,24 @@ std::string render_table(const Row& header, const std::vector<Row>& rows,
         emit(row);
     }
     return out;
+}
+
+void write_stdout(std::string_view text) {
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) {
+        throw rua::Error(fmt::format("cannot write to standard output: {}",
+                                     std::strerror(errno))); // NOLINT(concurrency-mt-unsafe)
+    }
+}
+
+void flush_stdout() {
+    if (std::fflush(stdout) != 0) {
+        throw rua::Error(fmt::format("cannot write to standard output: {}",
+                                     std::strerror(errno))); // NOLINT(concurrency-mt-unsafe)
+    }
+}
+
+void write_stderr(std::string_view text) {
+    (void)std::fwrite(text.data(), 1, text.size(), stderr);
 }
 
 std::string csv_field(std::string_view text) {

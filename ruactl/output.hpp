@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,10 +21,17 @@ std::string render_table(const Row& header, const std::vector<Row>& rows,
 // A CSV field: quoted when it holds a comma, quote or line break.
 std::string csv_field(std::string_view text);
 
+// Writes to standard output; throws rua::Error when the write fails (disk
+// full, closed pipe), so that the command exits 1 instead of lying.
+void write_stdout(std::string_view text);
+void flush_stdout();
+
+// Writes to standard error; a failure there has nowhere to be reported.
+void write_stderr(std::string_view text);
+
 // One diagnostic line on standard error, prefixed with "ruactl: ".
 template <typename... T> void complain(fmt::format_string<T...> format, T&&... args) {
-    const auto line = "ruactl: " + fmt::format(format, std::forward<T>(args)...) + "\n";
-    std::fwrite(line.data(), 1, line.size(), stderr);
+    write_stderr("ruactl: " + fmt::format(format, std::forward<T>(args)...) + "\n");
 }
 
 // "12.5" for a percentage of `part` in `whole` ("-" when whole is 0).

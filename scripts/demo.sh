@@ -84,8 +84,8 @@ step "sample reports (tests/e2e/make_report.py)"
 YESTERDAY=$(($(date +%s) - 86400))
 gen() { python3 "$E2E/make_report.py" "$@" --begin "$YESTERDAY" | sed "s|$RUN/||"; }
 gen eml "$RUN/google-gz.eml" --encoding gz --org google.example --report-id 9876543210123456789 --records 5
-gen eml "$RUN/outlook-zip.eml" --encoding zip --org outlook.example --report-id ol-2025-11-21 --records 12
-gen eml "$RUN/yahoo-xml.eml" --encoding xml --org yahoo.example --report-id 1763683200.42 --records 3
+gen eml "$RUN/outlook-zip.eml" --encoding zip --org outlook.example --report-id 7f3c9a0e2b5d4e6f --records 12
+gen eml "$RUN/yahoo-xml.eml" --encoding xml --org yahoo.example --report-id 1795219200.42 --records 3
 gen eml "$RUN/broken.eml" --encoding broken --org mangled.example --report-id broken-1
 gen plain "$RUN/hello.eml" --to postmaster@other.example
 

@@ -4,9 +4,11 @@
 // CIDR suffixes or anything inet_pton itself refuses.
 #include <rua/model.hpp>
 
+#include <fmt/format.h>
+
 #include <arpa/inet.h>
 
-#include <cstdio>
+#include <iterator>
 
 namespace rua {
 
@@ -38,9 +40,7 @@ bool is_v4_mapped(const std::array<unsigned char, 16>& b) {
 }
 
 std::string dotted(const unsigned char* b) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
-    return buf;
+    return fmt::format("{}.{}.{}.{}", b[0], b[1], b[2], b[3]);
 }
 
 } // namespace
@@ -75,7 +75,7 @@ std::string IpAddress::text() const {
         return "::ffff:" + dotted(m_bytes.data() + 12);
     }
     unsigned groups[8];
-    for (int i = 0; i < 8; ++i) {
+    for (std::size_t i = 0; i < 8; ++i) {
         groups[i] = (static_cast<unsigned>(m_bytes[2 * i]) << 8) | m_bytes[2 * i + 1];
     }
     // RFC 5952 4.2: compress the longest run of two or more zero groups,
@@ -101,7 +101,6 @@ std::string IpAddress::text() const {
         best_start = -1;
     }
     std::string out;
-    char buf[8];
     for (int i = 0; i < 8; ++i) {
         if (i == best_start) {
             out += "::";
@@ -111,8 +110,7 @@ std::string IpAddress::text() const {
         if (!out.empty() && out.back() != ':') {
             out += ':';
         }
-        std::snprintf(buf, sizeof buf, "%x", groups[i]);
-        out += buf;
+        fmt::format_to(std::back_inserter(out), "{:x}", groups[i]);
     }
     return out;
 }

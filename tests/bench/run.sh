@@ -6,7 +6,7 @@
 # under its work directory, the build directory and /tmp/benchcorpus.
 # Usage: tests/bench/run.sh   (env: RUA_BENCH_BUILD build dir, default
 # build/release, shared with scripts/demo.sh; RUA_BENCH_CORPUS, default /tmp/benchcorpus;
-# RUA_BENCH_SKIP="node floor pg store" to leave parts out)
+# RUA_BENCH_SKIP="floor callgrind node pg store" to leave parts out)
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
@@ -63,6 +63,19 @@ if ! skipped floor; then
     "$WORK/floors/pipeline_floor" --passes "$passes" "$CORPUS/$size" | tail -n 1 |
       sed "s/^/$size /" | tee -a "$WORK/floor.txt" >&2
   done
+fi
+
+if ! skipped callgrind && command -v valgrind >/dev/null; then
+  say "instruction counts (callgrind; first 150 small e-mails minus an empty folder: start-up removed)"
+  mkdir -p "$WORK/cg/small-150" "$WORK/cg/empty"
+  find "$CORPUS/small" -maxdepth 1 -name '*.eml' | sort | head -n 150 | xargs cp -t "$WORK/cg/small-150"
+  ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : //p'; }
+  echo "ours small150=$(ir "$BENCH" "$WORK/cg/small-150") empty=$(ir "$BENCH" "$WORK/cg/empty")" |
+    tee -a "$WORK/cg.txt" >&2
+  if [ -x "$WORK/floors/pipeline_floor" ]; then
+    echo "floor small150=$(ir "$WORK/floors/pipeline_floor" "$WORK/cg/small-150") empty=$(ir "$WORK/floors/pipeline_floor" "$WORK/cg/empty")" |
+      tee -a "$WORK/cg.txt" >&2
+  fi
 fi
 
 if ! skipped node && command -v node >/dev/null && command -v npm >/dev/null; then
@@ -151,6 +164,7 @@ def peer(name):
     return out
 floor, node = peer("floor.txt"), peer("node.txt")
 pgfloor = lines("pgfloor.txt")
+cg = {l.split()[0]: kv(l) for l in lines("cg.txt")}
 
 def num(x):
     return float(str(x).strip('"'))
@@ -169,6 +183,17 @@ for size in ("small", "medium", "large"):
     if size in floor:
         r = num(o["records_per_s"]) / floor[size]["records_per_s"]
         print(f"  ours/C++ floor records/s ({size})            {r:9.2f}x     >= 0.7x")
+per_report = {}
+for tool, v in cg.items():
+    try:
+        per_report[tool] = (int(v["small150"]) - int(v["empty"])) / 150
+    except (KeyError, ValueError):
+        pass
+for tool, ir in per_report.items():
+    print(f"instructions per small report, {tool:5}             {ir / 1e6:9.2f} M")
+if "ours" in per_report and "floor" in per_report:
+    print(f"  ours/floor instructions per small report       {per_report['ours'] / per_report['floor']:9.2f}x     "
+          f"(anchors: node-seed 29x, Mail::DMARC 24x)")
 if "large" in ours:
     print(f"peak RSS, large corpus (~20,000-record reports)  {num(ours['large']['peak_rss_mib']):9.1f} MiB  <= 64 MiB")
 tps = None

@@ -93,6 +93,7 @@ TEST_CASE("eight threads share a pool of two connections and every report is sto
     std::atomic<int> duplicates{0};
     std::atomic<int> failures{0};
     std::vector<std::thread> threads;
+    threads.reserve(8);
     for (int t = 0; t < 8; ++t) {
         threads.emplace_back([&, t] {
             // Each thread stores 5 own reports and one that every thread sends.

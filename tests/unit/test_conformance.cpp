@@ -143,7 +143,8 @@ TEST_CASE("conformance: the shared corpus ingests to the helper's facts") {
             }
         }
         if (!missing.empty()) {
-            skipped.push_back(path + ": helper facts missing (" + missing + ")");
+            skipped.push_back(path);
+            skipped.back().append(": helper facts missing (").append(missing).append(")");
             continue;
         }
         const rua::Report* report = nullptr;

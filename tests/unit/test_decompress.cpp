@@ -39,7 +39,7 @@ Unpacked unpack_all(std::string_view bytes, const rua::Limits& limits = {}) {
             result.compressions.push_back(payload.compression);
             result.members.push_back(payload.member.value_or("-"));
         },
-        [&](rua::Diagnostic::Level, std::string note) { result.notes.push_back(note); });
+        [&](rua::Diagnostic::Level, std::string note) { result.notes.push_back(std::move(note)); });
     result.total = budget.total();
     return result;
 }
@@ -180,6 +180,7 @@ TEST_CASE("zip members with path tricks, directories and links are skipped") {
 
 TEST_CASE("more zip members than max_zip_members are refused") {
     std::vector<fixtures::ZipMember> members;
+    members.reserve(4);
     for (int i = 0; i < 4; ++i) {
         members.push_back({"r" + std::to_string(i) + ".xml", "<r/>"});
     }

@@ -267,7 +267,7 @@ TEST_CASE("an empty attachment is ignored and the sentence counts the parts") {
 }
 
 TEST_CASE("a TLS-RPT JSON report is seen and said to be no aggregate report") {
-    const std::string json = "{\"organization-name\":\"Example\",\"policies\":[]}";
+    const std::string json = R"({"organization-name":"Example","policies":[]})";
     const auto result =
         rua::ingest(fixtures::multipart({text_part("TLS report\r\n"),
                                          fixtures::attachment("application/tlsrpt+gzip",

@@ -31,14 +31,14 @@ struct Quote {
 
 TEST_CASE("json_quote escapes quotes, backslashes and control characters") {
     const std::vector<Quote> cases{
-        {"", "\"\""},
-        {"plain", "\"plain\""},
-        {"a\"b", "\"a\\\"b\""},
-        {"a\\b", "\"a\\\\b\""},
-        {"line\nbreak\ttab\r", "\"line\\u000abreak\\u0009tab\\u000d\""},
-        {std::string("nul\0byte", 8), "\"nul\\u0000byte\""},
-        {"\x1f\x7f", "\"\\u001f\\u007f\""},
-        {"/ stays", "\"/ stays\""},
+        {"", R"("")"},
+        {"plain", R"("plain")"},
+        {R"(a"b)", R"("a\"b")"},
+        {R"(a\b)", R"("a\\b")"},
+        {"line\nbreak\ttab\r", R"("line\u000abreak\u0009tab\u000d")"},
+        {std::string("nul\0byte", 8), R"("nul\u0000byte")"},
+        {"\x1f\x7f", R"("\u001f\u007f")"},
+        {"/ stays", R"("/ stays")"},
         {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
          "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\""},
     };

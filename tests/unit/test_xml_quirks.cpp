@@ -240,7 +240,7 @@ TEST_CASE("sender quirks are tolerated, normalised and flagged") {
 }
 
 TEST_CASE("a UTF-16 document with a byte order mark is transcoded by Xerces") {
-    const std::string utf8 = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><feedback>" + k_metadata +
+    const std::string utf8 = R"(<?xml version="1.0" encoding="UTF-16"?><feedback>)" + k_metadata +
                              k_policy + record("192.0.2.1", "5") + "</feedback>";
     std::string utf16 = "\xff\xfe"; // little-endian byte order mark
     for (const char c : utf8) {

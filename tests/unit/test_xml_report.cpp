@@ -94,8 +94,11 @@ TEST_CASE("the schema flavour follows the namespace, then the version") {
     for (const auto& c : cases) {
         CAPTURE(c.open);
         const std::string close = c.open.rfind("<ns1:", 0) == 0 ? "</ns1:feedback>" : "</feedback>";
-        const rua::Report r =
-            parse(doc(c.version + k_metadata + k_policy + record("192.0.2.1", "2"), c.open, close));
+        std::string body = c.version;
+        body += k_metadata;
+        body += k_policy;
+        body += record("192.0.2.1", "2");
+        const rua::Report r = parse(doc(body, c.open, close));
         CHECK(r.schema == c.schema);
         CHECK(r.xml_namespace == c.ns);
         CHECK(r.report_id == "r1");
