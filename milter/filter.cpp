@@ -323,13 +323,17 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
     case Verdict::rejected: {
         log_info("{}: rejected rua={} records={} ms={} reason=\"{}\"", qid, rua, records, ms,
                  result.reason);
-        m_api.set_reply(ctx, "550", result.foreign_domain ? "5.7.1" : "5.6.0",
-                        reply_text(result.reason));
+        m_api.set_reply(
+            ctx, "550", result.foreign_domain ? "5.7.1" : "5.6.0",
+            reply_text(result.reason.empty() ? "no usable DMARC aggregate report" : result.reason));
         return SMFIS_REJECT;
     }
     case Verdict::try_later: {
         log_warning("{}: tempfail rua={} ms={} reason=\"{}\"", qid, rua, ms, result.reason);
-        m_api.set_reply(ctx, "451", "4.3.0", reply_text(result.reason));
+        m_api.set_reply(ctx, "451", "4.3.0",
+                        reply_text(result.reason.empty()
+                                       ? "cannot store the report now, try again later"
+                                       : result.reason));
         return SMFIS_TEMPFAIL;
     }
     case Verdict::stored:

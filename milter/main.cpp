@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
         return k_ex_usage;
     }
     if (options.help) {
-        std::fputs(help_text(), stdout);
+        static_cast<void>(std::fputs(help_text(), stdout));
         return 0;
     }
     if (options.version) {

@@ -5,10 +5,9 @@
 
 #include <fmt/format.h>
 
-#include <stdlib.h>
-#include <time.h>
-
 #include <algorithm>
+#include <cstdlib>
+#include <ctime>
 #include <limits>
 
 namespace ruactl {
@@ -132,7 +131,7 @@ std::int64_t parse_duration(std::string_view option, std::string_view text) {
         unit = 86400;
         break;
     case 'w':
-        unit = 7 * 86400;
+        unit = std::int64_t{7} * 86400;
         break;
     default:
         throw bad();
@@ -173,7 +172,7 @@ std::string database_url(const Args& args) {
     }
     // getenv is not thread-safe against setenv; ruactl reads it before it
     // starts any thread and never sets the environment.
-    const char* env = getenv("RUA_DATABASE_URL"); // NOLINT(concurrency-mt-unsafe)
+    const char* env = std::getenv("RUA_DATABASE_URL"); // NOLINT(concurrency-mt-unsafe)
     return env == nullptr ? std::string() : std::string(env);
 }
 
@@ -184,7 +183,7 @@ std::string format_time(std::int64_t seconds) {
         return std::to_string(seconds);
     }
     char buf[32];
-    strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
+    (void)strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
     return buf;
 }
 

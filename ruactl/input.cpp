@@ -2,10 +2,11 @@
 // reason and a huge file never fills memory. Owns each descriptor it opens.
 #include "input.hpp"
 
-#include <errno.h>
 #include <fcntl.h>
-#include <string.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 namespace ruactl {
 

@@ -2,7 +2,7 @@
 // diagnostics that clear it first. Writes only to standard error.
 #include "progress.hpp"
 
-#include <cstdio>
+#include "output.hpp"
 
 namespace ruactl {
 
@@ -10,10 +10,6 @@ namespace {
 
 constexpr std::size_t k_bar_width = 40;
 constexpr auto k_redraw_interval = std::chrono::milliseconds(100);
-
-void write_stderr(const std::string& text) {
-    std::fwrite(text.data(), 1, text.size(), stderr);
-}
 
 } // namespace
 

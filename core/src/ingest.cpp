@@ -217,7 +217,8 @@ IngestResult ingest(std::string_view raw, const Limits& limits, std::string_view
     IngestResult result;
     Ingester ingester(limits, source_name, result);
     const Format format = detail::sniff(raw);
-    if (detail::is_compressed(format) || format == Format::xml || format == Format::json) {
+    if (detail::is_compressed(format) || format == Format::xml || format == Format::json ||
+        format == Format::empty) {
         // A bare report file (ruactl parse x.xml.gz), not a message.
         ingester.attachment(0, std::nullopt, std::nullopt, std::nullopt, raw);
         return result;

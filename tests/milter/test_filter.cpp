@@ -269,6 +269,17 @@ TEST_CASE("try_later answers 451 4.3.0") {
     CHECK(h.api.replies == std::vector<std::string>{"451 4.3.0 database unavailable"});
 }
 
+TEST_CASE("verdicts without a reason still give a reply text") {
+    Harness h;
+    h.backend->result.verdict = Verdict::try_later;
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_TEMPFAIL);
+    h.backend->result.verdict = Verdict::rejected;
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_REJECT);
+    CHECK(h.api.replies ==
+          std::vector<std::string>{"451 4.3.0 cannot store the report now, try again later",
+                                   "550 5.6.0 no usable DMARC aggregate report"});
+}
+
 TEST_CASE("a message over MaxMessageSize answers 552 5.3.4") {
     Config config = base_config();
     config.limits.max_message_bytes = 100;

@@ -208,3 +208,16 @@ TEST_CASE("a corrupt zip is bad input") {
     archive.resize(archive.size() / 2);
     CHECK_THROWS_AS(unpack_all(archive), rua::BadInput);
 }
+
+TEST_CASE("a zip inside gzip is unpacked, a zip inside a zip is refused per member") {
+    const auto inner = fixtures::zip({{"r.xml", "<r/>"}});
+    const auto out = unpack_all(fixtures::gzip(inner));
+    REQUIRE(out.payloads.size() == 1);
+    CHECK(out.payloads[0] == "<r/>");
+    CHECK(out.compressions[0] == "gzip+zip");
+    const auto nested = unpack_all(fixtures::zip({{"in.zip", inner}, {"ok.xml", "<ok/>"}}));
+    REQUIRE(nested.payloads.size() == 1);
+    CHECK(nested.payloads[0] == "<ok/>");
+    CHECK(nested.notes ==
+          std::vector<std::string>{"zip member \"in.zip\": zip inside a zip is not supported"});
+}

@@ -118,6 +118,21 @@ TEST_CASE("a failure report message yields no report and says what it is") {
     CHECK(result.first_error() == "no DMARC aggregate report found in 3 parts");
 }
 
+TEST_CASE("a quoted-printable XML attachment is decoded and parsed") {
+    std::string qp;
+    for (char c : k_report) {
+        qp += c == '=' ? std::string("=3D") : std::string(1, c);
+    }
+    const auto result =
+        rua::ingest(fixtures::multipart({{"Content-Type: text/xml\r\nContent-Transfer-Encoding: "
+                                          "quoted-printable\r\n",
+                                          qp}}),
+                    rua::Limits{});
+    REQUIRE(result.reports.size() == 1);
+    CHECK(result.reports[0].report_id == "r-1");
+    CHECK(result.attachments.at(0).bytes == k_report);
+}
+
 TEST_CASE("two report attachments in one message yield two reports") {
     const auto message = fixtures::multipart(
         {fixtures::attachment("application/gzip", "a.xml.gz",
@@ -280,6 +295,12 @@ TEST_CASE("a TLS-RPT JSON report is seen and said to be no aggregate report") {
     CHECK(result.first_error() == "no DMARC aggregate report found in 2 parts");
     CHECK(rua::ingest(json, rua::Limits{}).first_error() ==
           "no DMARC aggregate report found in the input");
+}
+
+TEST_CASE("empty input is an empty file, not an empty message") {
+    const auto result = rua::ingest("", rua::Limits{});
+    CHECK(texts(result) == std::vector<std::string>{"input: empty attachment (ignored)"});
+    CHECK(result.first_error() == "no DMARC aggregate report found in the input");
 }
 
 TEST_CASE("an XML stage error becomes an error diagnostic, not an exception") {

@@ -47,7 +47,7 @@ const Case k_cases[] = {
     {"domainaware+parsedmarc/_deleted/samples/forensic/subject.eml", 0, 0, "",
      "no DMARC aggregate report found in 3 parts"},
     {"domainaware+parsedmarc/samples/empty.xml", 0, 0, "",
-     "no DMARC aggregate report found in 1 part"},
+     "no DMARC aggregate report found in the input"},
 };
 
 } // namespace

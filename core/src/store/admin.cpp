@@ -85,7 +85,7 @@ std::vector<std::int64_t> parse_bigint_array(const pqxx::field& field) {
     if (field.is_null()) {
         return out;
     }
-    std::string text = field.as<std::string>();
+    const auto text = field.as<std::string>();
     std::int64_t value = 0;
     bool have = false;
     bool negative = false;

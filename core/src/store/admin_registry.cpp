@@ -160,6 +160,7 @@ std::size_t Admin::remove_domain(std::string_view raw_domain, std::string_view r
             }
             if (owners.size() > 1) {
                 std::vector<std::string> names;
+                names.reserve(owners.size());
                 for (const auto& row : owners) {
                     names.push_back("\"" + row[1].as<std::string>() + "\"");
                 }
@@ -190,7 +191,7 @@ std::string Admin::add_rua(std::string_view raw_address, std::string_view raw_ac
     for (const auto& raw : raw_domains) {
         domains.push_back(domain_name(raw));
     }
-    return detail::in_transaction(*m_impl, [&](pqxx::work& tx) {
+    return detail::in_transaction(*m_impl, [&](pqxx::work& tx) -> std::string {
         if (implicit) {
             tx.exec_params("INSERT INTO account (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
                            account);
