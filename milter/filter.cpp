@@ -352,8 +352,11 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
         const auto& reports = result.ingest.reports;
         const std::string org = reports.empty() ? "-" : reports.front().org_name.value_or("-");
         const std::string id = reports.empty() ? "-" : reports.front().report_id;
-        log_info("{}: {} rua={} org={} id={} reports={} records={} ms={}", qid,
-                 stored ? "stored" : "duplicate", rua, org, id, reports.size(), records, ms);
+        // The documented line; reports=N is appended only for several.
+        const std::string several =
+            reports.size() > 1 ? fmt::format(" reports={}", reports.size()) : std::string();
+        log_info("{}: {} rua={} org={} id={} records={} ms={}{}", qid,
+                 stored ? "stored" : "duplicate", rua, org, id, records, ms, several);
         header =
             stored ? fmt::format("stored {}, {}", plural(stored_reports(result.outcome), "report"),
                                  plural(result.outcome.records_stored, "record"))

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <new>
 
 namespace rua::detail {
 
@@ -134,7 +135,9 @@ Labels read_labels(std::string_view header_text) {
     vmime::header header;
     try {
         header.parse(relevant_fields(header_text));
-    } catch (const vmime::exception&) {
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (const std::exception&) {
         return labels; // an unreadable header labels nothing; the body is still sniffed
     }
     OptString type_name;
@@ -167,7 +170,9 @@ Labels read_labels(std::string_view header_text) {
                 labels.transfer_encoding = lower(value->getName());
             }
         }
-    } catch (const vmime::exception&) {
+    } catch (const std::bad_alloc&) {
+        throw;
+    } catch (const std::exception&) {
         // A field vmime cannot make sense of is a missing label, nothing more.
     }
     if (disposition_name) {
@@ -243,13 +248,22 @@ public:
         if (labels.type == "message" &&
             (labels.subtype == "rfc822" || labels.subtype == "global")) {
             MimeLeaf carrier{0, std::nullopt, std::nullopt, labels.transfer_encoding, entity.body};
-            if (is_transfer_encoded(carrier)) {
-                m_tree.storage.push_back(std::make_unique<std::string>(decode_body(carrier)));
-                walk(*m_tree.storage.back(), depth + 1);
-            } else {
+            if (!is_transfer_encoded(carrier)) {
                 walk(entity.body, depth + 1);
+                return;
             }
-            return;
+            std::unique_ptr<std::string> decoded;
+            try {
+                decoded = std::make_unique<std::string>(decode_body(carrier));
+            } catch (const BadInput&) {
+                // Not descended into: it becomes a leaf, and ingest reports
+                // the same decoding error for that part.
+            }
+            if (decoded) {
+                m_tree.storage.push_back(std::move(decoded));
+                walk(*m_tree.storage.back(), depth + 1);
+                return;
+            }
         }
         if (m_tree.leaves.size() >= m_limits.max_parts) {
             throw LimitExceeded(

@@ -52,6 +52,13 @@ for size in small medium large; do
   "$BENCH" --passes "$passes" "$CORPUS/$size" | tee -a "$WORK/ours.txt" >&2
 done
 
+say "rua_bench, peak RSS per encoding of the ~20,000-record reports (one process each)"
+for enc in gz zip xml; do
+  mkdir -p "$WORK/large-$enc"
+  ln -s "$CORPUS"/large/large-*-"$enc".eml "$WORK/large-$enc/"
+  "$BENCH" "$WORK/large-$enc" | tee -a "$WORK/ours-rss.txt" >&2
+done
+
 if ! skipped floor; then
   say "C++ floor (floors/pipeline_floor, built in a temp copy)"
   cp -r "$SHARED/floors" "$WORK/floors"
@@ -196,6 +203,9 @@ if "ours" in per_report and "floor" in per_report:
           f"(anchors: node-seed 29x, Mail::DMARC 24x)")
 if "large" in ours:
     print(f"peak RSS, large corpus (~20,000-record reports)  {num(ours['large']['peak_rss_mib']):9.1f} MiB  <= 64 MiB")
+for l in lines("ours-rss.txt"):
+    v = kv(l)
+    print(f"  peak RSS, {v['corpus']:8} alone                        {num(v['peak_rss_mib']):9.1f} MiB  <= 64 MiB")
 tps = None
 for l in pgfloor:
     m = re.match(r"tx_small_report tps = ([0-9.]+)", l)

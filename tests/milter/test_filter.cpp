@@ -187,7 +187,7 @@ TEST_CASE("stored with AfterIngest remove deletes the rua recipient and discards
     CHECK(h.api.headers.empty());
     REQUIRE(lines.size() == 1);
     const std::string prefix =
-        "3F2A1C9: stored rua=dmarc@example.net org=google.com id=1234 reports=1 records=17 ms=";
+        "3F2A1C9: stored rua=dmarc@example.net org=google.com id=1234 records=17 ms=";
     CHECK(lines[0].substr(0, prefix.size()) == prefix);
 }
 
@@ -216,8 +216,13 @@ TEST_CASE("stored with AfterIngest deliver adds X-Rua-Milter and accepts") {
     Harness h(config);
     h.backend->result = result_with(Verdict::stored, 2, 17);
     h.backend->result.outcome.records_stored = 17;
+    std::vector<std::string> lines;
+    log_set_sink([&lines](LogLevel, std::string_view line) { lines.emplace_back(line); });
     CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_ACCEPT);
+    log_set_sink(nullptr);
     CHECK(h.api.headers == std::vector<std::string>{"X-Rua-Milter: stored 2 reports, 17 records"});
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].substr(lines[0].size() - 10) == " reports=2");
     CHECK(h.api.deleted.empty());
 }
 

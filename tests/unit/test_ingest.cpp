@@ -382,3 +382,13 @@ TEST_CASE("diagnostic text labels the part with what is known") {
     d.content_type = "application/zip";
     CHECK(d.text() == "part 3 (application/zip, \"a\\x22b\"): m");
 }
+
+TEST_CASE("a message/rfc822 part with broken base64 is an error for that part only") {
+    const auto message = fixtures::multipart(
+        {{"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n", "RnJv!!\r\n"},
+         fixtures::attachment("text/xml", "ok.xml", k_report)});
+    const auto result = rua::ingest(message, rua::Limits{});
+    CHECK(result.reports.size() == 1);
+    CHECK(result.first_error() ==
+          "part 1 (message/rfc822): invalid base64: unexpected byte 0x21 at offset 4");
+}

@@ -16,7 +16,7 @@ struct Limits {
     std::size_t max_zip_members = 16;
     std::size_t max_layers = 4;                     // gzip in gzip in zip ...
     std::size_t max_xml_depth = 32;
-    std::size_t max_records = 1'000'000;            // per report
+    std::size_t max_records = 200000;               // per report (each costs ~1 KiB in memory)
     std::size_t max_field_bytes = 64u << 10;        // one text value
 };
 

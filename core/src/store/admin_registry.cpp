@@ -185,9 +185,9 @@ std::string Admin::add_rua(std::string_view raw_address, std::string_view raw_ac
                            const std::vector<std::string>& raw_domains) {
     const auto address = rua_address(raw_address);
     const bool implicit = trimmed(raw_account).empty();
-    const auto account =
-        implicit ? address.substr(address.find('@') + 1) : account_name(raw_account);
+    auto account = implicit ? address.substr(address.find('@') + 1) : account_name(raw_account);
     std::vector<std::string> domains;
+    domains.reserve(raw_domains.size());
     for (const auto& raw : raw_domains) {
         domains.push_back(domain_name(raw));
     }
