@@ -6,6 +6,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 scratch_db
+cd "$WORK" # scratch files (out, err, raw.xml, table) stay in the scratch directory
 
 "$RUACTL" rua add dmarc@example.net --domain example.net >/dev/null
 IN=$WORK/in
