@@ -9,7 +9,6 @@
 #include "output.hpp"
 #include "progress.hpp"
 
-#include <rua/admin.hpp>
 #include <rua/errors.hpp>
 #include <rua/mailbox.hpp>
 #include <rua/process.hpp>
@@ -41,13 +40,12 @@ struct Totals {
 class Importer {
 public:
     Importer(rua::ConnectionPool& pool, const rua::Limits& limits,
-             const rua::ProcessOptions& options, bool quarantine,
-             const std::vector<std::filesystem::path>& files, Progress& progress)
-        : m_pool(pool), m_store(pool), m_limits(limits), m_options(options),
-          m_quarantine(quarantine), m_files(files), m_progress(progress) {}
+             const rua::ProcessOptions& options, const std::vector<std::filesystem::path>& files,
+             Progress& progress)
+        : m_store(pool), m_limits(limits), m_options(options), m_files(files),
+          m_progress(progress) {}
 
     void run_worker() {
-        rua::Admin admin(m_pool); // this worker's own session for the quarantine
         for (;;) {
             const auto index = m_next.fetch_add(1);
             if (index >= m_files.size()) {
@@ -57,7 +55,7 @@ public:
                 m_totals.not_attempted += 1;
                 continue;
             }
-            import_file(admin, m_files[index].string());
+            import_file(m_files[index].string());
             m_progress.advance();
         }
     }
@@ -71,7 +69,7 @@ private:
         m_progress.say(where + ": " + why);
     }
 
-    void import_file(rua::Admin& admin, const std::string& path) {
+    void import_file(const std::string& path) {
         std::string content;
         try {
             content = read_input(path, k_max_file_bytes);
@@ -84,7 +82,7 @@ private:
             return;
         }
         if (!rua::looks_like_mbox(content)) {
-            import_message(admin, content, path);
+            import_message(content, path);
             return;
         }
         const auto messages = rua::split_mbox(content);
@@ -94,11 +92,11 @@ private:
                 m_totals.not_attempted += messages.size() - i;
                 return;
             }
-            import_message(admin, messages[i], path + ":" + std::to_string(i + 1));
+            import_message(messages[i], path + ":" + std::to_string(i + 1));
         }
     }
 
-    void import_message(rua::Admin& admin, const std::string& raw, const std::string& where) {
+    void import_message(const std::string& raw, const std::string& where) {
         if (raw.size() > m_limits.max_message_bytes) {
             fail(where, "message larger than --max-size (" +
                             std::to_string(m_limits.max_message_bytes) + " bytes)");
@@ -124,13 +122,15 @@ private:
             m_totals.reports += result.ingest.reports.size();
             m_totals.records += result.records();
             return;
-        case rua::Verdict::quarantined: // not asked for: see quarantine()
-        case rua::Verdict::rejected:
-            if (m_quarantine) {
-                quarantine(admin, raw, where, arrival, result);
-            } else {
-                fail(where, result.reason);
-            }
+        case rua::Verdict::quarantined:
+            // Store::quarantine keeps a message once per rua while unresolved:
+            // importing the same file again finds the row already there.
+            m_totals.quarantined += 1;
+            m_progress.say(where + ": quarantined (id " + std::to_string(result.quarantine_id) +
+                           ", " + result.reason_code + "): " + result.reason);
+            return;
+        case rua::Verdict::rejected: // --no-quarantine
+            fail(where, result.reason);
             return;
         case rua::Verdict::try_later:
             m_stop.store(true);
@@ -139,55 +139,9 @@ private:
         }
     }
 
-    // process_message runs without quarantining, so that a message already in
-    // the quarantine (an earlier import of the same file) is not kept twice.
-    void quarantine(rua::Admin& admin, const std::string& raw, const std::string& where,
-                    const rua::Arrival& arrival, const rua::ProcessResult& result) {
-        try {
-            const auto row =
-                admin.quarantine_once(raw, refusal_code(result, raw), result.reason, arrival);
-            m_totals.quarantined += 1;
-            m_progress.say(where + ": quarantined" + (row.inserted ? "" : " already") + " (id " +
-                           std::to_string(row.id) + "): " + result.reason);
-        } catch (const rua::TryLater& e) {
-            m_stop.store(true);
-            fail(where, std::string("try again later: ") + e.what());
-        } catch (const std::exception& e) {
-            fail(where, std::string("cannot quarantine: ") + e.what());
-        }
-    }
-
-    // The short reason process_message would have recorded.
-    std::string refusal_code(const rua::ProcessResult& result, const std::string& raw) const {
-        if (result.foreign_domain) {
-            return "foreign_domain";
-        }
-        if (!result.ingest.reports.empty()) {
-            return "db_refused";
-        }
-        for (const auto& diagnostic : result.ingest.diagnostics) {
-            if (diagnostic.level == rua::Diagnostic::Level::error) {
-                return "bad_report";
-            }
-        }
-        if (result.ingest.diagnostics.empty()) {
-            // ingest threw: ask again which bound or fault it was.
-            try {
-                (void)rua::ingest(raw, m_limits, "-");
-            } catch (const rua::LimitExceeded&) {
-                return "over_limit";
-            } catch (const rua::BadInput&) {
-                return "bad_report";
-            }
-        }
-        return "no_report";
-    }
-
-    rua::ConnectionPool& m_pool;
     rua::Store m_store;
     const rua::Limits& m_limits;
     const rua::ProcessOptions& m_options;
-    bool m_quarantine;
     const std::vector<std::filesystem::path>& m_files;
     Progress& m_progress;
     Totals m_totals;
@@ -223,7 +177,7 @@ int cmd_import(const std::string& name, const Argv& argv) {
 
     rua::ConnectionPool pool(database_url(args), jobs);
     rua::ProcessOptions options;
-    options.quarantine_bad = false;
+    options.quarantine_bad = !args.has("--no-quarantine");
     rua::Registry registry;
     if (auto address = args.value("--rua")) {
         rua::Store store(pool);
@@ -237,7 +191,7 @@ int cmd_import(const std::string& name, const Argv& argv) {
 
     const auto start = std::chrono::steady_clock::now();
     Progress progress(walk.files.size(), isatty(STDERR_FILENO) == 1);
-    Importer importer(pool, limits, options, !args.has("--no-quarantine"), walk.files, progress);
+    Importer importer(pool, limits, options, walk.files, progress);
     {
         std::vector<std::thread> workers;
         for (std::size_t i = 0; i < jobs; ++i) {

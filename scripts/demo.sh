@@ -11,6 +11,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 E2E="$ROOT/tests/e2e"
 BUILD=${RUA_DEMO_BUILD:-$ROOT/build/release}
+# shellcheck source=tests/e2e/lib.sh
 . "$E2E/lib.sh"
 
 [ "$(id -u)" = 0 ] || { echo "demo: run me as root (the private Postfix needs it)" >&2; exit 1; }

@@ -16,8 +16,15 @@ CREATE TABLE quarantine (
     detail              text,                  -- the error text, one line
     raw                 bytea       NOT NULL,
     size                bigint      GENERATED ALWAYS AS (octet_length(raw)) STORED,
+    raw_sha256          bytea       GENERATED ALWAYS AS (sha256(raw)) STORED,
     resolved_at         timestamptz,           -- set by reprocess when it stored something
     resolved_report_ids bigint[]
 );
 CREATE INDEX quarantine_received_idx ON quarantine (received_at);
 CREATE INDEX quarantine_unresolved_idx ON quarantine (id) WHERE resolved_at IS NULL;
+-- A message is kept once per rua while it waits for an operator: the same
+-- bytes for the same rua (re-imported, or re-sent by a sender after a
+-- tempfail) find the unresolved row already there. Store::quarantine
+-- inserts with ON CONFLICT on exactly these expressions and predicate.
+CREATE UNIQUE INDEX quarantine_unresolved_once
+    ON quarantine (raw_sha256, (coalesce(rua, ''))) WHERE resolved_at IS NULL;

@@ -56,6 +56,7 @@ std::optional<Refusal> check_domains(const IngestResult& result, const RuaEntry&
 void refuse(ProcessResult& result, Store& store, std::string_view raw, const Arrival& arrival,
             const ProcessOptions& options, const Refusal& refusal) {
     result.reason = refusal.detail;
+    result.reason_code = refusal.code;
     result.foreign_domain = refusal.code == "foreign_domain";
     if (!options.quarantine_bad) {
         result.verdict = Verdict::rejected;
@@ -107,12 +108,14 @@ ProcessResult process_message(Store& store, std::string_view raw, const Limits& 
     } catch (const TryLater& e) {
         result.verdict = Verdict::try_later;
         result.reason = e.what();
+        result.reason_code = "try_later";
     } catch (const std::logic_error&) {
         throw;
     } catch (const std::exception& e) {
         // Unknown failure: answer "later" so the sender keeps the message.
         result.verdict = Verdict::try_later;
         result.reason = fmt::format("internal error: {}", e.what());
+        result.reason_code = "try_later";
     }
     return result;
 }

@@ -1,7 +1,7 @@
 // Database tests of the quarantine as ruactl drives it: reprocessing moves a
 // message that now parses into reports exactly once (also when a previous
 // run stored it but did not mark the row), the rua's domain check applies,
-// list/show/purge are exact, and quarantine_once keeps a message once.
+// and list/show/purge are exact. (Keeping a message once: test_quarantine.cpp.)
 #include "db/db_fixture.hpp"
 
 #include <rua/admin.hpp>
@@ -173,18 +173,4 @@ TEST_CASE("purge deletes rows by id or by age, nothing else") {
     CHECK(admin.quarantine_purge_older(2 * 86400) == 1);
     CHECK(admin.quarantine_purge_ids({b, c + 10}) == 1);
     CHECK(db.scalar("SELECT string_agg(id::text, ',') FROM quarantine") == std::to_string(c));
-}
-
-TEST_CASE("quarantine_once keeps the same message once") {
-    ScratchDb db;
-    rua::ConnectionPool pool(db.url(), 2);
-    rua::Admin admin(pool);
-    const auto first = admin.quarantine_once("same bytes", "no_report", "x", imported("g"));
-    const auto second = admin.quarantine_once("same bytes", "no_report", "x", imported("g"));
-    const auto other = admin.quarantine_once("other bytes", "no_report", "x", imported("h"));
-    CHECK(first.inserted);
-    CHECK_FALSE(second.inserted);
-    CHECK(second.id == first.id);
-    CHECK(other.inserted);
-    CHECK(db.count("quarantine") == 2);
 }

@@ -12,6 +12,7 @@ MILTER=${1:?usage: e2e.sh MILTER RUACTL PG_DIR}
 RUACTL=${2:?usage: e2e.sh MILTER RUACTL PG_DIR}
 PG_DIR=${3:?usage: e2e.sh MILTER RUACTL PG_DIR}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+# shellcheck source=tests/e2e/lib.sh
 . "$HERE/lib.sh"
 
 waiting=""
@@ -32,7 +33,7 @@ DB="rua_e2e_$$"
 DBURL="postgresql:///$DB?host=$PG_DIR&user=postgres"
 ADMIN="postgresql:///postgres?host=$PG_DIR&user=postgres"
 PG_STOPPED=0
-RUA_MILTER_PID=""
+RUA_MILTER_PID="" # set by rua_milter_start, read by rua_milter_stop
 export RUA_SQL_DIR="$SRC/sql"
 
 pg_ctl_as_owner() {

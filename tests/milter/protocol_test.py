@@ -1,25 +1,133 @@
 #!/usr/bin/env python3
 """Protocol test: the real rua-milter daemon spoken to over the milter
-protocol (version 6) as an MTA would, against the private PostgreSQL of the
-`pg` fixture. Checks negotiation (SMFIP_HDR_LEADSPC), 550 5.1.1 at RCPT, the
-message being left alone for other recipients, storing a report with the
-rua recipient removed, a duplicate, SIGUSR1 reload and SIGTERM shutdown.
-It never leaves the daemon running: the process is killed on any failure.
+protocol (version 6) as an MTA would, against a scratch database of its own
+on the private PostgreSQL of the `pg` fixture (created, migrated and dropped
+here; the fixture's shared `rua` database is never touched). Checks
+negotiation (SMFIP_HDR_LEADSPC), 550 5.1.1 at RCPT, the message being left
+alone for other recipients, storing a report the test writes itself (gzip'd
+XML, base64 in a MIME message) with the rua recipient removed, the same
+report again as a duplicate, the rows stored, SIGUSR1 reload and SIGTERM
+shutdown. It never leaves the daemon running nor the scratch database behind.
 
-Usage: protocol_test.py RUA_MILTER RUACTL PG_URL_FILE CORPUS_DIR WORK_DIR
+Usage: protocol_test.py RUA_MILTER RUACTL PSQL PG_URL_FILE WORK_DIR
 """
+import base64
+import gzip
 import os
+import re
 import signal
 import socket
 import struct
 import subprocess
 import sys
+import urllib.parse
 
-MILTER, RUACTL, URL_FILE, CORPUS, WORK = sys.argv[1:6]
-REPORT = os.path.join(CORPUS, "domainaware+parsedmarc/samples/aggregate/"
-                      "Report domain- borschow.com Submitter- google.com "
-                      "Report-ID- 949348866075514174.eml")
+MILTER, RUACTL, PSQL, URL_FILE, WORK = sys.argv[1:6]
 SMFIP_HDR_LEADSPC = 0x00100000
+SCRATCH_DB = "rua_protocol_test"
+
+# The report the test sends: its identity and its records (source IP, count,
+# DKIM and SPF results as evaluated).
+ORG = "protocol-test.example"
+REPORT_ID = "rua-protocol-test-1"
+POLICY_DOMAIN = "example.com"
+RECORDS = [("192.0.2.1", 12, "pass", "pass"),
+           ("192.0.2.2", 3, "fail", "pass"),
+           ("2001:db8::25", 1, "fail", "fail")]
+
+
+def report_xml():
+    rows = []
+    for ip, count, dkim, spf in RECORDS:
+        disposition = "none" if "pass" in (dkim, spf) else "reject"
+        rows.append(f"""  <record>
+    <row>
+      <source_ip>{ip}</source_ip>
+      <count>{count}</count>
+      <policy_evaluated>
+        <disposition>{disposition}</disposition>
+        <dkim>{dkim}</dkim>
+        <spf>{spf}</spf>
+      </policy_evaluated>
+    </row>
+    <identifiers>
+      <header_from>{POLICY_DOMAIN}</header_from>
+    </identifiers>
+    <auth_results>
+      <spf>
+        <domain>{POLICY_DOMAIN}</domain>
+        <result>{spf}</result>
+      </spf>
+    </auth_results>
+  </record>
+""")
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<feedback>
+  <report_metadata>
+    <org_name>{ORG}</org_name>
+    <email>noreply-dmarc@{ORG}</email>
+    <report_id>{REPORT_ID}</report_id>
+    <date_range>
+      <begin>1763683200</begin>
+      <end>1763769599</end>
+    </date_range>
+  </report_metadata>
+  <policy_published>
+    <domain>{POLICY_DOMAIN}</domain>
+    <adkim>r</adkim>
+    <aspf>r</aspf>
+    <p>reject</p>
+    <sp>reject</sp>
+    <pct>100</pct>
+  </policy_published>
+{"".join(rows)}</feedback>
+""".encode()
+
+
+def report_message():
+    """The report e-mail, CRLF line ends: a text part and the gzip'd XML."""
+    name = f"{ORG}!{POLICY_DOMAIN}!1763683200!1763769599!{REPORT_ID}.xml.gz"
+    attachment = base64.encodebytes(gzip.compress(report_xml(), mtime=0)).decode()
+    text = f"""From: DMARC Reports <noreply-dmarc@{ORG}>
+To: <proto@example.net>
+Subject: Report Domain: {POLICY_DOMAIN} Submitter: {ORG}
+ Report-ID: {REPORT_ID}
+Date: Sat, 22 Nov 2025 06:00:00 +0000
+Message-ID: <{REPORT_ID}@{ORG}>
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="=_proto"
+
+--=_proto
+Content-Type: text/plain; charset=us-ascii
+
+A DMARC aggregate report for {POLICY_DOMAIN}.
+
+--=_proto
+Content-Type: application/gzip; name="{name}"
+Content-Transfer-Encoding: base64
+Content-Disposition: attachment; filename="{name}"
+
+{attachment}
+--=_proto--
+"""
+    return text.replace("\n", "\r\n").encode()
+
+
+def database_url(url, name):
+    """The fixture's URL with another database name."""
+    parts = urllib.parse.urlsplit(url)
+    check(parts.scheme in ("postgres", "postgresql") and parts.path.count("/") == 1,
+          f"not a libpq URL naming a database: {url}")
+    query = "?" + parts.query if parts.query else ""
+    return f"{parts.scheme}://{parts.netloc}/{name}{query}"
+
+
+def psql(url, sql):
+    """Runs one statement; returns its rows as lines of |-separated text."""
+    done = subprocess.run([PSQL, "-qAtX", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
+                          capture_output=True, text=True)
+    check(done.returncode == 0, f"psql {sql!r} failed: {done.stderr.strip()}")
+    return done.stdout.strip()
 
 
 def fail(message):
@@ -96,8 +204,7 @@ def message_steps(mta, recipients, queue_id):
     reply = mta.step(b"T")
     if reply[0] != b"c":
         return replies, reply
-    with open(REPORT, "rb") as f:
-        raw = f.read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    raw = report_message()
     head, body = raw.split(b"\r\n\r\n", 1)
     fields = []
     for line in head.split(b"\r\n"):
@@ -146,17 +253,27 @@ class Log:
 
 
 def main():
-    url = open(URL_FILE).read().strip()
-    subprocess.run([RUACTL, "--database", url, "db", "migrate"], check=True,
+    fixture_url = open(URL_FILE).read().strip()
+    admin_url = database_url(fixture_url, "postgres")
+    url = database_url(fixture_url, SCRATCH_DB)
+    psql(admin_url, f"DROP DATABASE IF EXISTS {SCRATCH_DB} WITH (FORCE)")
+    psql(admin_url, f"CREATE DATABASE {SCRATCH_DB}")
+    try:
+        run_against(url)
+    finally:
+        psql(admin_url, f"DROP DATABASE IF EXISTS {SCRATCH_DB} WITH (FORCE)")
+    print("protocol_test: PASS")
+
+
+def run_against(url):
+    ruactl = [RUACTL, "--database", url]
+    subprocess.run(ruactl + ["db", "migrate"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(ruactl + ["account", "add", "protocol-test"], check=True,
                    stdout=subprocess.DEVNULL)
-    rua = subprocess.run([RUACTL, "--database", url, "rua", "list"], check=True,
-                         capture_output=True, text=True).stdout
-    if "proto@example.net" not in rua:
-        subprocess.run([RUACTL, "--database", url, "account", "add", "protocol-test"],
-                       check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        subprocess.run([RUACTL, "--database", url, "rua", "add", "proto@example.net",
-                        "--account", "protocol-test", "--domain", "borschow.com"],
-                       check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(ruactl + ["rua", "add", "proto@example.net", "--account", "protocol-test",
+                             "--domain", POLICY_DOMAIN], check=True, stdout=subprocess.DEVNULL)
+    check(psql(url, "SELECT count(*) FROM aggregate_report") == "0",
+          "scratch database not empty")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -196,9 +313,11 @@ def main():
         check((b"-", b"<Proto@Example.NET>\0") in mods, f"no delrcpt: {mods!r}")
         check(final[0] == b"d", f"report end of message: {final!r}")
 
-        # 3. The same report again: duplicate, also discarded.
+        # 3. The same report again: duplicate, also removed and discarded.
         replies, early = message_steps(mta, [b"<proto@example.net>"], b"QID3")
+        check(early is None, f"duplicate refused early: {early!r}")
         mods, final = mta.end_of_message()
+        check((b"-", b"<proto@example.net>\0") in mods, f"no delrcpt: {mods!r}")
         check(final[0] == b"d", f"duplicate end of message: {final!r}")
         mta.close()
 
@@ -212,14 +331,22 @@ def main():
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        with open(os.path.join(WORK, "protocol.log"), "w") as f:
+            f.write(log.text())
     text = log.text()
-    with open(os.path.join(WORK, "protocol.log"), "w") as f:
-        f.write(text)
-    # QID2 was stored now, or by an earlier run of this test (then duplicate).
-    for needle in ("QID2: ", "QID3: duplicate rua=proto@example.net org=google.com "
-                   "id=949348866075514174", "configuration reloaded from"):
-        check(needle in text, f"log lacks {needle!r}:\n{text}")
-    print("protocol_test: PASS")
+    fields = (f"rua=proto@example.net org={re.escape(ORG)} id={re.escape(REPORT_ID)} "
+              f"records={len(RECORDS)} ms=[0-9]+$")
+    for verdict, qid in (("stored", "QID2"), ("duplicate", "QID3")):
+        check(re.search(f"{qid}: {verdict} {fields}", text, re.MULTILINE),
+              f"log lacks the {verdict} line for {qid}:\n{text}")
+    check("configuration reloaded from" in text, f"log lacks the reload:\n{text}")
+
+    check(psql(url, "SELECT count(*), min(queue_id), min(rua), min(record_count) "
+                    "FROM aggregate_report") == f"1|QID2|proto@example.net|{len(RECORDS)}",
+          "aggregate_report rows: " + psql(url, "SELECT * FROM aggregate_report"))
+    check(psql(url, "SELECT count(*), sum(count) FROM aggregate_record") ==
+          f"{len(RECORDS)}|{sum(record[1] for record in RECORDS)}",
+          "aggregate_record rows: " + psql(url, "SELECT * FROM aggregate_record"))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 // Config parsing: every key, defaults, and the exact `file:line:` error
-// texts an admin sees from `rua-milter -n`.
+// texts an admin sees from `rua-milter -n`, and that the sample configuration
+// documents the rua::Limits defaults.
 #include "config.hpp"
 
 #include <rua/errors.hpp>
@@ -8,6 +9,9 @@
 
 #include <syslog.h>
 
+#include <fstream>
+#include <regex>
+#include <sstream>
 #include <string>
 
 using namespace rua::milter;
@@ -208,4 +212,36 @@ TEST_CASE("ReportDomains matches exact lower-case domains only") {
     CHECK(config->is_report_domain("example.net"));
     CHECK_FALSE(config->is_report_domain("mail.example.net"));
     CHECK_FALSE(config->is_report_domain("example.org"));
+}
+
+TEST_CASE("the sample configuration documents the rua::Limits defaults") {
+    const std::string path = RUA_MILTER_SAMPLE_CONF;
+    std::ifstream in(path);
+    REQUIRE(in);
+    std::ostringstream text;
+    text << in.rdbuf();
+    const std::string sample = text.str();
+    // Each paragraph's "(...; default X; ...)" is the value on its key line.
+    for (const std::string key :
+         {"MaxMessageSize", "MaxDecompressedSize", "MaxCompressionRatio", "MaxZipMembers",
+          "MaxMimeDepth", "MaxParts", "MaxXmlDepth", "MaxRecords"}) {
+        CAPTURE(key);
+        std::smatch documented;
+        std::smatch set;
+        REQUIRE(std::regex_search(sample, documented,
+                                  std::regex("\n## " + key + " \\([^;]*; default ([^;)]+)[;)]")));
+        REQUIRE(std::regex_search(sample, set, std::regex("\n" + key + " +(\\S+)\n")));
+        CHECK(documented[1].str() == set[1].str());
+    }
+    // And the key lines set exactly the defaults of rua::Limits.
+    const auto config = load_config(path);
+    const rua::Limits defaults;
+    CHECK(config->limits.max_message_bytes == defaults.max_message_bytes);
+    CHECK(config->limits.max_decompressed_bytes == defaults.max_decompressed_bytes);
+    CHECK(config->limits.max_ratio == defaults.max_ratio);
+    CHECK(config->limits.max_zip_members == defaults.max_zip_members);
+    CHECK(config->limits.max_mime_depth == defaults.max_mime_depth);
+    CHECK(config->limits.max_parts == defaults.max_parts);
+    CHECK(config->limits.max_xml_depth == defaults.max_xml_depth);
+    CHECK(config->limits.max_records == defaults.max_records);
 }

@@ -127,15 +127,6 @@ public:
     // yet marked is found duplicate next time and marked then.
     ReprocessCounts quarantine_reprocess(const std::vector<std::int64_t>& ids,
                                          const Limits& limits);
-    // Quarantines `raw` (through Store::quarantine) unless a row with the
-    // same bytes exists already: re-importing a bad file adds nothing. Safe
-    // against concurrent callers (an advisory lock on the message's hash).
-    struct Quarantined {
-        std::int64_t id = 0;
-        bool inserted = false; // false: `id` is the row that was already there
-    };
-    Quarantined quarantine_once(std::string_view raw, std::string_view reason,
-                                std::string_view detail, const Arrival& arrival);
     // Deletes rows received more than `age_seconds` ago; returns how many.
     std::size_t quarantine_purge_older(std::int64_t age_seconds);
     std::size_t quarantine_purge_ids(const std::vector<std::int64_t>& ids);

@@ -22,19 +22,23 @@ enum class Verdict {
 const char* to_string(Verdict verdict);
 
 struct ProcessOptions {
-    bool quarantine_bad = true;     // false: Verdict::rejected instead
-    const RuaEntry* rua = nullptr;  // when set, reports must be for its account's domains
+    bool quarantine_bad = true;    // false: Verdict::rejected instead
+    const RuaEntry* rua = nullptr; // when set, reports must be for its account's domains
 };
 
 struct ProcessResult {
     Verdict verdict = Verdict::try_later;
-    std::string reason;            // one line: why quarantined/rejected/try_later
-    bool foreign_domain = false;   // rejected or quarantined because of the domain check
-    IngestResult ingest;           // what the core found
-    MessageOutcome outcome;        // what the store did
-    std::int64_t quarantine_id = 0;
+    std::string reason;             // one line: why quarantined/rejected/try_later
+    bool foreign_domain = false;    // rejected or quarantined because of the domain check
+    IngestResult ingest;            // what the core found
+    MessageOutcome outcome;         // what the store did
+    std::int64_t quarantine_id = 0; // the row kept (or found already kept: same bytes and rua)
+    // Short and stable, for logs and counters: for quarantined and rejected
+    // the quarantine.reason code (no_report, bad_report, over_limit,
+    // foreign_domain, db_refused); "try_later" for try_later; empty otherwise.
+    std::string reason_code;
 
-    std::size_t records() const;   // records in the reports found
+    std::size_t records() const; // records in the reports found
 };
 
 // Never throws for bad input or a database outage: the verdict says it.

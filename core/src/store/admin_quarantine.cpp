@@ -189,27 +189,6 @@ ReprocessCounts Admin::quarantine_reprocess(const std::vector<std::int64_t>& ids
     return counts;
 }
 
-Admin::Quarantined Admin::quarantine_once(std::string_view raw, std::string_view reason,
-                                          std::string_view detail, const Arrival& arrival) {
-    // The lock is held until this transaction ends, after Store::quarantine
-    // committed on its own connection: a concurrent caller waiting on it
-    // then finds the row. size (a stored column) spares hashing most rows.
-    constexpr int k_lock_class = 0x52554131; // "RUA1": quarantine dedup
-    const pqxx::binarystring bytes(raw.data(), raw.size());
-    return detail::in_transaction(*m_impl, [&](pqxx::work& tx) {
-        tx.exec_params("SELECT pg_advisory_xact_lock($1, hashtext(encode(sha256($2), 'hex')))",
-                       k_lock_class, bytes);
-        const auto found = tx.exec_params("SELECT id FROM quarantine WHERE size = $1 AND "
-                                          "sha256(raw) = sha256($2) ORDER BY id LIMIT 1",
-                                          static_cast<std::int64_t>(raw.size()), bytes);
-        if (!found.empty()) {
-            return Quarantined{found[0][0].as<std::int64_t>(), false};
-        }
-        Store store(m_pool);
-        return Quarantined{store.quarantine(raw, reason, detail, arrival), true};
-    });
-}
-
 std::size_t Admin::quarantine_purge_older(std::int64_t age_seconds) {
     return detail::in_transaction(*m_impl, [&](pqxx::work& tx) {
         return static_cast<std::size_t>(

@@ -1,9 +1,11 @@
 // Store::quarantine: keeps a whole message that yielded no storable report,
 // with a short reason and the error text, for an operator to inspect or
-// reprocess. Must succeed for any bytes: the raw message is bytea, and text
+// reprocess; once per (bytes, rua) while unresolved, even between racing
+// callers. Must succeed for any bytes: the raw message is bytea, and text
 // fields are made valid UTF-8 without NUL before they are sent.
 #include "pool.hpp"
 
+#include <rua/errors.hpp>
 #include <rua/store.hpp>
 
 #include <pqxx/pqxx>
@@ -61,6 +63,25 @@ const char* opt(const std::optional<std::string>& value) {
     return value ? value->c_str() : nullptr;
 }
 
+// Insert, or find the unresolved row with the same bytes and rua. The
+// conflict target repeats the index quarantine_unresolved_once
+// (sql/0004_quarantine.sql): keep the two identical.
+constexpr const char* k_insert_once =
+    "WITH ins AS (INSERT INTO quarantine (via, rua, file, queue_id, reason, detail, raw) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7) "
+    "ON CONFLICT (raw_sha256, (coalesce(rua, ''))) WHERE resolved_at IS NULL DO NOTHING "
+    "RETURNING id) "
+    "SELECT id FROM ins "
+    "UNION ALL SELECT id FROM quarantine WHERE raw_sha256 = sha256($7::bytea) "
+    "AND coalesce(rua, '') = coalesce($2, '') AND resolved_at IS NULL "
+    "LIMIT 1";
+
+// ON CONFLICT waits for a racing insert of the same row to commit, but the
+// statement's snapshot predates that commit, so its SELECT may find nothing;
+// the next statement sees it. An empty answer repeats only when the row was
+// resolved or deleted in between, so a few rounds are plenty.
+constexpr int k_insert_rounds = 3;
+
 } // namespace
 
 std::int64_t Store::quarantine(std::string_view raw_message, std::string_view reason,
@@ -74,13 +95,15 @@ std::int64_t Store::quarantine(std::string_view raw_message, std::string_view re
     return with_connection(m_pool, [&](pqxx::connection& conn) {
         pqxx::work tx(conn);
         const pqxx::binarystring raw(raw_message.data(), raw_message.size());
-        const auto rows =
-            tx.exec_params("INSERT INTO quarantine (via, rua, file, queue_id, reason, detail, raw) "
-                           "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                           via, opt(rua), opt(file), opt(queue_id), why,
-                           text.empty() ? nullptr : text.c_str(), raw);
-        tx.commit();
-        return rows[0][0].as<std::int64_t>();
+        for (int round = 0; round < k_insert_rounds; ++round) {
+            const auto rows = tx.exec_params(k_insert_once, via, opt(rua), opt(file), opt(queue_id),
+                                             why, text.empty() ? nullptr : text.c_str(), raw);
+            if (!rows.empty()) {
+                tx.commit();
+                return rows[0][0].as<std::int64_t>();
+            }
+        }
+        throw TryLater("quarantine row for this message kept changing; try again");
     });
 }
 

@@ -1,6 +1,6 @@
 // Store::store: one message, one transaction. Reports are inserted with ON
 // CONFLICT DO NOTHING on the exactly-once key, records (with their auth
-// results as jsonb) go through one COPY, the raw attachment is kept once per sha256 and only when
+// results as json) go through one COPY, the raw attachment is kept once per sha256 and only when
 // one of its reports was stored. Must never build SQL from report data, never
 // store part of a message, and never let a pqxx exception escape.
 #include "fingerprint.hpp"
@@ -149,7 +149,7 @@ struct Pending {
     std::int64_t id;
 };
 
-// A JSON string (or null) for the jsonb lists. Bytes pass through unchanged,
+// A JSON string (or null) for the json lists. Bytes pass through unchanged,
 // so text PostgreSQL cannot accept (invalid UTF-8) is refused, as it is in
 // the text columns, rather than silently altered.
 void json_text(std::string& out, const std::string& value) {
