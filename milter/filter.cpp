@@ -330,10 +330,9 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
     }
     case Verdict::try_later: {
         log_warning("{}: tempfail rua={} ms={} reason=\"{}\"", qid, rua, ms, result.reason);
-        m_api.set_reply(ctx, "451", "4.3.0",
-                        reply_text(result.reason.empty()
-                                       ? "cannot store the report now, try again later"
-                                       : result.reason));
+        // The reason (a libpq error, a socket path) is for our log, not for a
+        // remote MTA: the reply text is always the same.
+        m_api.set_reply(ctx, "451", "4.3.0", "cannot store the report now, try again later");
         return SMFIS_TEMPFAIL;
     }
     case Verdict::stored:

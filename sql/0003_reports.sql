@@ -134,15 +134,14 @@ CREATE INDEX aggregate_record_source_ip_idx ON aggregate_record (source_ip);
 CREATE FUNCTION aggregate_record_check_reports() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-    wanted bigint;
-    found  bigint;
+    missing bigint;
 BEGIN
-    SELECT count(DISTINCT report_id) INTO wanted FROM new_records;
-    SELECT count(*) INTO found
-      FROM (SELECT a.id FROM aggregate_report a
-             WHERE a.id IN (SELECT report_id FROM new_records)
-               FOR KEY SHARE OF a) AS locked;
-    IF found <> wanted THEN
+    -- One query: each distinct report, locked as a foreign key would lock it.
+    SELECT count(*) FILTER (WHERE locked.id IS NULL) INTO missing
+      FROM (SELECT DISTINCT report_id FROM new_records) AS n
+      LEFT JOIN LATERAL (SELECT a.id FROM aggregate_report a
+                          WHERE a.id = n.report_id FOR KEY SHARE) AS locked ON true;
+    IF missing > 0 THEN
         RAISE EXCEPTION 'insert or update on table "aggregate_record" refers to a missing aggregate_report'
             USING ERRCODE = 'foreign_key_violation', TABLE = 'aggregate_record';
     END IF;

@@ -64,6 +64,10 @@ public:
     explicit PeekSource(ByteSource& in) : m_in(in) {}
     std::string_view head(); // reads ahead on first call
     std::size_t read(char* buffer, std::size_t max) override;
+    std::size_t size_hint() const override {
+        const std::size_t rest = m_in.size_hint();
+        return rest == 0 ? 0 : rest + (m_head.size() - m_replayed);
+    }
 
 private:
     ByteSource& m_in;
@@ -97,7 +101,7 @@ private:
     Kind m_kind;
     Budget& m_budget;
     std::unique_ptr<Stream> m_stream;
-    std::vector<char> m_input;
+    std::unique_ptr<char[]> m_input; // k_input_chunk bytes, not zero-filled
     bool m_in_eof = false;
     bool m_done = false;
     std::size_t m_trailing = 0;

@@ -39,7 +39,7 @@ struct InflateSource::Stream {
 InflateSource::InflateSource(ByteSource& in, Kind kind, Budget& budget)
     : m_in(in), m_kind(kind), m_budget(budget),
       m_stream(std::make_unique<Stream>(kind == Kind::gzip ? 15 + 16 : 15)),
-      m_input(k_input_chunk) {}
+      m_input(new char[k_input_chunk]) {}
 
 InflateSource::~InflateSource() = default;
 
@@ -50,14 +50,14 @@ bool InflateSource::fill() {
         return false;
     }
     const std::size_t left = z.avail_in;
-    if (left > 0 && z.next_in != reinterpret_cast<Bytef*>(m_input.data())) {
-        std::memmove(m_input.data(), z.next_in, left);
+    if (left > 0 && z.next_in != reinterpret_cast<Bytef*>(m_input.get())) {
+        std::memmove(m_input.get(), z.next_in, left);
     }
-    const std::size_t got = m_in.read(m_input.data() + left, m_input.size() - left);
+    const std::size_t got = m_in.read(m_input.get() + left, k_input_chunk - left);
     if (got == 0) {
         m_in_eof = true;
     }
-    z.next_in = reinterpret_cast<Bytef*>(m_input.data());
+    z.next_in = reinterpret_cast<Bytef*>(m_input.get());
     z.avail_in = static_cast<uInt>(left + got);
     return got > 0;
 }

@@ -2,10 +2,14 @@
 // continuations and charsets), multipart splitting and message/rfc822
 // descent by hand over the caller's buffer. Must never copy a body, recurse
 // past Limits::max_mime_depth or count more leaves than Limits::max_parts.
+#ifndef NDEBUG // TEMPORARY
+#define RUA_CHECK_MIME_FIELDS 1
+#endif
 #include "mime.hpp"
 
 #include "base64.hpp"
 #include "filename.hpp"
+#include "mime_fields.hpp"
 
 #include <rua/errors.hpp>
 
@@ -16,6 +20,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 
@@ -130,18 +135,17 @@ std::string relevant_fields(std::string_view header) {
     return kept;
 }
 
-Labels read_labels(std::string_view header_text) {
-    Labels labels;
+// The labels vmime reads from `fields` (the relevant fields only).
+RawLabels read_labels_vmime(const std::string& fields) {
+    RawLabels labels;
     vmime::header header;
     try {
-        header.parse(relevant_fields(header_text));
+        header.parse(fields);
     } catch (const std::bad_alloc&) {
         throw;
     } catch (const std::exception&) {
         return labels; // an unreadable header labels nothing; the body is still sniffed
     }
-    OptString type_name;
-    OptString disposition_name;
     try {
         if (header.hasField(vmime::fields::CONTENT_TYPE)) {
             auto field = header.findField<vmime::contentTypeField>(vmime::fields::CONTENT_TYPE);
@@ -153,7 +157,7 @@ Labels read_labels(std::string_view header_text) {
                     labels.boundary = field->getBoundary();
                 }
                 if (auto name = field->findParameter("name")) {
-                    type_name = word_text(name->getValue());
+                    labels.type_name = word_text(name->getValue());
                 }
             }
         }
@@ -161,7 +165,7 @@ Labels read_labels(std::string_view header_text) {
             auto field = header.findField<vmime::contentDispositionField>(
                 vmime::fields::CONTENT_DISPOSITION);
             if (field && field->hasFilename()) {
-                disposition_name = word_text(field->getFilename());
+                labels.disposition_name = word_text(field->getFilename());
             }
         }
         if (header.hasField(vmime::fields::CONTENT_TRANSFER_ENCODING)) {
@@ -175,11 +179,41 @@ Labels read_labels(std::string_view header_text) {
     } catch (const std::exception&) {
         // A field vmime cannot make sense of is a missing label, nothing more.
     }
-    if (disposition_name) {
-        labels.filename = sanitize_filename(*disposition_name);
+    return labels;
+}
+
+// Plain fields are read by hand (mime_fields.cpp); anything unusual
+// (RFC 2047/2231, comments, 8-bit) goes to vmime.
+Labels read_labels(std::string_view header_text) {
+    const std::string fields = relevant_fields(header_text);
+    RawLabels raw;
+    if (!read_simple_fields(fields, raw)) {
+        raw = read_labels_vmime(fields);
     }
-    if (!labels.filename && type_name) {
-        labels.filename = sanitize_filename(*type_name);
+#ifdef RUA_CHECK_MIME_FIELDS
+    {
+        const RawLabels slow = read_labels_vmime(fields);
+        RawLabels fast;
+        if (read_simple_fields(fields, fast) &&
+            (fast.type != slow.type || fast.subtype != slow.subtype ||
+             fast.boundary != slow.boundary || fast.type_name != slow.type_name ||
+             fast.disposition_name != slow.disposition_name ||
+             fast.transfer_encoding != slow.transfer_encoding)) {
+            fmt::print(stderr, "MIME FIELDS MISMATCH:\n{}\n", fields);
+            std::abort();
+        }
+    }
+#endif
+    Labels labels;
+    labels.type = std::move(raw.type);
+    labels.subtype = std::move(raw.subtype);
+    labels.boundary = std::move(raw.boundary);
+    labels.transfer_encoding = std::move(raw.transfer_encoding);
+    if (raw.disposition_name) {
+        labels.filename = sanitize_filename(*raw.disposition_name);
+    }
+    if (!labels.filename && raw.type_name) {
+        labels.filename = sanitize_filename(*raw.type_name);
     }
     return labels;
 }

@@ -8,6 +8,7 @@
 #include <xercesc/sax/Locator.hpp>
 #include <xercesc/sax/SAXParseException.hpp>
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
@@ -162,6 +163,16 @@ std::string utf8(const XMLCh* text) {
 
 } // namespace
 
+// A <record> with the elements a report needs is rarely under 300 bytes,
+// so this over-estimates the count; the unused tail of a large reservation
+// is address space the process never touches, not resident memory.
+constexpr std::size_t k_min_record_bytes = 256;
+
+void ReportHandler::reserve_records(std::vector<Record>& records) const {
+    records.reserve(
+        std::min<std::size_t>(m_limits.max_records, m_expected_bytes / k_min_record_bytes + 1));
+}
+
 ReportHandler::ReportHandler(const Limits& limits)
     : m_limits(limits), m_warnings(m_draft.report.warnings) {}
 
@@ -257,6 +268,9 @@ void ReportHandler::start_container(Node node) {
     case Node::record:
         if (report.records.size() >= m_limits.max_records) {
             fail(true, "more than " + std::to_string(m_limits.max_records) + " records");
+        }
+        if (report.records.empty() && m_expected_bytes > 0) {
+            reserve_records(report.records);
         }
         m_record = Record{};
         m_record_has_ip = false;

@@ -33,6 +33,11 @@ class ReportHandler final : public xercesc::DefaultHandler {
 public:
     explicit ReportHandler(const Limits& limits);
 
+    // Bytes of XML expected (ByteSource::size_hint, 0 when unknown): the
+    // record list is reserved from it once, so that a 20,000-record report
+    // never holds two copies of the list while it grows.
+    void expect_bytes(std::size_t bytes) { m_expected_bytes = bytes; }
+
     const std::optional<ParseFailure>& failure() const { return m_failure; }
     ReportDraft& draft() { return m_draft; }
 
@@ -108,6 +113,7 @@ private:
     [[noreturn]] void fail(bool limit, std::string message);
     void start_container(Node node);
     void end_container(Node node);
+    void reserve_records(std::vector<Record>& records) const;
     void store_leaf(Node node, const std::string& text);
     void store_record_leaf(Node node, const std::string& text);
     std::string record_label() const;
@@ -123,6 +129,7 @@ private:
     std::string m_text; // text of the innermost element, when it is a leaf
     std::string m_name; // scratch: the current element's local name
     std::size_t m_leaf_depth = 0;
+    std::size_t m_expected_bytes = 0;
     Record m_record;
     bool m_record_has_ip = false;
     bool m_record_has_count = false;

@@ -111,27 +111,73 @@ private:
 // wall: should an entity ever be expanded, the count is small and bounded.
 constexpr XMLSize_t k_entity_expansion_limit = 64;
 
-std::unique_ptr<xercesc::SAX2XMLReader> make_reader(ReportHandler& handler,
-                                                    xercesc::SecurityManager& security) {
-    using xercesc::XMLUni;
-    std::unique_ptr<xercesc::SAX2XMLReader> reader(xercesc::XMLReaderFactory::createXMLReader());
-    reader->setFeature(XMLUni::fgSAX2CoreNameSpaces, true);
-    reader->setFeature(XMLUni::fgSAX2CoreNameSpacePrefixes, false);
-    reader->setFeature(XMLUni::fgSAX2CoreValidation, false);
-    reader->setFeature(XMLUni::fgXercesDynamic, false);
-    reader->setFeature(XMLUni::fgXercesSchema, false);
-    reader->setFeature(XMLUni::fgXercesSchemaFullChecking, false);
-    reader->setFeature(XMLUni::fgXercesLoadSchema, false);
-    reader->setFeature(XMLUni::fgXercesLoadExternalDTD, false);
-    reader->setFeature(XMLUni::fgXercesDisableDefaultEntityResolution, true);
-    reader->setFeature(XMLUni::fgXercesIdentityConstraintChecking, false);
-    security.setEntityExpansionLimit(k_entity_expansion_limit);
-    reader->setProperty(XMLUni::fgXercesSecurityManager, &security);
-    reader->setContentHandler(&handler);
-    reader->setErrorHandler(&handler);
-    reader->setLexicalHandler(&handler);
-    reader->setEntityResolver(&handler);
-    return reader;
+// One hardened reader per thread, reused across documents: creating a
+// SAX2XMLReader (scanner, grammar pools, buffers) cost more than parsing a
+// small report. The handler is attached for one parse and detached after.
+// After any abnormal end the reader is dropped and the next parse builds a
+// fresh one, so no state of a failed parse can leak into the next.
+class ReaderSlot {
+public:
+    xercesc::SAX2XMLReader& acquire(ReportHandler& handler) {
+        if (!m_reader) {
+            m_reader = make_reader();
+        }
+        set_handlers(&handler);
+        return *m_reader;
+    }
+
+    // Detaches the handler; `clean` false drops the reader.
+    void release(bool clean) {
+        if (!m_reader) {
+            return;
+        }
+        if (clean) {
+            set_handlers(nullptr);
+        } else {
+            m_reader.reset();
+        }
+    }
+
+private:
+    std::unique_ptr<xercesc::SAX2XMLReader> make_reader() {
+        using xercesc::XMLUni;
+        std::unique_ptr<xercesc::SAX2XMLReader> reader(
+            xercesc::XMLReaderFactory::createXMLReader());
+        reader->setFeature(XMLUni::fgSAX2CoreNameSpaces, true);
+        reader->setFeature(XMLUni::fgSAX2CoreNameSpacePrefixes, false);
+        reader->setFeature(XMLUni::fgSAX2CoreValidation, false);
+        reader->setFeature(XMLUni::fgXercesDynamic, false);
+        reader->setFeature(XMLUni::fgXercesSchema, false);
+        reader->setFeature(XMLUni::fgXercesSchemaFullChecking, false);
+        reader->setFeature(XMLUni::fgXercesLoadSchema, false);
+        reader->setFeature(XMLUni::fgXercesLoadExternalDTD, false);
+        reader->setFeature(XMLUni::fgXercesDisableDefaultEntityResolution, true);
+        reader->setFeature(XMLUni::fgXercesIdentityConstraintChecking, false);
+        reader->setFeature(XMLUni::fgXercesCacheGrammarFromParse, false);
+        reader->setFeature(XMLUni::fgXercesUseCachedGrammarInParse, false);
+        m_security.setEntityExpansionLimit(k_entity_expansion_limit);
+        reader->setProperty(XMLUni::fgXercesSecurityManager, &m_security);
+        return reader;
+    }
+
+    void set_handlers(ReportHandler* handler) {
+        m_reader->setContentHandler(handler);
+        m_reader->setErrorHandler(handler);
+        m_reader->setLexicalHandler(handler);
+        m_reader->setEntityResolver(handler);
+    }
+
+    // Declared first so that it outlives the reader that points at it.
+    xercesc::SecurityManager m_security;
+    std::unique_ptr<xercesc::SAX2XMLReader> m_reader;
+};
+
+// The calling thread's reader. Xerces is initialised (ensure_xerces) before
+// the first one is built, and a thread_local dies before the static guard
+// that terminates Xerces at exit.
+ReaderSlot& thread_reader() {
+    thread_local ReaderSlot slot;
+    return slot;
 }
 
 std::string xerces_message(const XMLCh* message) {
@@ -152,21 +198,28 @@ Report parse_report_xml(ByteSource& source, const Limits& limits) {
     ensure_xerces();
     std::exception_ptr source_error;
     ReportHandler handler(limits);
-    xercesc::SecurityManager security;
+    handler.expect_bytes(source.size_hint());
     ByteSourceInput input(source, source_error);
     std::string xerces_error;
+    ReaderSlot& slot = thread_reader();
+    bool clean = false;
     try {
-        const auto reader = make_reader(handler, security);
-        reader->parse(input);
+        slot.acquire(handler).parse(input);
+        clean = true;
     } catch (const ParseStopped&) {
         // The reason is in the handler (or the source error below).
     } catch (const xercesc::OutOfMemoryException&) {
+        slot.release(false);
         throw std::bad_alloc();
     } catch (const xercesc::XMLException& e) {
         xerces_error = xerces_message(e.getMessage());
     } catch (const xercesc::SAXException& e) {
         xerces_error = xerces_message(e.getMessage());
+    } catch (...) {
+        slot.release(false);
+        throw;
     }
+    slot.release(clean && !source_error && !handler.failure());
     if (source_error) {
         std::rethrow_exception(source_error);
     }

@@ -110,7 +110,7 @@ for t in $TARGETS; do
   else
     echo "fuzz: $t FAILED; the finding:"
     grep -E -A 30 'ERROR: |runtime error|==ERROR|deadly signal|uncaught exception' "$WORK/$t.log" | head -n 60
-    ls "$WORK/artifacts" | sed 's/^/fuzz: artifact /'
+    find "$WORK/artifacts" -type f | sed 's/^/fuzz: artifact /'
     FAILED="$FAILED $t"
   fi
 done

@@ -266,12 +266,13 @@ TEST_CASE("a report for a foreign domain answers 550 5.7.1") {
                                "550 5.7.1 report for example.org, not a domain of account acme"});
 }
 
-TEST_CASE("try_later answers 451 4.3.0") {
+TEST_CASE("try_later answers 451 4.3.0 without revealing the internal reason") {
     Harness h;
     h.backend->result.verdict = Verdict::try_later;
     h.backend->result.reason = "database unavailable";
     CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_TEMPFAIL);
-    CHECK(h.api.replies == std::vector<std::string>{"451 4.3.0 database unavailable"});
+    CHECK(h.api.replies ==
+          std::vector<std::string>{"451 4.3.0 cannot store the report now, try again later"});
 }
 
 TEST_CASE("verdicts without a reason still give a reply text") {
@@ -323,7 +324,8 @@ TEST_CASE("EomDeadline exceeded answers 451 4.3.0") {
     Harness h(config);
     h.backend->hold = true;
     CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_TEMPFAIL);
-    CHECK(h.api.replies == std::vector<std::string>{"451 4.3.0 end-of-message deadline exceeded"});
+    CHECK(h.api.replies ==
+          std::vector<std::string>{"451 4.3.0 cannot store the report now, try again later"});
     h.backend->release();
     h.backend->wait_finished();
     CHECK(h.backend->calls == 1);

@@ -40,13 +40,18 @@ constexpr const char* k_find_report =
     "AND report_id = $3 AND lower(domain) = lower($4) "
     "AND date_begin = to_timestamp($5::bigint) AND date_end = to_timestamp($6::bigint)";
 
-// Insert-or-find in one statement; the fallback SELECT covers a row that a
-// concurrent transaction committed after this statement's snapshot.
+// Insert-or-find the attachment and point its reports ($5) at it, in one
+// statement (one round trip per attachment). It finds nothing when a
+// concurrent transaction committed the same attachment after this
+// statement's snapshot: then rua_find_raw and rua_link_raw, which see it.
 constexpr const char* k_insert_raw =
     "WITH ins AS (INSERT INTO raw_report (data, content_type, filename, format) "
-    "VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING RETURNING id, sha256) "
-    "SELECT id, sha256 FROM ins "
-    "UNION ALL SELECT id, sha256 FROM raw_report WHERE sha256 = sha256($1::bytea) LIMIT 1";
+    "VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING RETURNING id, sha256), "
+    "raw AS (SELECT id, sha256 FROM ins "
+    "UNION ALL SELECT id, sha256 FROM raw_report WHERE sha256 = sha256($1::bytea) LIMIT 1), "
+    "link AS (UPDATE aggregate_report a SET raw_report_id = raw.id, raw_sha256 = raw.sha256 "
+    "FROM raw WHERE a.id = ANY($5::bigint[]) RETURNING a.id) "
+    "SELECT raw.id, (SELECT count(*) FROM link) FROM raw";
 constexpr const char* k_find_raw = "SELECT id, sha256 FROM raw_report WHERE sha256 = sha256($1)";
 constexpr const char* k_link_raw =
     "UPDATE aggregate_report SET raw_report_id = $1, raw_sha256 = $2 WHERE id = ANY($3::bigint[])";
@@ -260,19 +265,20 @@ void store_raw(pqxx::work& tx, const IngestResult& result, const std::vector<Pen
     for (const auto& [index, ids] : by_attachment) {
         const auto& a = result.attachments[index];
         const pqxx::binarystring data(a.bytes.data(), a.bytes.size());
-        auto rows = tx.exec_prepared("rua_insert_raw", data, opt(a.content_type), opt(a.filename),
-                                     a.format);
-        if (rows.empty()) {
-            rows = tx.exec_prepared("rua_find_raw", data);
-        }
-        if (rows.empty()) {
-            throw TryLater("raw attachment vanished while storing");
-        }
         std::string id_list = "{";
         for (auto id : ids) {
             id_list += (id_list.size() > 1 ? "," : "") + std::to_string(id);
         }
         id_list += "}";
+        if (!tx.exec_prepared("rua_insert_raw", data, opt(a.content_type), opt(a.filename),
+                              a.format, id_list)
+                 .empty()) {
+            continue;
+        }
+        const auto rows = tx.exec_prepared("rua_find_raw", data);
+        if (rows.empty()) {
+            throw TryLater("raw attachment vanished while storing");
+        }
         tx.exec_prepared("rua_link_raw", rows[0][0].as<std::int64_t>(),
                          pqxx::binarystring(rows[0][1]), id_list);
     }
