@@ -7,7 +7,9 @@
 #include <xercesc/util/OutOfMemoryException.hpp>
 #include <xercesc/util/PlatformUtils.hpp>
 
+#include <cstddef>
 #include <cstdlib>
+#include <iterator>
 #include <new>
 
 namespace rua::detail {

@@ -33,6 +33,7 @@
 
 #include "utf8_guard.hpp"
 #include "xerces_init.hpp"
+#include "xerces_memory.hpp"
 #include "xml_handler.hpp"
 
 #include <rua/errors.hpp>
@@ -142,7 +143,7 @@ private:
     std::unique_ptr<xercesc::SAX2XMLReader> make_reader() {
         using xercesc::XMLUni;
         std::unique_ptr<xercesc::SAX2XMLReader> reader(
-            xercesc::XMLReaderFactory::createXMLReader());
+            xercesc::XMLReaderFactory::createXMLReader(&m_memory));
         reader->setFeature(XMLUni::fgSAX2CoreNameSpaces, true);
         reader->setFeature(XMLUni::fgSAX2CoreNameSpacePrefixes, false);
         reader->setFeature(XMLUni::fgSAX2CoreValidation, false);
@@ -167,7 +168,8 @@ private:
         m_reader->setEntityResolver(handler);
     }
 
-    // Declared first so that it outlives the reader that points at it.
+    // Declared before the reader, so that they outlive it.
+    BlockCachingMemoryManager m_memory;
     xercesc::SecurityManager m_security;
     std::unique_ptr<xercesc::SAX2XMLReader> m_reader;
 };
