@@ -1,12 +1,13 @@
 // Lenient base64 and quoted-printable decoding of MIME bodies. Works on the
-// raw message bytes in one pass with one output buffer; must never read past
-// the input or throw for anything but bytes that cannot be base64.
+// raw message bytes in one decoding pass with one output buffer; must never
+// read past the input or throw for anything but bytes that cannot be base64.
 #include "base64.hpp"
 
 #include <rua/errors.hpp>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -53,8 +54,16 @@ int hex_value(char c) {
 } // namespace
 
 std::string decode_base64(std::string_view text) {
-    std::string out;
-    out.reserve(text.size() / 4 * 3 + 3);
+    // Written through a pointer into a buffer of the largest possible size,
+    // then cut to length: a push_back per byte cost a capacity check each.
+    // Line breaks carry nothing, so they are left out of the size: the
+    // buffer's pages are all touched, and a 17 MB report should not hold an
+    // unused half megabyte.
+    const auto breaks = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n') +
+                                                 std::count(text.begin(), text.end(), '\r'));
+    std::string out((text.size() - breaks) / 4 * 3 + 3, '\0');
+    char* const begin = out.data();
+    char* put = begin;
     std::uint32_t group = 0;
     int count = 0; // symbols in the current group of four
     auto flush = [&] {
@@ -63,17 +72,39 @@ std::string decode_base64(std::string_view text) {
             throw BadInput("invalid base64: a lone symbol at the end of a block");
         }
         if (count >= 2) {
-            out.push_back(static_cast<char>((group >> 16) & 0xff));
+            *put++ = static_cast<char>((group >> 16) & 0xff);
         }
         if (count >= 3) {
-            out.push_back(static_cast<char>((group >> 8) & 0xff));
+            *put++ = static_cast<char>((group >> 8) & 0xff);
         }
         group = 0;
         count = 0;
     };
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const int value = k_table[static_cast<unsigned char>(text[i])];
+    const auto* const bytes = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t size = text.size();
+    std::size_t i = 0;
+    while (i < size) {
+        if (count == 0 && i + 4 <= size) {
+            // Fast path: four symbols in a row make three bytes.
+            const int a = k_table[bytes[i]];
+            const int b = k_table[bytes[i + 1]];
+            const int c = k_table[bytes[i + 2]];
+            const int d = k_table[bytes[i + 3]];
+            if ((a | b | c | d) >= 0) {
+                const auto quad =
+                    (static_cast<std::uint32_t>(a) << 18) | (static_cast<std::uint32_t>(b) << 12) |
+                    (static_cast<std::uint32_t>(c) << 6) | static_cast<std::uint32_t>(d);
+                put[0] = static_cast<char>((quad >> 16) & 0xff);
+                put[1] = static_cast<char>((quad >> 8) & 0xff);
+                put[2] = static_cast<char>(quad & 0xff);
+                put += 3;
+                i += 4;
+                continue;
+            }
+        }
+        const int value = k_table[bytes[i]];
         if (value == k_skip) {
+            ++i;
             continue;
         }
         if (value == k_pad) {
@@ -83,26 +114,29 @@ std::string decode_base64(std::string_view text) {
                 group <<= 6 * (4 - count);
                 flush();
             }
+            ++i;
             continue;
         }
         if (value == k_invalid) {
-            const auto byte = static_cast<unsigned char>(text[i]);
             throw BadInput(
-                fmt::format("invalid base64: unexpected byte 0x{:02x} at offset {}", byte, i));
+                fmt::format("invalid base64: unexpected byte 0x{:02x} at offset {}", bytes[i], i));
         }
         group = (group << 6) | static_cast<std::uint32_t>(value);
         if (++count == 4) {
-            out.push_back(static_cast<char>((group >> 16) & 0xff));
-            out.push_back(static_cast<char>((group >> 8) & 0xff));
-            out.push_back(static_cast<char>(group & 0xff));
+            put[0] = static_cast<char>((group >> 16) & 0xff);
+            put[1] = static_cast<char>((group >> 8) & 0xff);
+            put[2] = static_cast<char>(group & 0xff);
+            put += 3;
             group = 0;
             count = 0;
         }
+        ++i;
     }
     if (count > 0) {
         group <<= 6 * (4 - count);
         flush();
     }
+    out.resize(static_cast<std::size_t>(put - begin));
     return out;
 }
 

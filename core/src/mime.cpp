@@ -1,10 +1,8 @@
-// The MIME walk: header parsing through vmime (parameters, RFC 2231
-// continuations and charsets), multipart splitting and message/rfc822
-// descent by hand over the caller's buffer. Must never copy a body, recurse
-// past Limits::max_mime_depth or count more leaves than Limits::max_parts.
-#ifndef NDEBUG // TEMPORARY
-#define RUA_CHECK_MIME_FIELDS 1
-#endif
+// The MIME walk: plain Content-* fields read by hand (mime_fields.cpp),
+// anything unusual through vmime (RFC 2047/2231, charsets, comments),
+// multipart splitting and message/rfc822 descent by hand over the caller's
+// buffer. Must never copy a body, recurse past Limits::max_mime_depth or
+// count more leaves than Limits::max_parts.
 #include "mime.hpp"
 
 #include "base64.hpp"
@@ -20,7 +18,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
 #include <cstring>
 #include <new>
 
@@ -190,20 +187,6 @@ Labels read_labels(std::string_view header_text) {
     if (!read_simple_fields(fields, raw)) {
         raw = read_labels_vmime(fields);
     }
-#ifdef RUA_CHECK_MIME_FIELDS
-    {
-        const RawLabels slow = read_labels_vmime(fields);
-        RawLabels fast;
-        if (read_simple_fields(fields, fast) &&
-            (fast.type != slow.type || fast.subtype != slow.subtype ||
-             fast.boundary != slow.boundary || fast.type_name != slow.type_name ||
-             fast.disposition_name != slow.disposition_name ||
-             fast.transfer_encoding != slow.transfer_encoding)) {
-            fmt::print(stderr, "MIME FIELDS MISMATCH:\n{}\n", fields);
-            std::abort();
-        }
-    }
-#endif
     Labels labels;
     labels.type = std::move(raw.type);
     labels.subtype = std::move(raw.subtype);

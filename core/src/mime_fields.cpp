@@ -6,6 +6,7 @@
 // answers false and mime.cpp hands the fields to vmime as before.
 #include "mime_fields.hpp"
 
+#include <array>
 #include <cstring>
 
 namespace rua::detail {
@@ -84,8 +85,11 @@ struct Param {
 
 // Splits "main; a=b; c=\"d\"" into the main value and parameters. False
 // on anything that is not plainly simple.
-bool split_field(std::string_view value, std::string_view& main, Param* params, std::size_t& count,
-                 std::size_t max) {
+constexpr std::size_t k_max_params = 8;
+using Params = std::array<Param, k_max_params>;
+
+bool split_field(std::string_view value, std::string_view& main, Params& params,
+                 std::size_t& count) {
     count = 0;
     const auto semi = value.find(';');
     main = trim(value.substr(0, semi));
@@ -142,8 +146,8 @@ bool split_field(std::string_view value, std::string_view& main, Param* params, 
         if (param_value.find("=?") != std::string_view::npos) {
             return false; // an RFC 2047 encoded word: vmime decodes it
         }
-        if (count == max) {
-            return false;
+        if (count == params.size()) {
+            return false; // more parameters than a plain field has
         }
         params[count++] = Param{name, param_value};
     }
@@ -151,7 +155,7 @@ bool split_field(std::string_view value, std::string_view& main, Param* params, 
 }
 
 // The value of parameter `name`; false when it appears twice.
-bool find_param(const Param* params, std::size_t count, std::string_view name, OptString& out) {
+bool find_param(const Params& params, std::size_t count, std::string_view name, OptString& out) {
     for (std::size_t i = 0; i < count; ++i) {
         if (equals_nocase(params[i].name, name)) {
             if (out) {
@@ -163,13 +167,11 @@ bool find_param(const Param* params, std::size_t count, std::string_view name, O
     return true;
 }
 
-constexpr std::size_t k_max_params = 8;
-
 bool read_content_type(std::string_view value, RawLabels& out) {
     std::string_view main;
-    Param params[k_max_params];
+    Params params{};
     std::size_t count = 0;
-    if (!split_field(value, main, params, count, k_max_params)) {
+    if (!split_field(value, main, params, count)) {
         return false;
     }
     const auto slash = main.find('/');
@@ -192,9 +194,9 @@ bool read_content_type(std::string_view value, RawLabels& out) {
 
 bool read_disposition(std::string_view value, RawLabels& out) {
     std::string_view main;
-    Param params[k_max_params];
+    Params params{};
     std::size_t count = 0;
-    if (!split_field(value, main, params, count, k_max_params) || !all_token(main)) {
+    if (!split_field(value, main, params, count) || !all_token(main)) {
         return false;
     }
     return find_param(params, count, "filename", out.disposition_name);

@@ -1,7 +1,9 @@
 // The XML stage: one streamed <feedback> document in, one validated Report
 // out, through a hardened Xerces-C SAX2 reader. It must never load a DTD,
 // resolve or expand an entity, touch the network or the file system, or
-// build a DOM; Xerces exceptions never leave this file.
+// build a DOM; Xerces exceptions never leave this file. Each thread keeps
+// one reader and reuses it (a failed parse discards it), because building
+// a reader cost more than parsing a small report.
 //
 // Decisions (for the README):
 // - Malformed XML is rejected with the parser's line, column and reason; we

@@ -1,7 +1,6 @@
 // Database tests of Store::quarantine keeping a message once per rua while
-// it is unresolved (sequential calls, racing callers, process_message run
-// twice) and of the record-to-report rules that sql/0003 enforces with
-// statement-level triggers instead of a row-by-row foreign key.
+// it is unresolved: sequential calls, racing callers, process_message run
+// twice (with its reason_code).
 #include "db/db_fixture.hpp"
 
 #include <rua/errors.hpp>
@@ -12,8 +11,6 @@
 #include <thread>
 #include <vector>
 
-using rua::test::make_report;
-using rua::test::make_result;
 using rua::test::ScratchDb;
 
 namespace {
@@ -102,30 +99,4 @@ TEST_CASE("process_message quarantines the same message once and names the reaso
     CHECK(rejected.verdict == rua::Verdict::rejected);
     CHECK(rejected.reason_code == "no_report");
     CHECK(rejected.quarantine_id == 0);
-}
-
-TEST_CASE("records must belong to a stored report, and go with it") {
-    ScratchDb db;
-    rua::ConnectionPool pool(db.url(), 1);
-    rua::Store store(pool);
-    const auto outcome = store.store(
-        make_result({make_report("a.example", "a", 3), make_report("b.example", "b", 2)}),
-        rua::Arrival{});
-    REQUIRE(outcome.reports.size() == 2);
-    const auto a = std::to_string(outcome.reports[0].id);
-    CHECK(db.count("aggregate_record") == 5);
-
-    CHECK_THROWS_WITH_AS(db.exec("INSERT INTO aggregate_record (report_id, ordinal, source_ip, "
-                                 "count, dmarc_pass) VALUES (-1, 0, '192.0.2.1', 1, true)"),
-                         doctest::Contains("refers to a missing aggregate_report"),
-                         pqxx::foreign_key_violation);
-    CHECK_THROWS_AS(db.exec("UPDATE aggregate_record SET report_id = -1 WHERE report_id = " + a),
-                    pqxx::foreign_key_violation);
-    CHECK_THROWS_AS(db.exec("UPDATE aggregate_report SET id = DEFAULT WHERE id = " + a),
-                    pqxx::foreign_key_violation);
-
-    db.exec("DELETE FROM aggregate_report WHERE id = " + a);
-    CHECK(db.count("aggregate_record") == 2);
-    db.exec("TRUNCATE aggregate_report");
-    CHECK(db.count("aggregate_record") == 0);
 }

@@ -1,8 +1,9 @@
-// Store::store: one message, one transaction. Reports are inserted with ON
-// CONFLICT DO NOTHING on the exactly-once key, records (with their auth
-// results as json) go through one COPY, the raw attachment is kept once per sha256 and only when
-// one of its reports was stored. Must never build SQL from report data, never
-// store part of a message, and never let a pqxx exception escape.
+// Store::store: one message, one transaction. The attachment is inserted (or
+// found, once per sha256) first, then its reports with ON CONFLICT DO NOTHING
+// on the exactly-once key, pointing at it; records (auth results as json) go
+// through one COPY; an attachment none of whose reports was stored is not
+// kept. Must never build SQL from report data, never store part of a
+// message, and never let a pqxx exception escape.
 #include "fingerprint.hpp"
 #include "pg_errors.hpp"
 #include "pool.hpp"
@@ -24,10 +25,11 @@ constexpr const char* k_insert_report =
     "INSERT INTO aggregate_report (org_name, email, extra_contact_info, report_id, date_begin, "
     "date_end, errors, generator, domain, adkim, aspf, p, sp, np, pct, fo, testing, "
     "discovery_method, schema_flavour, xml_namespace, warnings, via, rua, file, queue_id, "
-    "fingerprint, record_count, message_count) "
+    "fingerprint, record_count, message_count, raw_report_id, raw_sha256) "
     "VALUES ($1, $2, $3, $4, to_timestamp($5::bigint), to_timestamp($6::bigint), $7::text[], $8, "
     "$9, $10, $11, $12, $13, $14, $15::integer, $16, $17, $18, $19, $20, $21::text[], $22, $23, "
-    "$24, $25, sha256($26::bytea), $27::integer, $28::bigint) "
+    "$24, $25, sha256($26::bytea), $27::integer, $28::bigint, $29::bigint, "
+    "(SELECT sha256 FROM raw_report WHERE id = $29::bigint)) "
     "ON CONFLICT (reporter, report_id, lower(domain), date_begin, date_end) DO NOTHING "
     "RETURNING id";
 
@@ -40,21 +42,20 @@ constexpr const char* k_find_report =
     "AND report_id = $3 AND lower(domain) = lower($4) "
     "AND date_begin = to_timestamp($5::bigint) AND date_end = to_timestamp($6::bigint)";
 
-// Insert-or-find the attachment and point its reports ($5) at it, in one
-// statement (one round trip per attachment). It finds nothing when a
-// concurrent transaction committed the same attachment after this
-// statement's snapshot: then rua_find_raw and rua_link_raw, which see it.
+// Insert-or-find an attachment before its reports, which then point at it
+// as they are inserted (no UPDATE). It finds nothing when a concurrent
+// transaction committed the same attachment after this statement's
+// snapshot: then rua_find_raw, a new statement, sees it. The third column
+// says whether this call inserted the row.
 constexpr const char* k_insert_raw =
     "WITH ins AS (INSERT INTO raw_report (data, content_type, filename, format) "
-    "VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING RETURNING id, sha256), "
-    "raw AS (SELECT id, sha256 FROM ins "
-    "UNION ALL SELECT id, sha256 FROM raw_report WHERE sha256 = sha256($1::bytea) LIMIT 1), "
-    "link AS (UPDATE aggregate_report a SET raw_report_id = raw.id, raw_sha256 = raw.sha256 "
-    "FROM raw WHERE a.id = ANY($5::bigint[]) RETURNING a.id) "
-    "SELECT raw.id, (SELECT count(*) FROM link) FROM raw";
-constexpr const char* k_find_raw = "SELECT id, sha256 FROM raw_report WHERE sha256 = sha256($1)";
-constexpr const char* k_link_raw =
-    "UPDATE aggregate_report SET raw_report_id = $1, raw_sha256 = $2 WHERE id = ANY($3::bigint[])";
+    "VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING RETURNING id) "
+    "SELECT id, true FROM ins "
+    "UNION ALL SELECT id, false FROM raw_report WHERE sha256 = sha256($1::bytea) LIMIT 1";
+constexpr const char* k_find_raw = "SELECT id, false FROM raw_report WHERE sha256 = sha256($1)";
+// An attachment this transaction inserted but none of whose reports was
+// stored (all duplicates sent in new bytes) is not kept.
+constexpr const char* k_drop_raw = "DELETE FROM raw_report WHERE id = $1";
 
 const char* opt(const OptString& value) {
     return value ? value->c_str() : nullptr;
@@ -253,35 +254,24 @@ void copy_records(pqxx::work& tx, const std::vector<Pending>& stored) {
     records.complete();
 }
 
-// Keeps each attachment that yielded a stored report (once per sha256) and
-// points its reports at it.
-void store_raw(pqxx::work& tx, const IngestResult& result, const std::vector<Pending>& stored) {
-    std::map<std::size_t, std::vector<std::int64_t>> by_attachment;
-    for (const auto& s : stored) {
-        if (s.report->attachment < result.attachments.size()) {
-            by_attachment[s.report->attachment].push_back(s.id);
-        }
+// The raw_report row of one attachment, kept or found.
+struct RawRow {
+    std::int64_t id = 0;
+    bool inserted = false; // by this transaction
+    bool used = false;     // by a report stored in this transaction
+};
+
+RawRow put_raw(pqxx::work& tx, const Attachment& a) {
+    const pqxx::binarystring data(a.bytes.data(), a.bytes.size());
+    auto rows =
+        tx.exec_prepared("rua_insert_raw", data, opt(a.content_type), opt(a.filename), a.format);
+    if (rows.empty()) {
+        rows = tx.exec_prepared("rua_find_raw", data);
     }
-    for (const auto& [index, ids] : by_attachment) {
-        const auto& a = result.attachments[index];
-        const pqxx::binarystring data(a.bytes.data(), a.bytes.size());
-        std::string id_list = "{";
-        for (auto id : ids) {
-            id_list += (id_list.size() > 1 ? "," : "") + std::to_string(id);
-        }
-        id_list += "}";
-        if (!tx.exec_prepared("rua_insert_raw", data, opt(a.content_type), opt(a.filename),
-                              a.format, id_list)
-                 .empty()) {
-            continue;
-        }
-        const auto rows = tx.exec_prepared("rua_find_raw", data);
-        if (rows.empty()) {
-            throw TryLater("raw attachment vanished while storing");
-        }
-        tx.exec_prepared("rua_link_raw", rows[0][0].as<std::int64_t>(),
-                         pqxx::binarystring(rows[0][1]), id_list);
+    if (rows.empty()) {
+        throw TryLater("raw attachment vanished while storing");
     }
+    return RawRow{rows[0][0].as<std::int64_t>(), rows[0][1].as<bool>(), false};
 }
 
 void prepare(pqxx::connection& conn) {
@@ -290,7 +280,7 @@ void prepare(pqxx::connection& conn) {
     conn.prepare("rua_find_report", k_find_report);
     conn.prepare("rua_insert_raw", k_insert_raw);
     conn.prepare("rua_find_raw", k_find_raw);
-    conn.prepare("rua_link_raw", k_link_raw);
+    conn.prepare("rua_drop_raw", k_drop_raw);
 }
 
 MessageOutcome store_in(pqxx::connection& conn, const IngestResult& result, const Arrival& arrival,
@@ -300,9 +290,20 @@ MessageOutcome store_in(pqxx::connection& conn, const IngestResult& result, cons
     pqxx::work tx(conn);
     MessageOutcome outcome;
     std::vector<Pending> stored;
+    std::map<std::size_t, RawRow> raws; // by attachment index
     for (std::size_t i = 0; i < result.reports.size(); ++i) {
         const Report& r = result.reports[i];
         const auto& p = r.policy;
+        RawRow* raw = nullptr;
+        if (r.attachment < result.attachments.size()) {
+            auto found = raws.find(r.attachment);
+            if (found == raws.end()) {
+                found =
+                    raws.emplace(r.attachment, put_raw(tx, result.attachments[r.attachment])).first;
+            }
+            raw = &found->second;
+        }
+        const std::string raw_id = raw != nullptr ? std::to_string(raw->id) : std::string();
         const pqxx::binarystring fingerprint(fingerprints[i].data(), fingerprints[i].size());
         const std::string pct = p.pct ? std::to_string(*p.pct) : std::string();
         const auto rows = tx.exec_prepared(
@@ -312,8 +313,11 @@ MessageOutcome store_in(pqxx::connection& conn, const IngestResult& result, cons
             p.pct ? pct.c_str() : nullptr, opt(p.fo), opt(p.testing), opt(p.discovery_method),
             r.schema, opt(r.xml_namespace), array_literal(r.warnings), arrival.via,
             opt(arrival.rua), opt(arrival.file), opt(arrival.queue_id), fingerprint,
-            r.records.size(), message_counts[i]);
+            r.records.size(), message_counts[i], raw != nullptr ? raw_id.c_str() : nullptr);
         if (!rows.empty()) {
+            if (raw != nullptr) {
+                raw->used = true;
+            }
             const auto id = rows[0][0].as<std::int64_t>();
             outcome.reports.push_back(StoredReport{ReportOutcome::stored, id});
             stored.push_back(Pending{&r, id});
@@ -333,7 +337,11 @@ MessageOutcome store_in(pqxx::connection& conn, const IngestResult& result, cons
     }
     if (!stored.empty()) {
         copy_records(tx, stored);
-        store_raw(tx, result, stored);
+    }
+    for (const auto& [index, raw] : raws) {
+        if (raw.inserted && !raw.used) {
+            tx.exec_prepared("rua_drop_raw", raw.id);
+        }
     }
     tx.commit();
     return outcome;
