@@ -17,7 +17,6 @@
 #include <vmime/vmime.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <cstring>
 #include <new>
 
@@ -25,9 +24,14 @@ namespace rua::detail {
 
 namespace {
 
+// ASCII only, on purpose: header names and tokens are ASCII, and the C
+// library's locale-aware tolower cost a call per byte.
+char lower_ascii(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
 std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(text.begin(), text.end(), text.begin(), lower_ascii);
     return text;
 }
 
@@ -41,8 +45,7 @@ bool starts_with_nocase(std::string_view text, std::string_view prefix) {
         return false;
     }
     for (std::size_t i = 0; i < prefix.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(text[i])) !=
-            std::tolower(static_cast<unsigned char>(prefix[i]))) {
+        if (lower_ascii(text[i]) != lower_ascii(prefix[i])) {
             return false;
         }
     }
@@ -209,29 +212,37 @@ std::vector<std::string_view> split_multipart(std::string_view body, const std::
     std::size_t part_start = std::string_view::npos;
     std::size_t pos = 0;
     while (pos < body.size()) {
+        // Jump to the next "--boundary" that starts a line (a base64 body
+        // has thousands of lines; looking at each one cost more).
+        pos = body.find(delimiter, pos);
+        if (pos == std::string_view::npos) {
+            break;
+        }
+        if (pos > 0 && body[pos - 1] != '\n') {
+            ++pos;
+            continue;
+        }
         auto eol = body.find('\n', pos);
         const auto next = eol == std::string_view::npos ? body.size() : eol + 1;
         const auto line = body.substr(pos, next - pos);
-        if (line.substr(0, delimiter.size()) == delimiter) {
-            const auto rest = line.substr(delimiter.size());
-            const bool closing = rest.substr(0, 2) == "--";
-            if (closing || blank(rest.substr(0, rest.find('\n')))) {
-                if (part_start != std::string_view::npos) {
-                    // The line break before a delimiter belongs to the delimiter.
-                    auto end = pos;
-                    if (end > part_start && body[end - 1] == '\n') {
-                        --end;
-                    }
-                    if (end > part_start && body[end - 1] == '\r') {
-                        --end;
-                    }
-                    parts.push_back(body.substr(part_start, end - part_start));
+        const auto rest = line.substr(delimiter.size());
+        const bool closing = rest.substr(0, 2) == "--";
+        if (closing || blank(rest.substr(0, rest.find('\n')))) {
+            if (part_start != std::string_view::npos) {
+                // The line break before a delimiter belongs to the delimiter.
+                auto end = pos;
+                if (end > part_start && body[end - 1] == '\n') {
+                    --end;
                 }
-                if (closing) {
-                    return parts;
+                if (end > part_start && body[end - 1] == '\r') {
+                    --end;
                 }
-                part_start = next;
+                parts.push_back(body.substr(part_start, end - part_start));
             }
+            if (closing) {
+                return parts;
+            }
+            part_start = next;
         }
         pos = next;
     }
