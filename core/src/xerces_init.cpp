@@ -1,6 +1,7 @@
-// One-time Xerces-C initialisation: a function-local static whose
-// construction C++ makes thread-safe, and whose destruction at exit
-// terminates Xerces. Must never be re-initialised after exit begins.
+// One-time Xerces-C initialisation, thread-safe through a function-local
+// static. Xerces is deliberately never terminated: the milter's detached
+// worker threads and their per-thread readers may still run while the main
+// thread exits, and must never see a terminated Xerces. The OS reclaims it.
 #include "xerces_init.hpp"
 
 #include <rua/errors.hpp>
@@ -23,7 +24,6 @@ public:
             throw TryLater("cannot initialise the XML parser (Xerces-C)");
         }
     }
-    ~XercesGuard() { xercesc::XMLPlatformUtils::Terminate(); }
     XercesGuard(const XercesGuard&) = delete;
     XercesGuard& operator=(const XercesGuard&) = delete;
 };
@@ -32,7 +32,7 @@ public:
 
 void ensure_xerces() {
     // If construction throws, the next call tries again (C++ static rules).
-    static const XercesGuard guard;
+    static const auto* guard = new XercesGuard; // never deleted: see above
     (void)guard;
 }
 
