@@ -49,14 +49,6 @@ std::string domain_of(const std::string& address) {
     return at == std::string::npos ? std::string() : address.substr(at + 1);
 }
 
-std::size_t records_found(const ProcessResult& result) {
-    std::size_t records = 0;
-    for (const auto& report : result.ingest.reports) {
-        records += report.records.size();
-    }
-    return records;
-}
-
 std::string plural(std::size_t n, const char* word) {
     return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
 }
@@ -77,6 +69,16 @@ struct Filter::Connection {
 };
 
 namespace {
+
+// The buffer of a message for a rua address, started by whichever of
+// header, EOH or body comes first.
+MessageBuffer& buffer_of(Filter::Connection& conn) {
+    auto& buffer = conn.message->buffer;
+    if (!buffer) {
+        buffer.emplace(conn.config->limits.max_message_bytes);
+    }
+    return *buffer;
+}
 
 // One printable ASCII line of at most 200 characters.
 std::string printable(std::string_view text, bool double_percent) {
@@ -209,11 +211,7 @@ sfsistat Filter::header(SMFICTX* ctx, std::string_view name, std::string_view va
         if (!conn.has_rua()) {
             return SMFIS_ACCEPT;
         }
-        auto& message = *conn.message;
-        if (!message.buffer) {
-            message.buffer.emplace(conn.config->limits.max_message_bytes);
-        }
-        if (!message.buffer->add_header(name, value, conn.leading_space)) {
+        if (!buffer_of(conn).add_header(name, value, conn.leading_space)) {
             return too_big(ctx, conn);
         }
         return SMFIS_CONTINUE;
@@ -226,11 +224,7 @@ sfsistat Filter::eoh(SMFICTX* ctx) noexcept {
         if (!conn.has_rua()) {
             return SMFIS_ACCEPT;
         }
-        auto& message = *conn.message;
-        if (!message.buffer) {
-            message.buffer.emplace(conn.config->limits.max_message_bytes);
-        }
-        if (!message.buffer->end_headers()) {
+        if (!buffer_of(conn).end_headers()) {
             return too_big(ctx, conn);
         }
         return SMFIS_CONTINUE;
@@ -243,12 +237,7 @@ sfsistat Filter::body(SMFICTX* ctx, std::string_view chunk) noexcept {
         if (!conn.has_rua()) {
             return SMFIS_ACCEPT;
         }
-        auto& message = *conn.message;
-        if (!message.buffer) {
-            // No header and no EOH seen: start the body on its own.
-            message.buffer.emplace(conn.config->limits.max_message_bytes);
-        }
-        if (!message.buffer->add_body(chunk)) {
+        if (!buffer_of(conn).add_body(chunk)) {
             return too_big(ctx, conn);
         }
         return SMFIS_CONTINUE;
@@ -318,7 +307,7 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
                         std::chrono::steady_clock::now() - start)
                         .count();
 
-    const auto records = records_found(result);
+    const auto records = result.records();
     switch (result.verdict) {
     case Verdict::rejected: {
         log_info("{}: rejected rua={} records={} ms={} reason=\"{}\"", qid, rua, records, ms,
