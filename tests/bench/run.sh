@@ -6,7 +6,7 @@
 # under its work directory, the build directory and /tmp/benchcorpus.
 # Usage: tests/bench/run.sh   (env: RUA_BENCH_BUILD build dir, default
 # build/release, shared with scripts/demo.sh; RUA_BENCH_CORPUS, default /tmp/benchcorpus;
-# RUA_BENCH_SKIP="floor callgrind node pg store" to leave parts out)
+# RUA_BENCH_SKIP="floor callgrind node pg maildmarc-store store" to leave parts out)
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
@@ -132,6 +132,19 @@ if ! skipped pg; then
   echo "copy_bare rows=200000 ms=$(((end - start) / 1000000))" | tee -a "$WORK/pgfloor.txt" >&2
 fi
 
+if ! skipped maildmarc-store && perl -MMail::DMARC::Report::Receive -MDBD::Pg -e 1 2>/dev/null &&
+  [ -n "${ADMIN:-}" ]; then
+  say "Mail::DMARC's own PostgreSQL store (its Store::SQL), small gz+zip"
+  schema=$(find /usr/share/perl5 -name mail_dmarc_schema.pgsql 2>/dev/null | head -n 1)
+  psql "$ADMIN" -qAtX -c "CREATE DATABASE maildmarc" >/dev/null
+  psql "postgresql:///maildmarc?host=$PG&user=postgres" -qAtX -f "$schema" >/dev/null 2>&1
+  perl "$SHARED/perl-maildmarc/bench.pl" "$CORPUS/small" --enc gz,zip \
+    --store "dbi:Pg:dbname=maildmarc;host=$PG;port=5432" --user postgres 2>/dev/null |
+    grep '^{' | tail -n 1 | sed 's/^/small /' | tee -a "$WORK/maildmarc-store.txt" >&2
+else
+  echo "bench: Mail::DMARC store skipped (needs libmail-dmarc-perl and libdbd-pg-perl)" >&2
+fi
+
 if ! skipped store; then
   say "rua_bench --store (synchronous_commit on; a fresh migrated database per run)"
   run_store() { # NAME SIZE WRITERS
@@ -170,6 +183,7 @@ def peer(name):
             pass
     return out
 floor, node = peer("floor.txt"), peer("node.txt")
+md_store = peer("maildmarc-store.txt")
 pgfloor = lines("pgfloor.txt")
 cg = {l.split()[0]: kv(l) for l in lines("cg.txt")}
 
@@ -222,6 +236,9 @@ for s in store:
     if s["corpus"] == "large" and s["writers"] == "1":
         line += "  goal records/s >= 50,000"
     print(line)
+    if s["corpus"] == "small" and "small" in md_store:
+        md = md_store["small"]["reports_per_s"]
+        print(f"  stored small reports/s / Mail::DMARC store ({md:.1f}/s)  {num(s['stored_reports_per_s']) / md:7.2f}x     >= 25x")
     if s["corpus"] == "small" and s["writers"] == "8" and tps:
         print(f"  8 writers small / 1-conn floor tx/s            {num(s['stored_reports_per_s']) / tps:9.2f}x     >= 1.5x")
 EOF
