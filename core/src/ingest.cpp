@@ -131,6 +131,13 @@ private:
             payload.member ? fmt::format("zip member \"{}\": ", *payload.member) : std::string();
         const std::string layers =
             payload.compression == "none" ? std::string() : payload.compression + " data: ";
+        if (payload.format == Format::other && !layers.empty()) {
+            // Compressed binary in a report mail is a bomb or junk: say so as an
+            // error (it was not inflated past its first bytes).
+            add(Diagnostic::Level::error,
+                where + layers + "decompresses to unrecognised binary data, not a report");
+            return;
+        }
         if (payload.format != Format::xml) {
             add(Diagnostic::Level::info,
                 where + layers + non_report_message(payload.format, payload.head.substr(0, 64)));

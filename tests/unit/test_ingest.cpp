@@ -324,15 +324,16 @@ TEST_CASE("a report-shaped gzip bomb stops at the decompressed limit with the pa
           "part 2 (application/gzip, \"x.xml.gz\"): decompressed size exceeds 1048576 bytes");
 }
 
-TEST_CASE("a 1 GiB gzip of zeros in a message is ignored after its first bytes") {
+TEST_CASE("a 1 GiB gzip of zeros in a message is an error after its first bytes") {
     const auto bomb = fixtures::gzip_zeros(std::size_t{1} << 30);
     const auto result = rua::ingest(
         fixtures::multipart({fixtures::attachment("application/gzip", "z.xml.gz", bomb)}),
         rua::Limits{});
     CHECK(result.reports.empty());
-    CHECK(texts(result) ==
-          std::vector<std::string>{"part 1 (application/gzip, \"z.xml.gz\"): gzip data: "
-                                   "unrecognised binary data (ignored)"});
+    const std::string expected = "part 1 (application/gzip, \"z.xml.gz\"): gzip data: "
+                                 "decompresses to unrecognised binary data, not a report";
+    CHECK(texts(result) == std::vector<std::string>{expected});
+    CHECK(result.first_error() == expected);
 }
 
 TEST_CASE("a 50 MiB message is parsed, or refused whole under a lower size limit") {
