@@ -8,7 +8,7 @@ libvmime-dev libxerces-c-dev zlib1g-dev libarchive-dev libpqxx-dev libfmt-dev
 doctest-dev libmilter-dev
 postgresql-15 postgresql-client-15
 clang libclang-rt-14-dev
-postfix swaks python3 dpkg-dev fakeroot file"
+postfix swaks python3 dpkg-dev fakeroot file iproute2 adduser"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
