@@ -18,8 +18,8 @@ namespace rua {
 struct Attachment {
     int part = 0;
     OptString content_type;
-    OptString filename;   // sanitised: no path, no control characters
-    std::string format;   // "gzip", "zip", "zlib", "xml"
+    OptString filename; // sanitised: no path, no control characters
+    std::string format; // "gzip", "zip", "zlib", "xml"
     std::string bytes;
 };
 

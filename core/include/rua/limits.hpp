@@ -14,10 +14,10 @@ struct Limits {
     std::size_t max_decompressed_bytes = 64u << 20; // per attachment, all layers
     std::size_t max_ratio = 1000;                   // decompressed : compressed
     std::size_t max_zip_members = 16;
-    std::size_t max_layers = 4;                     // gzip in gzip in zip ...
+    std::size_t max_layers = 4; // gzip in gzip in zip ...
     std::size_t max_xml_depth = 32;
-    std::size_t max_records = 200000;               // per report (each costs ~1 KiB in memory)
-    std::size_t max_field_bytes = 64u << 10;        // one text value
+    std::size_t max_records = 200000;        // per report (each costs ~1 KiB in memory)
+    std::size_t max_field_bytes = 64u << 10; // one text value
 };
 
 } // namespace rua

@@ -71,9 +71,7 @@ struct Record {
     std::vector<SpfAuth> auth_spf;
 
     // DMARC passed: an aligned DKIM or SPF pass as evaluated by the reporter.
-    bool dmarc_pass() const {
-        return (dkim && *dkim == "pass") || (spf && *spf == "pass");
-    }
+    bool dmarc_pass() const { return (dkim && *dkim == "pass") || (spf && *spf == "pass"); }
 };
 
 struct PolicyPublished {
@@ -91,21 +89,21 @@ struct PolicyPublished {
 
 // Where a report came from inside its input.
 struct ReportSource {
-    std::string file;         // input name (file path, "-", or the MTA queue id)
-    int part = 0;             // MIME part number, 1-based in walk order; 0 = the input itself
-    OptString filename;       // sanitised attachment filename, if any
-    OptString content_type;   // declared content type (a hint only)
-    std::string compression;  // "none", "gzip", "zip", "zlib", or layers joined by '+'
+    std::string file;        // input name (file path, "-", or the MTA queue id)
+    int part = 0;            // MIME part number, 1-based in walk order; 0 = the input itself
+    OptString filename;      // sanitised attachment filename, if any
+    OptString content_type;  // declared content type (a hint only)
+    std::string compression; // "none", "gzip", "zip", "zlib", or layers joined by '+'
 };
 
 struct Report {
-    std::string schema;         // "rfc7489", "draft" or "rfc9990"
-    OptString xml_namespace;    // namespace URI of <feedback>, if any
+    std::string schema;      // "rfc7489", "draft" or "rfc9990"
+    OptString xml_namespace; // namespace URI of <feedback>, if any
     OptString org_name;
     OptString email;
     OptString extra_contact_info;
     std::string report_id;
-    std::int64_t begin = 0;     // UTC seconds
+    std::int64_t begin = 0; // UTC seconds
     std::int64_t end = 0;
     std::vector<std::string> errors;
     OptString generator;
