@@ -2,10 +2,9 @@
 // registry, quarantine and summary queries (admin_*.cpp). Holds no SQL of
 // its own beyond what the guard needs; never lets a pqxx type escape.
 #include "store/admin_detail.hpp"
+#include "store/pg_errors.hpp"
 
 #include <fmt/format.h>
-
-#include <cstring>
 
 namespace rua {
 
@@ -25,18 +24,6 @@ Admin::~Admin() = default;
 
 namespace detail {
 
-std::string first_line(const char* what) {
-    std::string text(what == nullptr ? "" : what);
-    const auto eol = text.find('\n');
-    if (eol != std::string::npos) {
-        text.resize(eol);
-    }
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\r' || text.back() == '\t')) {
-        text.pop_back();
-    }
-    return text;
-}
-
 namespace {
 
 // SQLSTATEs that describe the server or the session, not the request:
@@ -54,23 +41,23 @@ void rethrow_database_error(Admin::Impl& impl) {
         throw;
     } catch (const pqxx::broken_connection& e) {
         impl.conn.reset();
-        throw TryLater(fmt::format("database unavailable: {}", first_line(e.what())));
+        throw TryLater(fmt::format("database unavailable: {}", pg_reason(e.what())));
     } catch (const pqxx::in_doubt_error& e) {
         impl.conn.reset();
-        throw TryLater(fmt::format("database unavailable: {}", first_line(e.what())));
+        throw TryLater(fmt::format("database unavailable: {}", pg_reason(e.what())));
     } catch (const pqxx::transaction_rollback& e) {
-        throw TryLater(fmt::format("database busy: {}", first_line(e.what())));
+        throw TryLater(fmt::format("database busy: {}", pg_reason(e.what())));
     } catch (const pqxx::sql_error& e) {
         if (is_transient(e.sqlstate())) {
             impl.conn.reset();
-            throw TryLater(fmt::format("database unavailable: {}", first_line(e.what())));
+            throw TryLater(fmt::format("database unavailable: {}", pg_reason(e.what())));
         }
-        throw Error(fmt::format("database error: {}", first_line(e.what())));
+        throw Error(fmt::format("database error: {}", pg_reason(e.what())));
     } catch (const pqxx::failure& e) {
         impl.conn.reset();
-        throw TryLater(fmt::format("database unavailable: {}", first_line(e.what())));
+        throw TryLater(fmt::format("database unavailable: {}", pg_reason(e.what())));
     } catch (const pqxx::conversion_error& e) {
-        throw Error(fmt::format("unexpected database value: {}", first_line(e.what())));
+        throw Error(fmt::format("unexpected database value: {}", pg_reason(e.what())));
     } catch (const pqxx::usage_error& e) {
         throw std::logic_error(fmt::format("libpqxx usage: {}", e.what()));
     }

@@ -25,9 +25,6 @@ struct Admin::Impl {
 
 namespace detail {
 
-// The first line of a libpq / libpqxx message, without trailing blanks.
-std::string first_line(const char* what);
-
 // Maps the exception being handled (call inside a catch block) to TryLater
 // for conditions that may pass, Error otherwise; forgets a broken connection.
 [[noreturn]] void rethrow_database_error(Admin::Impl& impl);
