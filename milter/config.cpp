@@ -77,6 +77,17 @@ void set_on_bad_report(Config& c, std::string_view v) {
     }
 }
 
+void set_failure_privacy(Config& c, std::string_view v) {
+    auto word = to_lower(v);
+    for (auto privacy : {Privacy::redacted, Privacy::headers, Privacy::full}) {
+        if (word == rua::to_string(privacy)) {
+            c.failure_privacy = privacy;
+            return;
+        }
+    }
+    throw ValueError(fmt::format("\"{}\" is not redacted, headers or full", v));
+}
+
 void set_log_level(Config& c, std::string_view v) {
     auto word = to_lower(v);
     for (auto level : {LogLevel::error, LogLevel::warning, LogLevel::info, LogLevel::debug}) {
@@ -113,6 +124,15 @@ const std::map<std::string, Key, std::less<>>& keys() {
             {"MaxParts", number_key(&Limits::max_parts, 1, 10000)},
             {"MaxXmlDepth", number_key(&Limits::max_xml_depth, 4, 1024)},
             {"MaxRecords", number_key(&Limits::max_records, 1, 100000000)},
+            {"MaxCount",
+             [](Config& c, std::string_view v) {
+                 c.limits.max_count = parse_number(v, 1, std::uint64_t{1} << 62);
+             }},
+            {"MaxJsonDepth", number_key(&Limits::max_json_depth, 4, 1024)},
+            {"MaxPolicies", number_key(&Limits::max_policies, 1, 1000000)},
+            {"MaxFailureDetails", number_key(&Limits::max_failure_details, 1, 100000000)},
+            {"MaxOriginalBodySize", size_key(&Limits::max_original_body_bytes, 0, k_gib)},
+            {"FailureReportPrivacy", set_failure_privacy},
             {"UserID", set_user},
             {"PidFile", set_pid_file},
             {"SyslogFacility",

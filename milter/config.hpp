@@ -5,6 +5,7 @@
 #pragma once
 
 #include <rua/limits.hpp>
+#include <rua/model.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -27,6 +28,7 @@ struct Config {
     std::vector<std::string> report_domains; // lower case, no trailing dot
     AfterIngest after_ingest = AfterIngest::remove;
     OnBadReport on_bad_report = OnBadReport::quarantine;
+    Privacy failure_privacy = Privacy::redacted; // FailureReportPrivacy
     Limits limits;
     std::optional<std::string> user;  // UserID: user part
     std::optional<std::string> group; // UserID: group part, when given

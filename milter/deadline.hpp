@@ -20,6 +20,7 @@ struct Job {
     Arrival arrival;
     RuaEntry rua;
     bool quarantine_bad = true;
+    Privacy privacy = Privacy::redacted;
 };
 
 // Rethrows whatever the backend threw. `heartbeat` is called about every

@@ -100,6 +100,28 @@ std::string printable(std::string_view text, bool double_percent) {
     return out;
 }
 
+// "record" when every report counts the same noun, else "item".
+std::string common_noun(const IngestResult& ingest) {
+    std::string noun;
+    for (const auto& report : ingest.reports) {
+        if (!noun.empty() && noun != report->item_noun()) {
+            return "item";
+        }
+        noun = std::string(report->item_noun());
+    }
+    return noun.empty() ? std::string("item") : noun;
+}
+
+std::string plural_noun(const std::string& noun, std::size_t n) {
+    if (n == 1) {
+        return noun;
+    }
+    if (noun.back() == 'y') {
+        return noun.substr(0, noun.size() - 1) + "ies";
+    }
+    return noun + "s";
+}
+
 std::size_t stored_reports(const MessageOutcome& outcome) {
     std::size_t stored = 0;
     for (const auto& report : outcome.reports) {
@@ -297,6 +319,7 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
     job.arrival.queue_id = message.queue_id;
     job.rua = message.rua.front().entry;
     job.quarantine_bad = config.on_bad_report == OnBadReport::quarantine;
+    job.privacy = config.failure_privacy;
 
     const auto start = std::chrono::steady_clock::now();
     const auto result = process_with_deadline(
@@ -307,14 +330,14 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
                         std::chrono::steady_clock::now() - start)
                         .count();
 
-    const auto records = result.records();
+    const auto items = result.items();
     switch (result.verdict) {
     case Verdict::rejected: {
-        log_info("{}: rejected rua={} records={} ms={} reason=\"{}\"", qid, rua, records, ms,
+        log_info("{}: rejected rua={} items={} ms={} reason=\"{}\"", qid, rua, items, ms,
                  result.reason);
         m_api.set_reply(
             ctx, "550", result.foreign_domain ? "5.7.1" : "5.6.0",
-            reply_text(result.reason.empty() ? "no usable DMARC aggregate report" : result.reason));
+            reply_text(result.reason.empty() ? "no usable report" : result.reason));
         return SMFIS_REJECT;
     }
     case Verdict::try_later: {
@@ -332,23 +355,32 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
 
     std::string header;
     if (result.verdict == Verdict::quarantined) {
-        log_info("{}: quarantined rua={} records={} ms={} quarantine={} reason=\"{}\"", qid, rua,
-                 records, ms, result.quarantine_id, result.reason);
+        log_info("{}: quarantined rua={} items={} ms={} quarantine={} reason=\"{}\"", qid, rua,
+                 items, ms, result.quarantine_id, result.reason);
         header = fmt::format("quarantined: {}", result.reason);
     } else {
         const bool stored = result.verdict == Verdict::stored;
         const auto& reports = result.ingest.reports;
-        const std::string org = reports.empty() ? "-" : reports.front().org_name.value_or("-");
-        const std::string id = reports.empty() ? "-" : reports.front().report_id;
-        // The documented line; reports=N is appended only for several.
+        // The documented line, for the first report; reports=N is appended
+        // only for several. Sender-chosen text is made printable.
+        const Report* first = reports.empty() ? nullptr : reports.front().get();
+        const std::string kind = first != nullptr ? std::string(first->kind()) : "-";
+        const std::string org =
+            first != nullptr && !first->reporter().empty() ? first->reporter() : "-";
+        const std::string id = first != nullptr ? first->identifier() : "-";
         const std::string several =
             reports.size() > 1 ? fmt::format(" reports={}", reports.size()) : std::string();
-        log_info("{}: {} rua={} org={} id={} records={} ms={}{}", qid,
-                 stored ? "stored" : "duplicate", rua, org, id, records, ms, several);
-        header =
-            stored ? fmt::format("stored {}, {}", plural(stored_reports(result.outcome), "report"),
-                                 plural(result.outcome.records_stored, "record"))
-                   : fmt::format("duplicate {}", plural(reports.size(), "report"));
+        log_info("{}: {} rua={} kind={} org={} id={} {} ms={}{}", qid,
+                 stored ? "stored" : "duplicate", rua, kind, printable(org, false),
+                 printable(id, false),
+                 fmt::format("{}={}", plural_noun(common_noun(result.ingest), 2), items), ms,
+                 several);
+        header = stored ? fmt::format("stored {}, {}",
+                                      plural(stored_reports(result.outcome), "report"),
+                                      fmt::format("{} {}", result.outcome.items_stored,
+                                                  plural_noun(common_noun(result.ingest),
+                                                              result.outcome.items_stored)))
+                        : fmt::format("duplicate {}", plural(reports.size(), "report"));
     }
 
     if (config.after_ingest == AfterIngest::deliver) {

@@ -9,7 +9,6 @@
 
 #include <rua/errors.hpp>
 #include <rua/ingest.hpp>
-#include <rua/json.hpp>
 
 namespace ruactl {
 
@@ -49,7 +48,7 @@ int cmd_parse(const std::string& name, const Argv& argv) {
             continue;
         }
         for (const auto& report : result.reports) {
-            write_stdout(rua::to_json(report) + "\n");
+            write_stdout(report->to_json() + "\n");
         }
     }
     flush_stdout();

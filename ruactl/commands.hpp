@@ -11,6 +11,9 @@ namespace ruactl {
 using Argv = std::vector<std::string>;
 
 int cmd_parse(const std::string& name, const Argv& argv);
+// Keeps main's arguments for the parse-only ruactl, which hands database
+// commands to ruactl-store (forward_store.cpp); a no-op in ruactl-store.
+void save_arguments(int argc, char** argv);
 int cmd_db_migrate(const std::string& name, const Argv& argv);
 int cmd_db_status(const std::string& name, const Argv& argv);
 int cmd_account_add(const std::string& name, const Argv& argv);

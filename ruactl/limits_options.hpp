@@ -6,6 +6,7 @@
 #include "cli.hpp"
 
 #include <rua/limits.hpp>
+#include <rua/model.hpp>
 
 #include <vector>
 
@@ -16,5 +17,9 @@ std::vector<OptionSpec> limit_options();
 
 // Limits with the options applied. Throws UsageError for a bad value.
 rua::Limits limits_from(const Args& args);
+
+// --failure-privacy redacted|headers|full (default redacted), as the
+// milter's FailureReportPrivacy. Throws UsageError for another word.
+rua::Privacy privacy_from(const Args& args);
 
 } // namespace ruactl

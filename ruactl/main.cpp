@@ -170,6 +170,7 @@ int dispatch(const Argv& all, std::string& topic) {
 
 int main(int argc, char** argv) {
     using namespace ruactl;
+    save_arguments(argc, argv);
     const Argv all(argv + 1, argv + argc);
     std::string topic;
     try {

@@ -1,17 +1,22 @@
-// rua::ingest: raw message (or bare report file) in, reports and one
-// diagnostic per part out. Ties the stages together: MIME walk, transfer
-// decoding, sniffing, unpacking, the XML stage. Must never let a bad part
-// throw (only whole-message bounds do) and never log or store bodies.
+// rua::ingest: raw message (or bare report file) in, reports of every
+// registered kind and one diagnostic per part out. Ties the stages together:
+// MIME walk, the kinds' message-level scan, transfer decoding, sniffing,
+// unpacking, then each payload to the first kind that accepts it. Must never
+// name a kind, never let a bad part throw (only whole-message bounds do) and
+// never log or store bodies.
 #include "decompress.hpp"
 #include "filename.hpp"
+#include "kinds/kind.hpp"
 #include "mime.hpp"
 #include "sniff.hpp"
-#include "xml_report.hpp"
 
 #include <rua/errors.hpp>
 #include <rua/ingest.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include <optional>
 #include <set>
@@ -25,7 +30,7 @@ using detail::Format;
 std::string non_report_message(Format format, std::string_view head) {
     switch (format) {
     case Format::json:
-        return "JSON (not an aggregate report)";
+        return "JSON (not a report)";
     case Format::empty:
         return "empty attachment (ignored)";
     case Format::text:
@@ -66,10 +71,8 @@ public:
         if (format == Format::xml && content_type == "text/html") {
             format = Format::html; // declared HTML that starts with an unusual tag
         }
-        if (detail::is_compressed(format) || format == Format::xml) {
+        if (detail::is_compressed(format) || accepted(format)) {
             unpack(bytes);
-        } else if (content_type == "message/feedback-report") {
-            add(Diagnostic::Level::info, "DMARC failure report (not an aggregate report)");
         } else {
             add(Diagnostic::Level::info, non_report_message(format, bytes.substr(0, 64)));
         }
@@ -84,6 +87,28 @@ public:
         } else if (m_result.diagnostics.size() == before) {
             add(Diagnostic::Level::info, "no report found");
         }
+    }
+
+    // A report a kind found in the message's structure.
+    void finding(detail::MessageFinding& found) {
+        start(found.part, found.content_type, std::nullopt);
+        if (!found.report) {
+            add(Diagnostic::Level::error, found.error);
+            return;
+        }
+        found.report->source.file = std::string(m_source_name);
+        found.report->source.part = found.part;
+        found.report->source.content_type = found.content_type;
+        found.report->source.compression = "none";
+        found.report->attachment = m_result.attachments.size();
+        add(Diagnostic::Level::info, parsed_line(*found.report, ""));
+        Attachment kept;
+        kept.part = found.part;
+        kept.content_type = found.content_type;
+        kept.format = found.format;
+        kept.bytes = std::move(found.bytes);
+        m_result.attachments.push_back(std::move(kept));
+        m_result.reports.push_back(std::move(found.report));
     }
 
     // A part that could not even be transfer-decoded.
@@ -104,6 +129,17 @@ public:
     }
 
 private:
+    static bool accepted(Format format) {
+        return format == Format::xml || format == Format::json;
+    }
+
+    static std::string parsed_line(const Report& report, const std::string& where) {
+        return fmt::format("{}{} report parsed: from={} id={} {}", where, report.kind(),
+                           detail::printable(report.reporter().empty() ? std::string("?")
+                                                                       : report.reporter()),
+                           detail::printable(report.identifier()), items_label(report));
+    }
+
     void start(int part, const OptString& content_type, const OptString& filename) {
         m_part = part;
         m_content_type = content_type;
@@ -138,24 +174,34 @@ private:
                 where + layers + "decompresses to unrecognised binary data, not a report");
             return;
         }
-        if (payload.format != Format::xml) {
+        const detail::Kind* kind = nullptr;
+        for (const auto* candidate : detail::kinds()) {
+            if (candidate->accepts(payload)) {
+                kind = candidate;
+                break;
+            }
+        }
+        if (kind == nullptr) {
             add(Diagnostic::Level::info,
                 where + layers + non_report_message(payload.format, payload.head.substr(0, 64)));
             return;
         }
         try {
-            Report report = detail::parse_report_xml(payload.source, m_limits);
+            ReportPtr report = kind->parse(payload, m_limits);
+            if (!report) {
+                add(Diagnostic::Level::info,
+                    where + layers +
+                        non_report_message(payload.format, payload.head.substr(0, 64)));
+                return;
+            }
             detail::drain(payload.source); // a truncated or corrupt tail fails the report
-            report.source.file = std::string(m_source_name);
-            report.source.part = m_part;
-            report.source.filename = m_filename;
-            report.source.content_type = m_content_type;
-            report.source.compression = payload.compression;
-            report.attachment = m_result.attachments.size();
-            add(Diagnostic::Level::info,
-                fmt::format("{}report parsed: org={} id={} records={}", where,
-                            detail::printable(report.org_name.value_or("?")),
-                            detail::printable(report.report_id), report.records.size()));
+            report->source.file = std::string(m_source_name);
+            report->source.part = m_part;
+            report->source.filename = m_filename;
+            report->source.content_type = m_content_type;
+            report->source.compression = payload.compression;
+            report->attachment = m_result.attachments.size();
+            add(Diagnostic::Level::info, parsed_line(*report, where));
             m_result.reports.push_back(std::move(report));
             ++m_found;
         } catch (const BadInput& error) {
@@ -206,14 +252,30 @@ std::string IngestResult::first_error() const {
         return {};
     }
     std::set<int> parts;
+    std::vector<std::string> types; // what was found instead, each once
     for (const auto& diagnostic : diagnostics) {
-        parts.insert(diagnostic.part);
+        if (!parts.insert(diagnostic.part).second || diagnostic.part == 0) {
+            continue;
+        }
+        const std::string type =
+            detail::printable(diagnostic.content_type.value_or("untyped"), 80);
+        if (std::find(types.begin(), types.end(), type) == types.end()) {
+            types.push_back(type);
+        }
     }
     if (parts.empty() || (parts.size() == 1 && *parts.begin() == 0)) {
-        return "no DMARC aggregate report found in the input";
+        return "no report found in the input";
     }
-    return fmt::format("no DMARC aggregate report found in {} part{}", parts.size(),
-                       parts.size() == 1 ? "" : "s");
+    return fmt::format("no report found in {} part{} (found {})", parts.size(),
+                       parts.size() == 1 ? "" : "s", fmt::join(types, ", "));
+}
+
+std::size_t IngestResult::items() const {
+    std::size_t n = 0;
+    for (const auto& report : reports) {
+        n += report->items();
+    }
+    return n;
 }
 
 IngestResult ingest(std::string_view raw, const Limits& limits, std::string_view source_name) {
@@ -231,7 +293,21 @@ IngestResult ingest(std::string_view raw, const Limits& limits, std::string_view
         return result;
     }
     const auto tree = detail::walk_mime(raw, limits);
+    // Reports made of several parts (ARF) first; their parts are not read
+    // again as attachments.
+    std::vector<detail::MessageFinding> findings;
+    for (const auto* kind : detail::kinds()) {
+        kind->scan_message(tree, limits, findings);
+    }
+    std::set<int> consumed;
+    for (auto& found : findings) {
+        consumed.insert(found.parts.begin(), found.parts.end());
+        ingester.finding(found);
+    }
     for (const auto& leaf : tree.leaves) {
+        if (consumed.count(leaf.part) > 0) {
+            continue;
+        }
         if (!detail::is_transfer_encoded(leaf)) {
             ingester.attachment(leaf.part, leaf.content_type, leaf.filename, std::nullopt,
                                 leaf.body);

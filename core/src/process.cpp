@@ -24,12 +24,8 @@ const char* to_string(Verdict verdict) {
     return "unknown";
 }
 
-std::size_t ProcessResult::records() const {
-    std::size_t n = 0;
-    for (const auto& report : ingest.reports) {
-        n += report.records.size();
-    }
-    return n;
+std::size_t ProcessResult::items() const {
+    return ingest.items();
 }
 
 namespace {
@@ -39,18 +35,47 @@ namespace {
 struct Refusal {
     std::string code;
     std::string detail;
+    bool always_quarantine = false; // not bad input: never rejected
 };
 
 std::optional<Refusal> check_domains(const IngestResult& result, const RuaEntry& rua) {
     for (const auto& report : result.reports) {
-        if (!Registry::owns_domain(rua, report.policy.domain)) {
-            return Refusal{"foreign_domain",
-                           fmt::format("report {} is for domain {}, which account {} does "
-                                       "not receive reports for",
-                                       report.report_id, report.policy.domain, rua.account)};
+        for (const auto& domain : report->domains()) {
+            if (!Registry::owns_domain(rua, domain)) {
+                return Refusal{"foreign_domain",
+                               fmt::format("{} report {} is for domain {}, which account {} does "
+                                           "not receive reports for",
+                                           report->kind(), report->identifier(), domain,
+                                           rua.account),
+                               false};
+            }
         }
     }
     return std::nullopt;
+}
+
+// A report that parsed but must not be stored (an ARF abuse report): the
+// whole message is quarantined, never rejected.
+std::optional<Refusal> check_storable(const IngestResult& result) {
+    for (const auto& report : result.reports) {
+        if (auto refusal = report->not_storable()) {
+            return Refusal{refusal->code, refusal->detail, true};
+        }
+    }
+    return std::nullopt;
+}
+
+// What the quarantine keeps: the message, or, when a report in it carries
+// personal data, that report's private form under the configured privacy.
+std::string_view kept_bytes(const ProcessResult& result, std::string_view raw, Privacy privacy,
+                            std::string& storage) {
+    for (const auto& report : result.ingest.reports) {
+        if (auto kept = report->private_form(privacy)) {
+            storage = std::move(*kept);
+            return storage;
+        }
+    }
+    return raw;
 }
 
 void refuse(ProcessResult& result, Store& store, std::string_view raw, const Arrival& arrival,
@@ -58,11 +83,13 @@ void refuse(ProcessResult& result, Store& store, std::string_view raw, const Arr
     result.reason = refusal.detail;
     result.reason_code = refusal.code;
     result.foreign_domain = refusal.code == "foreign_domain";
-    if (!options.quarantine_bad) {
+    if (!options.quarantine_bad && !refusal.always_quarantine) {
         result.verdict = Verdict::rejected;
         return;
     }
-    result.quarantine_id = store.quarantine(raw, refusal.code, refusal.detail, arrival);
+    std::string storage;
+    result.quarantine_id = store.quarantine(kept_bytes(result, raw, options.privacy, storage),
+                                            refusal.code, refusal.detail, arrival);
     result.verdict = Verdict::quarantined;
 }
 
@@ -78,30 +105,34 @@ ProcessResult process_message(Store& store, std::string_view raw, const Limits& 
         try {
             result.ingest = ingest(raw, limits, source);
         } catch (const LimitExceeded& e) {
-            refusal = Refusal{"over_limit", e.what()};
+            refusal = Refusal{"over_limit", e.what(), false};
         } catch (const BadInput& e) {
-            refusal = Refusal{"bad_report", e.what()};
+            refusal = Refusal{"bad_report", e.what(), false};
         }
         if (!refusal && result.ingest.reports.empty()) {
             bool had_error = false;
             for (const auto& d : result.ingest.diagnostics) {
                 had_error = had_error || d.level == Diagnostic::Level::error;
             }
-            refusal = Refusal{had_error ? "bad_report" : "no_report", result.ingest.first_error()};
+            refusal = Refusal{had_error ? "bad_report" : "no_report", result.ingest.first_error(),
+                              false};
+        }
+        if (!refusal) {
+            refusal = check_storable(result.ingest);
         }
         if (!refusal && options.rua != nullptr) {
             refusal = check_domains(result.ingest, *options.rua);
         }
         if (!refusal) {
             try {
-                result.outcome = store.store(result.ingest, arrival);
+                result.outcome = store.store(result.ingest, arrival, options.privacy);
                 result.verdict = result.outcome.stored() > 0 ? Verdict::stored : Verdict::duplicate;
                 return result;
             } catch (const TryLater&) {
                 throw;
             } catch (const BadInput& e) {
                 // The database refused the data: keep the message for a later fix.
-                refusal = Refusal{"db_refused", e.what()};
+                refusal = Refusal{"db_refused", e.what(), false};
             }
         }
         refuse(result, store, raw, arrival, options, *refusal);

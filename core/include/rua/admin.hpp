@@ -66,24 +66,22 @@ struct ReprocessCounts {
     std::vector<std::string> messages; // "quarantine 7: <why>", one per failure
 };
 
-// Messages (sums of record counts) for one group of a summary.
-struct SummaryRow {
-    std::string key; // reporter (org_name) or source IP; empty for the total
-    std::uint64_t reports = 0;
-    std::uint64_t messages = 0;
-    std::uint64_t pass = 0; // DMARC pass as the reporter evaluated it
-    std::uint64_t fail = 0;
-    std::uint64_t none = 0; // disposition applied
-    std::uint64_t quarantine = 0;
-    std::uint64_t reject = 0;
+// One section of `ruactl summary`: a titled table from one kind's writer.
+// Cells are text (numbers in decimal); null is an absent value.
+struct SummaryTable {
+    std::string kind;                 // Report::kind() it summarises
+    std::string name;                 // stable key for JSON and CSV: "by_reporter"
+    std::string title;                // for the table form: "BY REPORTER"
+    std::vector<std::string> columns; // stable keys: "reporter", "messages", ...
+    std::vector<bool> numeric;        // per column: right-aligned, bare in JSON
+    std::vector<std::vector<OptString>> rows;
 };
 
+// `ruactl summary` for one domain: every kind's sections.
 struct DomainSummary {
     std::string domain;                // lower-cased
     std::optional<std::int64_t> since; // UTC seconds; reports ending before are left out
-    SummaryRow total;
-    std::vector<SummaryRow> by_reporter; // most messages first
-    std::vector<SummaryRow> by_source;   // most messages first
+    std::vector<SummaryTable> tables;  // kinds in registration order
 };
 
 // One administrative session: a single database connection opened on first
@@ -126,14 +124,19 @@ public:
     // row resolved with the new report ids. Idempotent: a row stored but not
     // yet marked is found duplicate next time and marked then.
     ReprocessCounts quarantine_reprocess(const std::vector<std::int64_t>& ids,
-                                         const Limits& limits);
+                                         const Limits& limits,
+                                         Privacy privacy = Privacy::redacted);
     // Deletes rows received more than `age_seconds` ago; returns how many.
     std::size_t quarantine_purge_older(std::int64_t age_seconds);
     std::size_t quarantine_purge_ids(const std::vector<std::int64_t>& ids);
 
-    // DMARC results for one policy domain (exact match, case-insensitive),
-    // for reports whose period ends after `since_seconds_ago` when given.
-    DomainSummary summary(std::string_view domain, std::optional<std::int64_t> since_seconds_ago);
+    // Every kind's summary of one domain (exact match, case-insensitive),
+    // for reports whose period ends after `since_seconds_ago` when given;
+    // only the kinds named in `kinds` when it is not empty.
+    DomainSummary summary(std::string_view domain, std::optional<std::int64_t> since_seconds_ago,
+                          const std::vector<std::string>& kinds = {});
+    // The registered report kinds, for --kind.
+    static std::vector<std::string> kinds();
 
     struct Impl;
 

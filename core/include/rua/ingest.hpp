@@ -1,5 +1,6 @@
 // The core's single entry point: raw bytes in (an e-mail exactly as the MTA
-// received it, or a bare .xml/.gz/.zip/.zlib file), typed reports out, plus
+// received it, or a bare .xml/.json/.gz/.zip/.zlib file), reports of every
+// registered kind out, plus
 // one diagnostic for every part looked at. Never touches a database or the
 // network, never writes files.
 #pragma once
@@ -19,7 +20,7 @@ struct Attachment {
     int part = 0;
     OptString content_type;
     OptString filename; // sanitised: no path, no control characters
-    std::string format; // "gzip", "zip", "zlib", "xml"
+    std::string format; // "gzip", "zip", "zlib", "xml", "json", or a kind's own
     std::string bytes;
 };
 
@@ -37,12 +38,14 @@ struct Diagnostic {
 
 struct IngestResult {
     std::vector<Attachment> attachments; // only those that yielded a report
-    std::vector<Report> reports;
+    std::vector<ReportPtr> reports;
     std::vector<Diagnostic> diagnostics;
 
     // The most useful error line when no report was found (for logs,
     // quarantine rows and SMTP replies); empty when there is none.
     std::string first_error() const;
+
+    std::size_t items() const; // Report::items() summed over the reports
 };
 
 // Parses everything in `raw`. Problems inside a part become diagnostics;

@@ -1,15 +1,11 @@
-// JSON rendering of a report: the contract of `ruactl parse` (one object per
-// line, keys fixed, absent values null, enumerations lower-cased).
+// JSON helpers shared by every report kind's JSON form (Report::to_json, the
+// contract of `ruactl parse`) and the summaries.
 #pragma once
-
-#include <rua/model.hpp>
 
 #include <string>
 #include <string_view>
 
 namespace rua {
-
-std::string to_json(const Report& report);
 
 // JSON string literal with escapes; invalid UTF-8 is replaced by U+FFFD.
 std::string json_quote(std::string_view text);

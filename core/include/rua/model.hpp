@@ -1,11 +1,12 @@
-// The typed DMARC aggregate report, as the rest of rua-milter sees it.
-// Plain data only: no parsing, no I/O. Enumerations are kept as lower-cased
-// text so that an unknown value from a sender survives (and is flagged in
-// Report::warnings) instead of being rejected or silently mapped.
+// What every report kind shares, as the rest of rua-milter sees it: the
+// common value types and the abstract Report. Plain data and pure functions
+// only: no parsing, no I/O. The kinds themselves (their fields, parsing and
+// storing) live under kinds/; nothing outside kinds/ may name one.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,55 +39,6 @@ private:
     std::array<unsigned char, 16> m_bytes{}; // v4 uses the first 4
 };
 
-struct Reason {
-    std::string type;
-    OptString comment;
-};
-
-struct DkimAuth {
-    std::string domain;
-    OptString selector;
-    std::string result;
-    OptString human_result;
-};
-
-struct SpfAuth {
-    std::string domain;
-    OptString scope;
-    std::string result;
-    OptString human_result;
-};
-
-struct Record {
-    IpAddress source_ip;
-    std::uint64_t count = 0;
-    OptString disposition;
-    OptString dkim; // policy_evaluated: the DMARC-aligned result
-    OptString spf;
-    std::vector<Reason> reasons;
-    OptString header_from;
-    OptString envelope_from;
-    OptString envelope_to;
-    std::vector<DkimAuth> auth_dkim;
-    std::vector<SpfAuth> auth_spf;
-
-    // DMARC passed: an aligned DKIM or SPF pass as evaluated by the reporter.
-    bool dmarc_pass() const { return (dkim && *dkim == "pass") || (spf && *spf == "pass"); }
-};
-
-struct PolicyPublished {
-    std::string domain;
-    OptString adkim;
-    OptString aspf;
-    OptString p;
-    OptString sp;
-    OptString np;
-    std::optional<int> pct;
-    OptString fo;
-    OptString testing;
-    OptString discovery_method;
-};
-
 // Where a report came from inside its input.
 struct ReportSource {
     std::string file;        // input name (file path, "-", or the MTA queue id)
@@ -96,30 +48,77 @@ struct ReportSource {
     std::string compression; // "none", "gzip", "zip", "zlib", or layers joined by '+'
 };
 
-struct Report {
-    std::string schema;      // "rfc7489", "draft" or "rfc9990"
-    OptString xml_namespace; // namespace URI of <feedback>, if any
-    OptString org_name;
-    OptString email;
-    OptString extra_contact_info;
-    std::string report_id;
-    std::int64_t begin = 0; // UTC seconds
-    std::int64_t end = 0;
-    std::vector<std::string> errors;
-    OptString generator;
-    PolicyPublished policy;
-    std::vector<Record> records;
+// How much of a report that carries third parties' personal data (a copy of
+// somebody's message) is kept in storage: the report row, the raw archive
+// and the quarantine. Parsing always shows what the input says.
+enum class Privacy {
+    redacted, // report fields and the original's header fields, addresses masked, no body
+    headers,  // the same, unmasked
+    full,     // everything, the body included (bounded)
+};
+const char* to_string(Privacy privacy);
+
+// Why a report that parsed must still not be stored (kept in the
+// quarantine instead, whatever OnBadReport says: it is not bad input).
+struct NotStorable {
+    std::string code;   // quarantine.reason
+    std::string detail; // one line
+};
+
+// One report of any kind. Each kind (kinds/<name>/) derives from it and
+// owns its fields; callers use only this interface, so adding a kind never
+// touches them.
+class Report {
+public:
+    virtual ~Report() = default;
+
+    // The kind's registered name, as in the JSON "kind" key.
+    virtual std::string_view kind() const = 0;
+    // The identifier the sender gave the report (for logs), or a content
+    // key when the kind has none.
+    virtual std::string identifier() const = 0;
+    // Who sent it (organisation or reporting host), for logs; may be empty.
+    virtual std::string reporter() const = 0;
+    // The domains the report is about: each must belong to the receiving
+    // account (Registry::owns_domain). Never empty for a valid report.
+    virtual std::vector<std::string> domains() const = 0;
+    // Items for counters and logs: records, policies, or 1.
+    virtual std::size_t items() const = 0;
+    // The noun for items(), singular ("record", "policy", "message").
+    virtual std::string_view item_noun() const = 0;
+    // The `ruactl parse` JSON object, one line.
+    virtual std::string to_json() const = 0;
+    // A fixed encoding of the report's content (never how it arrived) whose
+    // sha256 tells a duplicate from a conflict. Stable across releases.
+    virtual std::string fingerprint() const = 0;
+    // Set when the report must be quarantined rather than stored.
+    virtual std::optional<NotStorable> not_storable() const { return std::nullopt; }
+    // The bytes to keep instead of the message or attachment that carried
+    // this report, under `privacy`; nullopt keeps them as received.
+    virtual std::optional<std::string> private_form(Privacy /*privacy*/) const {
+        return std::nullopt;
+    }
+
     std::vector<std::string> warnings; // tolerated oddities: unknown enums, fallbacks
     ReportSource source;
     std::size_t attachment = 0; // index into IngestResult::attachments
 
-    std::uint64_t message_count() const {
-        std::uint64_t sum = 0;
-        for (const auto& r : records) {
-            sum += r.count;
-        }
-        return sum;
-    }
+protected:
+    Report() = default;
+    Report(const Report&) = default;
+    Report(Report&&) = default;
+    Report& operator=(const Report&) = default;
+    Report& operator=(Report&&) = default;
 };
+
+using ReportPtr = std::unique_ptr<Report>;
+
+// "records=17", "policies=1": items() with its noun, for log lines.
+std::string items_label(const Report& report);
+
+// The report as its kind's type; throws std::bad_cast for another kind.
+template <typename KindReport> const KindReport& report_as(const Report& report) {
+    return dynamic_cast<const KindReport&>(report);
+}
 
 } // namespace rua

@@ -24,6 +24,7 @@ const char* to_string(Verdict verdict);
 struct ProcessOptions {
     bool quarantine_bad = true;    // false: Verdict::rejected instead
     const RuaEntry* rua = nullptr; // when set, reports must be for its account's domains
+    Privacy privacy = Privacy::redacted; // what of personal data is kept (FailureReportPrivacy)
 };
 
 struct ProcessResult {
@@ -35,10 +36,11 @@ struct ProcessResult {
     std::int64_t quarantine_id = 0; // the row kept (or found already kept: same bytes and rua)
     // Short and stable, for logs and counters: for quarantined and rejected
     // the quarantine.reason code (no_report, bad_report, over_limit,
-    // foreign_domain, db_refused); "try_later" for try_later; empty otherwise.
+    // foreign_domain, db_refused, or a kind's own code for a report that is
+    // never stored); "try_later" for try_later; empty otherwise.
     std::string reason_code;
 
-    std::size_t records() const; // records in the reports found
+    std::size_t items() const; // Report::items() of the reports found
 };
 
 // Never throws for bad input or a database outage: the verdict says it.

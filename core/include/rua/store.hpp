@@ -29,12 +29,12 @@ const char* to_string(ReportOutcome outcome);
 
 struct StoredReport {
     ReportOutcome outcome = ReportOutcome::stored;
-    std::int64_t id = 0; // aggregate_report.id (of the first stored copy)
+    std::int64_t id = 0; // the report row's id in its kind's table (the first stored copy)
 };
 
 struct MessageOutcome {
     std::vector<StoredReport> reports; // one per IngestResult::reports entry
-    std::size_t records_stored = 0;
+    std::size_t items_stored = 0; // Report::items() of the reports stored
     std::size_t stored() const;
     std::size_t duplicates() const; // duplicate or conflict
 };
@@ -65,10 +65,13 @@ public:
     explicit Store(ConnectionPool& pool) : m_pool(pool) {}
 
     // Stores every report of `result` with its raw attachment in one
-    // transaction. Throws TryLater (connection lost, serialization failure,
-    // deadlock, too many connections, pool exhausted) or BadInput (data the
-    // database refuses). Duplicates are no-ops reported per report.
-    MessageOutcome store(const IngestResult& result, const Arrival& arrival);
+    // transaction, each through its kind's writer; `privacy` says what of a
+    // report carrying personal data is kept. Throws TryLater (connection
+    // lost, serialization failure, deadlock, too many connections, pool
+    // exhausted) or BadInput (data the database refuses). Duplicates are
+    // no-ops reported per report.
+    MessageOutcome store(const IngestResult& result, const Arrival& arrival,
+                         Privacy privacy = Privacy::redacted);
 
     // Keeps a message that yielded no storable report. Returns the row id.
     // Throws TryLater.

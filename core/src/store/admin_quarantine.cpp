@@ -1,10 +1,11 @@
 // The quarantine as the operator sees it: list, show, fetch the raw message,
-// reprocess with the current parser (storing through Store, exactly as the
-// milter would) and purge. Never changes a row's raw message or reason; a
+// reprocess through process_message (the milter's own decision path) and
+// purge. Never changes a row's raw message or reason; a
 // reprocessed row is only marked resolved, with the ids of its reports.
 #include "store/admin_detail.hpp"
 
 #include <rua/ingest.hpp>
+#include <rua/process.hpp>
 
 #include <fmt/format.h>
 
@@ -82,7 +83,7 @@ std::string Admin::quarantine_raw(std::int64_t id) {
 }
 
 ReprocessCounts Admin::quarantine_reprocess(const std::vector<std::int64_t>& ids,
-                                            const Limits& limits) {
+                                            const Limits& limits, Privacy privacy) {
     ReprocessCounts counts;
     std::vector<std::int64_t> todo;
     detail::in_transaction(*m_impl, [&](pqxx::work& tx) {
@@ -127,49 +128,26 @@ ReprocessCounts Admin::quarantine_reprocess(const std::vector<std::int64_t>& ids
             ++counts.still_failing;
             counts.messages.push_back(fmt::format("quarantine {}: {}", id, why));
         };
-        const auto source = pending.arrival.file       ? *pending.arrival.file
-                            : pending.arrival.queue_id ? *pending.arrival.queue_id
-                                                       : fmt::format("quarantine:{}", id);
-        IngestResult result;
-        try {
-            result = ingest(pending.raw, limits, source);
-        } catch (const BadInput& e) {
-            fail(e.what());
+        // The one decision path, as at SMTP time: the rua's domain check
+        // applies; a rua that has been removed since imposes none. A message
+        // that still fails finds its own unresolved row (same bytes, same
+        // rua) instead of adding one.
+        if (pending.arrival.rua && !registry) {
+            registry = store.load_registry();
+        }
+        ProcessOptions options;
+        options.privacy = privacy;
+        options.rua = pending.arrival.rua ? registry->find(*pending.arrival.rua) : nullptr;
+        const ProcessResult result =
+            process_message(store, pending.raw, limits, pending.arrival, options);
+        if (result.verdict == Verdict::try_later) {
+            throw TryLater(result.reason);
+        }
+        if (result.verdict != Verdict::stored && result.verdict != Verdict::duplicate) {
+            fail(fmt::format("{}: {}", result.reason_code, result.reason));
             continue;
         }
-        if (result.reports.empty()) {
-            const auto why = result.first_error();
-            fail(why.empty() ? std::string("no report found") : why);
-            continue;
-        }
-        if (pending.arrival.rua) {
-            // The rua's domain check applies as it would at SMTP time; a rua
-            // that has been removed since imposes none.
-            if (!registry) {
-                registry = store.load_registry();
-            }
-            const auto* entry = registry->find(*pending.arrival.rua);
-            std::string foreign;
-            for (const auto& report : result.reports) {
-                if (entry != nullptr && !Registry::owns_domain(*entry, report.policy.domain)) {
-                    foreign = report.policy.domain;
-                }
-            }
-            if (!foreign.empty()) {
-                fail(fmt::format("domain {} is not received by account \"{}\"", foreign,
-                                 entry->account));
-                continue;
-            }
-        }
-        MessageOutcome outcome;
-        try {
-            outcome = store.store(result, pending.arrival);
-        } catch (const TryLater&) {
-            throw;
-        } catch (const BadInput& e) {
-            fail(fmt::format("database refused the report: {}", e.what()));
-            continue;
-        }
+        const MessageOutcome& outcome = result.outcome;
         std::vector<std::int64_t> report_ids;
         for (const auto& stored : outcome.reports) {
             report_ids.push_back(stored.id);

@@ -10,7 +10,7 @@
 namespace rua::detail {
 
 void ReportHandler::store_leaf(Node node, const std::string& text) {
-    Report& report = m_draft.report;
+    AggregateReport& report = m_draft.report;
     PolicyPublished& policy = report.policy;
     const std::string_view value = trim(text);
     auto enum_or_null = [&](EnumField field, std::string_view what) -> OptString {

@@ -58,8 +58,8 @@ const char* schema_flavour(const OptString& xml_namespace, const OptString& vers
     return "rfc7489";
 }
 
-Report finish_report(ReportDraft draft) {
-    Report report = std::move(draft.report);
+AggregateReport finish_report(ReportDraft draft) {
+    AggregateReport report = std::move(draft.report);
     if (report.report_id.empty()) {
         throw BadInput("missing report_id");
     }

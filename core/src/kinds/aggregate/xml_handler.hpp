@@ -8,7 +8,7 @@
 #include "xml_values.hpp"
 
 #include <rua/limits.hpp>
-#include <rua/model.hpp>
+#include <rua/kinds/aggregate.hpp>
 
 #include <xercesc/sax2/DefaultHandler.hpp>
 

@@ -38,7 +38,7 @@ private:
 
 } // namespace
 
-std::string fingerprint_bytes(const Report& report) {
+std::string fingerprint_bytes(const AggregateReport& report) {
     Encoder e;
     e.text(std::string("rua-fingerprint-1"));
     e.text(report.org_name);

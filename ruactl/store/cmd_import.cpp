@@ -120,7 +120,7 @@ private:
         case rua::Verdict::duplicate:
             (result.verdict == rua::Verdict::stored ? m_totals.stored : m_totals.duplicate) += 1;
             m_totals.reports += result.ingest.reports.size();
-            m_totals.records += result.records();
+            m_totals.records += result.items();
             return;
         case rua::Verdict::quarantined:
             // Store::quarantine keeps a message once per rua while unresolved:
@@ -178,6 +178,7 @@ int cmd_import(const std::string& name, const Argv& argv) {
     rua::ConnectionPool pool(database_url(args), jobs);
     rua::ProcessOptions options;
     options.quarantine_bad = !args.has("--no-quarantine");
+    options.privacy = privacy_from(args);
     rua::Registry registry;
     if (auto address = args.value("--rua")) {
         rua::Store store(pool);

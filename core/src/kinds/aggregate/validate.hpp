@@ -3,7 +3,7 @@
 // plain model data; never sees Xerces.
 #pragma once
 
-#include <rua/model.hpp>
+#include <rua/kinds/aggregate.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -13,7 +13,7 @@ namespace rua::detail {
 
 // What the document said, before report-level validation.
 struct ReportDraft {
-    Report report;
+    AggregateReport report;
     std::optional<std::int64_t> begin;
     std::optional<std::int64_t> end;
     OptString version;
@@ -23,7 +23,7 @@ struct ReportDraft {
 // Moves the draft into a finished Report. Throws BadInput naming the first
 // missing field ("missing report_id", "missing policy_published/domain",
 // "missing date_range/begin", "missing date_range/end").
-Report finish_report(ReportDraft draft);
+AggregateReport finish_report(ReportDraft draft);
 
 // "rfc9990", "draft" or "rfc7489" (the rule is documented in validate.cpp).
 const char* schema_flavour(const OptString& xml_namespace, const OptString& version);

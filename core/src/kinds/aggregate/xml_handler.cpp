@@ -257,7 +257,7 @@ void ReportHandler::endElement(const XMLCh* /*uri*/, const XMLCh* /*localname*/,
 }
 
 void ReportHandler::start_container(Node node) {
-    Report& report = m_draft.report;
+    AggregateReport& report = m_draft.report;
     switch (node) {
     case Node::policy:
         if (++m_draft.policy_published_seen > 1) {

@@ -4,7 +4,7 @@
 // except std::bad_alloc: the caller decides what a bad value means.
 #pragma once
 
-#include <rua/model.hpp>
+#include <rua/kinds/aggregate.hpp>
 
 #include <cstddef>
 #include <cstdint>

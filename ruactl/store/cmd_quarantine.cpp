@@ -103,7 +103,7 @@ int cmd_quarantine_reprocess(const std::string& name, const Argv& argv) {
     const auto ids = parse_ids(args);
     const auto limits = limits_from(args);
     Session session(args);
-    const auto counts = session.admin().quarantine_reprocess(ids, limits);
+    const auto counts = session.admin().quarantine_reprocess(ids, limits, privacy_from(args));
     for (const auto& message : counts.messages) {
         complain("{}", message);
     }

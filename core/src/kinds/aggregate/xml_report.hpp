@@ -6,7 +6,7 @@
 #include "byte_source.hpp"
 
 #include <rua/limits.hpp>
-#include <rua/model.hpp>
+#include <rua/kinds/aggregate.hpp>
 
 namespace rua::detail {
 
@@ -14,6 +14,6 @@ namespace rua::detail {
 // Report::source and Report::attachment. Throws BadInput (with a precise
 // reason: malformed XML at line:col, DTD or entity, missing report_id,
 // ...) or LimitExceeded (depth, records, field size).
-Report parse_report_xml(ByteSource& source, const Limits& limits);
+AggregateReport parse_report_xml(ByteSource& source, const Limits& limits);
 
 } // namespace rua::detail

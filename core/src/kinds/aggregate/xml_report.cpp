@@ -198,7 +198,7 @@ std::string xerces_message(const XMLCh* message) {
 
 } // namespace
 
-Report parse_report_xml(ByteSource& source, const Limits& limits) {
+AggregateReport parse_report_xml(ByteSource& source, const Limits& limits) {
     ensure_xerces();
     std::exception_ptr source_error;
     ReportHandler handler(limits);

@@ -3,7 +3,7 @@
 // content) from a conflict (same key, other content).
 #pragma once
 
-#include <rua/model.hpp>
+#include <rua/kinds/aggregate.hpp>
 
 #include <string>
 
@@ -14,6 +14,6 @@ namespace rua {
 // the parser thought of it (schema, namespace, warnings), so a re-sent or
 // re-compressed copy matches. Must stay stable across releases: changing it
 // turns every later re-send of an old report into a "conflict".
-std::string fingerprint_bytes(const Report& report);
+std::string fingerprint_bytes(const AggregateReport& report);
 
 } // namespace rua

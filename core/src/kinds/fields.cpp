@@ -1,0 +1,173 @@
+// The shared walkers of the field tables (fields.hpp): JSON values, the
+// fingerprint encoding and COPY's text format. The fingerprint encoding is
+// stable across releases: changing it turns every re-sent old report into a
+// conflict.
+#include "kinds/fields.hpp"
+
+#include <rua/errors.hpp>
+#include <rua/json.hpp>
+
+namespace rua::detail {
+
+namespace {
+
+template <typename... F> struct Overload : F... {
+    using F::operator()...;
+};
+template <typename... F> Overload(F...) -> Overload<F...>;
+
+} // namespace
+
+void json_key(std::string& out, std::string_view name, bool first) {
+    if (!first) {
+        out += ',';
+    }
+    out += '"';
+    out += name;
+    out += "\":";
+}
+
+void json_value(std::string& out, const FieldValue& value, JsonForm form) {
+    const auto text = [&](std::string_view s) {
+        if (s.empty()) {
+            out += "null";
+        } else if (form == JsonForm::number_text || form == JsonForm::raw_json) {
+            out += s;
+        } else {
+            out += json_quote(s);
+        }
+    };
+    std::visit(Overload{[&](std::monostate) { out += "null"; },
+                        [&](std::string_view s) { text(s); },
+                        [&](const std::string& s) { text(s); },
+                        [&](std::int64_t n) { out += std::to_string(n); },
+                        [&](std::uint64_t n) { out += std::to_string(n); },
+                        [&](bool b) { out += b ? "true" : "false"; },
+                        [&](const std::vector<std::string>* items) {
+                            out += '[';
+                            for (std::size_t i = 0; i < items->size(); ++i) {
+                                if (i > 0) {
+                                    out += ',';
+                                }
+                                out += json_quote((*items)[i]);
+                            }
+                            out += ']';
+                        }},
+               value);
+}
+
+void FingerprintEncoder::text(std::string_view value) {
+    m_out.push_back('s');
+    number(value.size());
+    m_out += value;
+}
+
+void FingerprintEncoder::text(const OptString& value) {
+    if (!value) {
+        m_out.push_back('-');
+        return;
+    }
+    text(std::string_view(*value));
+}
+
+void FingerprintEncoder::number(std::uint64_t value) {
+    m_out += std::to_string(value);
+    m_out.push_back(';');
+}
+
+void FingerprintEncoder::signed_number(std::int64_t value) {
+    m_out += std::to_string(value);
+    m_out.push_back(';');
+}
+
+void FingerprintEncoder::value(const FieldValue& value) {
+    std::visit(Overload{[&](std::monostate) { m_out.push_back('-'); },
+                        [&](std::string_view s) { text(s); },
+                        [&](const std::string& s) { text(std::string_view(s)); },
+                        [&](std::int64_t n) { signed_number(n); },
+                        [&](std::uint64_t n) { number(n); },
+                        [&](bool b) { number(b ? 1 : 0); },
+                        [&](const std::vector<std::string>* items) {
+                            number(items->size());
+                            for (const auto& item : *items) {
+                                text(std::string_view(item));
+                            }
+                        }},
+               value);
+}
+
+namespace {
+
+void copy_text(std::string& out, std::string_view s) {
+    for (const char c : s) {
+        switch (c) {
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        default:
+            out.push_back(c);
+        }
+    }
+}
+
+// A text[] element: double-quoted, \ and " escaped (then COPY-escaped).
+std::string array_literal(const std::vector<std::string>& items) {
+    std::string out = "{";
+    for (const auto& item : items) {
+        if (out.size() > 1) {
+            out.push_back(',');
+        }
+        out.push_back('"');
+        for (const char c : item) {
+            if (c == '"' || c == '\\') {
+                out.push_back('\\');
+            }
+            out.push_back(c);
+        }
+        out.push_back('"');
+    }
+    out.push_back('}');
+    return out;
+}
+
+} // namespace
+
+void copy_value(std::string& out, const FieldValue& value) {
+    std::visit(Overload{[&](std::monostate) { out += "\\N"; },
+                        [&](std::string_view s) { copy_text(out, s); },
+                        [&](const std::string& s) { copy_text(out, s); },
+                        [&](std::int64_t n) { out += std::to_string(n); },
+                        [&](std::uint64_t n) { out += std::to_string(n); },
+                        [&](bool b) { out += b ? "t" : "f"; },
+                        [&](const std::vector<std::string>* items) {
+                            copy_text(out, array_literal(*items));
+                        }},
+               value);
+}
+
+void check_value(const char* column, const FieldValue& value) {
+    const auto check = [&](std::string_view s) {
+        if (s.find('\0') != std::string_view::npos) {
+            throw BadInput(std::string("database refused the report: NUL byte in ") + column);
+        }
+    };
+    std::visit(Overload{[&](std::string_view s) { check(s); }, [&](const std::string& s) { check(s); },
+                        [&](const std::vector<std::string>* items) {
+                            for (const auto& item : *items) {
+                                check(item);
+                            }
+                        },
+                        [](const auto&) {}},
+               value);
+}
+
+} // namespace rua::detail

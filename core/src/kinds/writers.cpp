@@ -1,0 +1,25 @@
+// The one place the store halves of the report kinds are registered (the
+// parse halves: registry.cpp). Lookup is by Report::kind().
+#include "kinds/kinds.hpp"
+#include "kinds/writer.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace rua::detail {
+
+const std::vector<const Writer*>& writers() {
+    static const std::vector<const Writer*> k_writers = {&aggregate_writer()};
+    return k_writers;
+}
+
+const Writer& writer_for(std::string_view kind) {
+    for (const auto* writer : writers()) {
+        if (writer->name() == kind) {
+            return *writer;
+        }
+    }
+    throw std::logic_error("no writer registered for report kind " + std::string(kind));
+}
+
+} // namespace rua::detail
