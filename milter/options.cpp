@@ -48,7 +48,7 @@ Options parse_options(int argc, char** argv) {
 
 const char* help_text() {
     return R"(NAME
-    rua-milter - store DMARC aggregate reports in PostgreSQL at SMTP time
+    rua-milter - store DMARC and SMTP TLS reports in PostgreSQL at SMTP time
 
 SYNOPSIS
     rua-milter [-f] [-c FILE]
@@ -60,8 +60,11 @@ DESCRIPTION
     rua-milter is a mail filter (milter) for Postfix and Sendmail. It watches
     the recipients of each message: a recipient registered in the rua
     registry (the database's rua_address table) is a DMARC report address.
-    Messages for such an address are read whole, their aggregate reports
-    parsed and stored in one transaction before the MTA answers DATA. Bad
+    Messages for such an address are read whole; the reports they carry
+    (DMARC aggregate, SMTP TLS and DMARC failure reports, recognised by
+    content, several kinds per message allowed) are parsed and stored in one
+    transaction before the MTA answers DATA. What of a failure report's copy
+    of the original message is kept is set by FailureReportPrivacy. Bad
     reports are quarantined (or rejected, see OnBadReport); when the
     database is unavailable the sender is told to retry (451 4.3.0).
     Unregistered recipients in ReportDomains are refused at RCPT with

@@ -14,7 +14,10 @@ const std::vector<HelpPage>& help_pages() {
          "    migrates the PostgreSQL schema, manages the registry of rua addresses\n"
          "    (accounts, their domains, the addresses), imports reports from files,\n"
          "    mbox files and Maildirs, looks after the quarantine and summarises the\n"
-         "    DMARC results of a domain. Commands:\n"
+         "    DMARC and TLS results of a domain. parse, help and version run in ruactl\n"
+         "    itself, which links no database library; the other commands run in\n"
+         "    ruactl-store (installed in /usr/libexec/rua-milter), started by ruactl\n"
+         "    with the same arguments. Commands:\n"
          "      parse FILE...            print the reports found in files as JSON lines\n"
          "      db migrate|status        apply or list schema migrations\n"
          "      account add|list         manage accounts\n"
@@ -24,7 +27,7 @@ const std::vector<HelpPage>& help_pages() {
          "      import PATH...           store reports from files, mbox files, Maildirs\n"
          "      quarantine list|show|reprocess|purge\n"
          "                               look after messages that yielded no report\n"
-         "      summary --domain D       DMARC pass/fail of a domain by reporter and source\n"
+         "      summary --domain D       what a domain's aggregate, TLS and failure reports say\n"
          "      version                  print the version\n"
          "    Every command has a page: ruactl help COMMAND, or ruactl COMMAND --help.\n",
          "    --version\n        print the version and exit.\n", nullptr,
@@ -33,21 +36,30 @@ const std::vector<HelpPage>& help_pages() {
          "    ruactl import /var/mail/dmarc\n"
          "    ruactl summary --domain example.net --since 30d\n"},
 
-        {"parse", "ruactl-parse - print the DMARC aggregate reports found in files",
+        {"parse", "ruactl-parse - print the reports found in files",
          "    ruactl parse [--max-size BYTES] FILE... | -\n",
          "    Reads each FILE (\"-\" is standard input): an e-mail (.eml), a bare XML\n"
-         "    report, or a report compressed with gzip, zip or zlib. The format is found\n"
-         "    from the content, not the name. Prints one JSON object per report on\n"
-         "    standard output, one per line. Never touches the database.\n"
+         "    or JSON report, or a report compressed with gzip, zip or zlib. The kind\n"
+         "    and format are found from the content, not the name: DMARC aggregate\n"
+         "    reports (XML), SMTP TLS reports (RFC 8460 JSON) and DMARC failure\n"
+         "    reports (ARF, RFC 6591 / RFC 9991, and the common plain-text form).\n"
+         "    Prints one JSON object per report on standard output, one per line;\n"
+         "    its \"kind\" key is \"aggregate\", \"tlsrpt\" or \"failure\". Absent\n"
+         "    values are null, absent lists [], times UTC seconds. A failure report\n"
+         "    is printed as the file says: redaction applies to storage only.\n"
+         "    Never touches the database (and never loads its libraries).\n"
          "    For each input that yields no report, one line goes to standard error:\n"
          "      ruactl: FILE: REASON\n",
          "    --max-size BYTES\n"
-         "        refuse inputs larger than BYTES (default 67108864).\n",
+         "        refuse inputs larger than BYTES (default 67108864).\n"
+         "    --failure-privacy redacted|headers|full\n"
+         "        accepted for symmetry with import; parse prints everything.\n",
          "    0  every input yielded at least one report.\n"
          "    1  at least one input yielded none or could not be read.\n"
          "    2  usage error.\n",
          "    ruactl parse report.xml.gz\n"
          "    ruactl parse message.eml | jq .policy.domain\n"
+         "    ruactl parse tls-report.json.gz | jq .policies[].policy_domain\n"
          "    zcat report.xml.gz | ruactl parse -\n"},
 
         {"db", "ruactl-db - apply and list the database schema migrations",
@@ -109,7 +121,7 @@ const std::vector<HelpPage>& help_pages() {
 
         {"import", "ruactl-import - store reports from files, mbox files and Maildirs",
          "    ruactl import [--jobs N] [--rua ADDRESS] [--no-quarantine] [--max-size BYTES]\n"
-         "                  PATH...\n",
+         "                  [--failure-privacy redacted|headers|full] PATH...\n",
          "    Stores every report found under each PATH exactly as the milter would:\n"
          "    a file of any kind `ruactl parse` reads, an .eml message, an mbox file\n"
          "    (found by its leading \"From \" line; each message is taken apart), a\n"
@@ -122,6 +134,8 @@ const std::vector<HelpPage>& help_pages() {
          "    standard output:\n"
          "      stored N, duplicate N, quarantined N, failed N; R reports, C records in\n"
          "      S s (X reports/s, Y records/s)\n"
+         "    (records: aggregate records, TLS policies and failure reports counted\n"
+         "    together.)\n"
          "    Each failure gets one line on standard error. When the database becomes\n"
          "    unavailable the import stops taking new inputs and says to try again\n"
          "    later; run the same command again: nothing is stored twice.\n",
@@ -131,7 +145,11 @@ const std::vector<HelpPage>& help_pages() {
          "        domain check applies and the reports record it.\n"
          "    --no-quarantine\n"
          "        count inputs without a storable report as failed instead.\n"
-         "    --max-size BYTES\n        refuse messages larger than BYTES.\n",
+         "    --max-size BYTES\n        refuse messages larger than BYTES.\n"
+         "    --failure-privacy redacted|headers|full\n"
+         "        what of a failure report's copy of the original message is kept, as\n"
+         "        the milter's FailureReportPrivacy (default redacted: header fields\n"
+         "        only, local parts masked, Subject as a hash; see rua-milter.conf).\n",
          "    0  every input was stored, a duplicate or quarantined.\n"
          "    1  something failed (unreadable input, refused with --no-quarantine, or\n"
          "       the database unavailable: try again later).\n"
@@ -147,16 +165,20 @@ const std::vector<HelpPage>& help_pages() {
          "    list prints the newest unresolved rows: id, time, reason, size, file or\n"
          "    queue id, and the detail. show prints one row's metadata, reason and\n"
          "    detail; with --raw it writes the stored message, byte for byte, to\n"
-         "    standard output instead. reprocess runs the current parser on the\n"
-         "    rows again: what parses now is stored (the rua's domain check applies)\n"
-         "    and the row is marked resolved with its report ids; it prints counts.\n"
+         "    standard output instead. reprocess runs each row through the milter's\n"
+         "    own decision path again: what parses now is stored (the rua's domain\n"
+         "    check applies) and the row is marked resolved with its report ids; a\n"
+         "    row that still fails keeps its place and says why (reason code and\n"
+         "    detail); it prints counts.\n"
          "    purge deletes rows received more than AGE ago (30d, 12h, 2w) or the\n"
          "    rows named.\n",
          "    --limit N\n        list at most N rows (default 50).\n"
          "    --all\n        list: resolved rows too; reprocess: every unresolved row.\n"
          "    --raw\n        show: the raw message only.\n"
          "    --before AGE\n        purge: rows older than AGE.\n"
-         "    --max-size BYTES\n        reprocess: refuse messages larger than BYTES.\n",
+         "    --max-size BYTES\n        reprocess: refuse messages larger than BYTES.\n"
+         "    --failure-privacy redacted|headers|full\n"
+         "        reprocess: as for import.\n",
          "    0  success (reprocess: even when some rows still fail to parse).\n"
          "    1  the command failed (unknown ID, database unreachable).\n"
          "    2  usage error.\n",
@@ -165,22 +187,32 @@ const std::vector<HelpPage>& help_pages() {
          "    ruactl quarantine reprocess --all\n"
          "    ruactl quarantine purge --before 90d\n"},
 
-        {"summary", "ruactl-summary - DMARC results of one domain",
-         "    ruactl summary --domain DOMAIN [--since AGE] [--format table|json|csv]\n",
-         "    Counts the messages reported for DOMAIN (the policy domain, compared\n"
-         "    without regard to case) in reports whose period ends within AGE (30d,\n"
-         "    12h, 2w; default: all reports): DMARC pass and fail (pass as evaluated\n"
-         "    by the reporter: an aligned DKIM or SPF pass) with the pass rate, and\n"
-         "    the dispositions receivers applied (none, quarantine, reject), in\n"
-         "    total, by reporter and by source address (most messages first).\n",
-         "    --domain DOMAIN\n        the policy domain (required).\n"
+        {"summary", "ruactl-summary - what the reports say about one domain",
+         "    ruactl summary --domain DOMAIN [--since AGE] [--kind KIND[,KIND]]\n"
+         "                   [--format table|json|csv]\n",
+         "    Sections for DOMAIN (compared without regard to case), from reports\n"
+         "    whose period ends (failure reports: that arrived) within AGE (30d, 12h,\n"
+         "    2w; default: all reports), one group of sections per report kind:\n"
+         "    aggregate: the messages reported, DMARC pass and fail (pass as evaluated\n"
+         "      by the reporter: an aligned DKIM or SPF pass) with the pass rate, and\n"
+         "      the dispositions receivers applied (none, quarantine, reject), in\n"
+         "      total, by reporter and by source address (most messages first).\n"
+         "    tlsrpt: TLS sessions that succeeded and failed per policy, and the\n"
+         "      failures by result type and receiving MX.\n"
+         "    failure: failure reports by source address and by auth failure type.\n",
+         "    --domain DOMAIN\n        the domain (required).\n"
          "    --since AGE\n        only reports whose period ended within AGE.\n"
+         "    --kind KIND[,KIND]\n"
+         "        only these kinds: aggregate, tlsrpt, failure (default: all).\n"
          "    --format FORMAT\n"
-         "        table (default, aligned for a terminal), json (one object) or csv\n"
-         "        (one row per group: section,key,reports,messages,pass,fail,...).\n",
+         "        table (default, aligned for a terminal), json (one object:\n"
+         "        {\"domain\", \"since\", \"kinds\": {KIND: {SECTION: [rows]}}}) or csv\n"
+         "        (one block per section: a header line kind,section,COLUMNS..., its\n"
+         "        rows, a blank line between blocks).\n",
          nullptr,
          "    ruactl summary --domain example.net\n"
-         "    ruactl summary --domain example.net --since 2w --format csv\n"},
+         "    ruactl summary --domain example.net --since 2w --format csv\n"
+         "    ruactl summary --domain example.net --kind tlsrpt\n"},
 
         {"version", "ruactl-version - print the version", "    ruactl version\n",
          "    Prints \"ruactl (rua-milter) VERSION\".\n", "", nullptr, "    ruactl version\n"},

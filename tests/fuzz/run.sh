@@ -11,7 +11,7 @@ BUILD=${1:?usage: run.sh BUILD_DIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 SECONDS_EACH=${RUA_FUZZ_SECONDS:-20}
-TARGETS="fuzz_ingest fuzz_xml fuzz_decompress"
+TARGETS="fuzz_ingest fuzz_xml fuzz_decompress fuzz_tlsrpt fuzz_arf"
 
 command -v clang++ >/dev/null || { echo "fuzz: clang++ not installed (scripts/install-deps.sh)" >&2; exit 1; }
 FLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
@@ -97,6 +97,8 @@ for t in $TARGETS; do
   case $t in
     fuzz_xml) seeds="$SEEDS/xml" dict="-dict=$WORK/xml.dict" ;;
     fuzz_decompress) seeds="$SEEDS/decompress" dict="" ;;
+    fuzz_tlsrpt) seeds="$HERE/seeds/tlsrpt" dict="" ;;
+    fuzz_arf) seeds="$HERE/seeds/arf" dict="" ;;
     *) seeds="$SEEDS/ingest" dict="-dict=$WORK/xml.dict" ;;
   esac
   mkdir -p "$WORK/corpus-$t" "$WORK/artifacts"

@@ -56,6 +56,24 @@ void json_value(std::string& out, const FieldValue& value, JsonForm form) {
                value);
 }
 
+void json_source_and_warnings(std::string& out, const Report& report) {
+    const ReportSource& source = report.source;
+    json_key(out, "source");
+    json_key(out += '{', "file", true);
+    json_value(out, std::string_view(source.file));
+    json_key(out, "part");
+    out += std::to_string(source.part);
+    json_key(out, "filename");
+    json_value(out, opt_value(source.filename));
+    json_key(out, "content_type");
+    json_value(out, opt_value(source.content_type));
+    json_key(out, "compression");
+    json_value(out, std::string_view(source.compression));
+    out += '}';
+    json_key(out, "warnings");
+    json_value(out, &report.warnings);
+}
+
 void FingerprintEncoder::text(std::string_view value) {
     m_out.push_back('s');
     number(value.size());
@@ -96,8 +114,6 @@ void FingerprintEncoder::value(const FieldValue& value) {
                value);
 }
 
-namespace {
-
 void copy_text(std::string& out, std::string_view s) {
     for (const char c : s) {
         switch (c) {
@@ -118,6 +134,8 @@ void copy_text(std::string& out, std::string_view s) {
         }
     }
 }
+
+namespace {
 
 // A text[] element: double-quoted, \ and " escaped (then COPY-escaped).
 std::string array_literal(const std::vector<std::string>& items) {
@@ -152,6 +170,59 @@ void copy_value(std::string& out, const FieldValue& value) {
                             copy_text(out, array_literal(*items));
                         }},
                value);
+}
+
+namespace {
+
+void stored_json_text(std::string& out, std::string_view value) {
+    static constexpr char k_hex[] = "0123456789abcdef";
+    out.push_back('"');
+    for (const char c : value) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out.push_back('\\');
+            out.push_back(c);
+        } else if (u < 0x20) {
+            out += "\\u00";
+            out.push_back(k_hex[u >> 4]);
+            out.push_back(k_hex[u & 0xf]);
+        } else {
+            out.push_back(c);
+        }
+    }
+    out.push_back('"');
+}
+
+} // namespace
+
+void stored_json_value(std::string& out, const FieldValue& value) {
+    std::visit(Overload{[&](std::monostate) { out += "null"; },
+                        [&](std::string_view s) { stored_json_text(out, s); },
+                        [&](const std::string& s) { stored_json_text(out, s); },
+                        [&](std::int64_t n) { out += std::to_string(n); },
+                        [&](std::uint64_t n) { out += std::to_string(n); },
+                        [&](bool b) { out += b ? "true" : "false"; },
+                        [&](const std::vector<std::string>* items) {
+                            out += '[';
+                            for (std::size_t i = 0; i < items->size(); ++i) {
+                                out += i > 0 ? "," : "";
+                                stored_json_text(out, (*items)[i]);
+                            }
+                            out += ']';
+                        }},
+               value);
+}
+
+OptString param_text(const FieldValue& value) {
+    return std::visit(
+        Overload{[](std::monostate) { return OptString(); },
+                 [](std::string_view s) { return OptString(std::string(s)); },
+                 [](const std::string& s) { return OptString(s); },
+                 [](std::int64_t n) { return OptString(std::to_string(n)); },
+                 [](std::uint64_t n) { return OptString(std::to_string(n)); },
+                 [](bool b) { return OptString(b ? "t" : "f"); },
+                 [](const std::vector<std::string>* items) { return OptString(array_literal(*items)); }},
+        value);
 }
 
 void check_value(const char* column, const FieldValue& value) {

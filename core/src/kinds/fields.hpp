@@ -9,6 +9,7 @@
 #include <rua/model.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -29,12 +30,22 @@ inline FieldValue opt_value(const OptString& value) {
 // number, printed bare; `raw_json`: text that already is JSON.
 enum class JsonForm { plain, number_text, raw_json };
 
+class FingerprintEncoder;
+
 template <typename T> struct Field {
-    const char* column;  // SQL column; nullptr when not stored
-    const char* json;    // JSON key; nullptr when not printed
-    bool fingerprint;    // part of the content fingerprint
-    FieldValue (*get)(const T&);
+    const char* column = nullptr; // SQL column; nullptr when not stored
+    const char* json = nullptr;   // JSON key; nullptr when not printed
+    bool fingerprint = false;     // part of the content fingerprint
+    std::function<FieldValue(const T&)> get; // a scalar (or text list) field
     JsonForm json_form = JsonForm::plain;
+    const char* sql_param = "{}"; // the INSERT value expression; {} is the parameter
+    // A list of sub-objects (auth results, failure details) instead of a
+    // scalar: its JSON array for the contract, its text for a json column,
+    // its fingerprint encoding. Made by list_field() from the sub-table.
+    std::function<void(std::string&, const T&)> list_json;
+    std::function<void(std::string&, const T&)> list_stored;
+    std::function<void(FingerprintEncoder&, const T&)> list_fingerprint;
+    std::function<void(const T&)> list_check;
 };
 
 template <typename T> using Fields = std::vector<Field<T>>;
@@ -76,10 +87,52 @@ void json_fields(std::string& out, const Fields<T>& fields, const T& item, bool 
         if (f.json != nullptr) {
             json_key(out, f.json, first);
             first = false;
-            json_value(out, f.get(item), f.json_form);
+            if (f.list_json) {
+                f.list_json(out, item);
+            } else {
+                json_value(out, f.get(item), f.json_form);
+            }
         }
     }
 }
+
+// Appends `[{...},{...}]`: every item's JSON fields.
+template <typename Sub>
+void json_array(std::string& out, const Fields<Sub>& fields, const std::vector<Sub>& items) {
+    out += '[';
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        out += i > 0 ? ",{" : "{";
+        json_fields(out, fields, items[i], true);
+        out += '}';
+    }
+    out += ']';
+}
+
+// The text a json column keeps: keys as in the sub-table, values as sent
+// (only quotes, backslashes and control characters escaped), so text the
+// database cannot hold (invalid UTF-8) is refused there, not altered here.
+void stored_json_value(std::string& out, const FieldValue& value);
+template <typename Sub>
+void stored_json_array(std::string& out, const Fields<Sub>& fields, const std::vector<Sub>& items) {
+    out += '[';
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        out += i > 0 ? ",{" : "{";
+        bool first = true;
+        for (const auto& f : fields) {
+            if (f.json != nullptr) {
+                json_key(out, f.json, first);
+                first = false;
+                stored_json_value(out, f.get(items[i]));
+            }
+        }
+        out += '}';
+    }
+    out += ']';
+}
+
+// Appends `,"source":{...},"warnings":[...]`: the tail every kind's JSON
+// object ends with (how the report was found, what the parser tolerated).
+void json_source_and_warnings(std::string& out, const Report& report);
 
 // --- fingerprint -----------------------------------------------------------
 
@@ -102,7 +155,12 @@ private:
 template <typename T>
 void fingerprint_fields(FingerprintEncoder& e, const Fields<T>& fields, const T& item) {
     for (const auto& f : fields) {
-        if (f.fingerprint) {
+        if (!f.fingerprint) {
+            continue;
+        }
+        if (f.list_fingerprint) {
+            f.list_fingerprint(e, item);
+        } else {
             e.value(f.get(item));
         }
     }
@@ -114,23 +172,107 @@ void fingerprint_fields(FingerprintEncoder& e, const Fields<T>& fields, const T&
 // a list as a PostgreSQL text[] literal).
 void copy_value(std::string& out, const FieldValue& value);
 
+void copy_text(std::string& out, std::string_view text);
+
 template <typename T> void copy_fields(std::string& out, const Fields<T>& fields, const T& item) {
     for (const auto& f : fields) {
-        if (f.column != nullptr) {
-            out.push_back('\t');
+        if (f.column == nullptr) {
+            continue;
+        }
+        out.push_back('\t');
+        if (f.list_stored) {
+            std::string json;
+            f.list_stored(json, item);
+            copy_text(out, json);
+        } else {
             copy_value(out, f.get(item));
         }
     }
 }
 
+// The INSERT parameter of one field: its text, or nullopt for SQL NULL
+// (numbers in decimal, booleans t/f, text lists as a text[] literal).
+OptString param_text(const FieldValue& value);
+
+// Appends every stored field's parameter text, in column order.
+template <typename T>
+void param_fields(std::vector<OptString>& out, const Fields<T>& fields, const T& item) {
+    for (const auto& f : fields) {
+        if (f.column == nullptr) {
+            continue;
+        }
+        if (f.list_stored) {
+            std::string json;
+            f.list_stored(json, item);
+            out.emplace_back(std::move(json));
+        } else {
+            out.push_back(param_text(f.get(item)));
+        }
+    }
+}
+
+// "$3, to_timestamp($4::bigint), ...": the value expressions of the stored
+// fields, numbered from `first`; advances it.
+template <typename T> std::string param_list(const Fields<T>& fields, int& first) {
+    std::string out;
+    for (const auto& f : fields) {
+        if (f.column == nullptr) {
+            continue;
+        }
+        std::string expr = f.sql_param;
+        const auto at = expr.find("{}");
+        expr.replace(at, 2, "$" + std::to_string(first++));
+        out += out.empty() ? "" : ", ";
+        out += expr;
+    }
+    return out;
+}
+
+void check_value(const char* column, const FieldValue& value);
+
+// A field holding a list of sub-objects, described by the sub-table.
+template <typename T, typename Sub>
+Field<T> list_field(const char* column, const char* json,
+                    std::function<const std::vector<Sub>&(const T&)> items,
+                    const Fields<Sub>& sub) {
+    Field<T> f;
+    f.column = column;
+    f.json = json;
+    f.fingerprint = true;
+    f.list_json = [items, &sub](std::string& out, const T& item) {
+        json_array(out, sub, items(item));
+    };
+    f.list_stored = [items, &sub](std::string& out, const T& item) {
+        stored_json_array(out, sub, items(item));
+    };
+    f.list_fingerprint = [items, &sub](FingerprintEncoder& e, const T& item) {
+        const auto& list = items(item);
+        e.number(list.size());
+        for (const auto& element : list) {
+            fingerprint_fields(e, sub, element);
+        }
+    };
+    f.list_check = [items, &sub, column](const T& item) {
+        for (const auto& element : items(item)) {
+            for (const auto& sf : sub) {
+                check_value(column, sf.get(element));
+            }
+        }
+    };
+    return f;
+}
+
 // Throws BadInput("database refused the report: NUL byte in <column>")
 // when a text value of a stored field holds a NUL byte (PostgreSQL text
 // cannot, and libpq would silently cut it).
-template <typename T> void check_fields(const Fields<T>& fields, const T& item);
-void check_value(const char* column, const FieldValue& value);
 template <typename T> void check_fields(const Fields<T>& fields, const T& item) {
     for (const auto& f : fields) {
-        if (f.column != nullptr) {
+        if (f.column == nullptr) {
+            continue;
+        }
+        if (f.list_check) {
+            f.list_check(item);
+        } else {
             check_value(f.column, f.get(item));
         }
     }
