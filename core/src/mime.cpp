@@ -256,18 +256,23 @@ class Walker {
 public:
     Walker(const Limits& limits, MimeTree& tree) : m_limits(limits), m_tree(tree) {}
 
-    void walk(std::string_view text, std::size_t depth) {
+    void walk(std::string_view text, std::size_t depth, int parent = -1) {
         if (depth > m_limits.max_mime_depth) {
             throw LimitExceeded(
                 fmt::format("MIME nesting deeper than {} levels", m_limits.max_mime_depth));
         }
         const auto entity = split_entity(text);
         auto labels = read_labels(entity.header);
+        // Every entity leads to at least one leaf, so their number stays
+        // bounded by max_parts times the nesting depth.
+        const int self = static_cast<int>(m_tree.entities.size());
+        m_tree.entities.push_back(MimeEntity{parent, labels.type, labels.subtype, entity.header,
+                                             entity.body, labels.transfer_encoding, 0});
         if (labels.type == "multipart" && !labels.boundary.empty()) {
             const auto parts = split_multipart(entity.body, labels.boundary);
             if (!parts.empty()) {
                 for (const auto part : parts) {
-                    walk(part, depth + 1);
+                    walk(part, depth + 1, self);
                 }
                 return;
             }
@@ -277,7 +282,7 @@ public:
             (labels.subtype == "rfc822" || labels.subtype == "global")) {
             MimeLeaf carrier{0, std::nullopt, std::nullopt, labels.transfer_encoding, entity.body};
             if (!is_transfer_encoded(carrier)) {
-                walk(entity.body, depth + 1);
+                walk(entity.body, depth + 1, self);
                 return;
             }
             std::unique_ptr<std::string> decoded;
@@ -289,7 +294,7 @@ public:
             }
             if (decoded) {
                 m_tree.storage.push_back(std::move(decoded));
-                walk(*m_tree.storage.back(), depth + 1);
+                walk(*m_tree.storage.back(), depth + 1, self);
                 return;
             }
         }
@@ -305,6 +310,7 @@ public:
         leaf.filename = std::move(labels.filename);
         leaf.transfer_encoding = std::move(labels.transfer_encoding);
         leaf.body = entity.body;
+        m_tree.entities[static_cast<std::size_t>(self)].leaf_part = leaf.part;
         m_tree.leaves.push_back(std::move(leaf));
     }
 

@@ -22,8 +22,25 @@ struct MimeLeaf {
     std::string_view body;         // still transfer-encoded
 };
 
+// One entity of the walk (multipart containers, message/rfc822 carriers and
+// leaves alike), for kinds that read a report from the message's structure
+// (an ARF failure report). Views point into the caller's buffer or into
+// MimeTree::storage.
+struct MimeEntity {
+    int parent = -1;               // index in MimeTree::entities; -1 for the root
+    std::string type, subtype;     // lower case; "" when no Content-Type
+    std::string_view header;       // raw header block
+    std::string_view body;         // still transfer-encoded; for message/rfc822 the
+                                   // whole encapsulated message
+    std::string transfer_encoding; // lower case; "" when absent
+    int leaf_part = 0;             // MimeLeaf::part when a leaf, else 0
+};
+
 struct MimeTree {
     std::vector<MimeLeaf> leaves;
+    // Every entity in walk order (pre-order: a parent before its children).
+    // The decoded root of an encoded message/rfc822 points into storage.
+    std::vector<MimeEntity> entities;
     // Decoded bodies of encoded message/rfc822 parts that leaves point into.
     std::vector<std::unique_ptr<std::string>> storage;
 };

@@ -6,7 +6,8 @@
 # under its work directory, the build directory and /tmp/benchcorpus.
 # Usage: tests/bench/run.sh   (env: RUA_BENCH_BUILD build dir, default
 # build/release, shared with scripts/demo.sh; RUA_BENCH_CORPUS, default /tmp/benchcorpus;
-# RUA_BENCH_SKIP="floor callgrind node pg maildmarc-store store" to leave parts out)
+# RUA_BENCH_SKIP="floor callgrind startup tlsrpt node pg maildmarc-store store" to leave
+# parts out)
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
@@ -40,7 +41,7 @@ command -v ccache >/dev/null && LAUNCHER="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
 # shellcheck disable=SC2086
 cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release $LAUNCHER \
   >"$WORK/configure.log" 2>&1 || { cat "$WORK/configure.log"; exit 1; }
-cmake --build "$BUILD" -j"${RUA_BENCH_JOBS:-2}" --target rua_bench ruactl >"$WORK/build.log" 2>&1 ||
+cmake --build "$BUILD" -j"${RUA_BENCH_JOBS:-2}" --target rua_bench ruactl ruactl-store tlsrpt_bench >"$WORK/build.log" 2>&1 ||
   { tail -n 30 "$WORK/build.log"; exit 1; }
 BENCH="$BUILD/tests/bench/rua_bench"
 RUACTL="$BUILD/ruactl/ruactl"
@@ -83,6 +84,34 @@ if ! skipped callgrind && command -v valgrind >/dev/null; then
     echo "floor small150=$(ir "$WORK/floors/pipeline_floor" "$WORK/cg/small-150") empty=$(ir "$WORK/floors/pipeline_floor" "$WORK/cg/empty")" |
       tee -a "$WORK/cg.txt" >&2
   fi
+fi
+
+if ! skipped startup; then
+  # ruactl parse links only the parse library; ruactl-store (the same
+  # command table, linked with libpqxx and so libpq, OpenSSL, Kerberos,
+  # LDAP) can parse too: the difference is the start-up the split saves.
+  say "start-up: ruactl parse vs the all-in-one ruactl-store parse, one small report"
+  ONE=$(find "$CORPUS/small" -maxdepth 1 -name '*.eml' | sort | head -n 1)
+  STORE_BIN="$BUILD/ruactl/ruactl-store"
+  if command -v valgrind >/dev/null; then
+    sir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : //p'; }
+    echo "startup_ir split=$(sir "$RUACTL" parse "$ONE") all=$(sir "$STORE_BIN" parse "$ONE")" |
+      tee -a "$WORK/startup.txt" >&2
+  fi
+  wall() { # BINARY: ms for 200 runs
+    t0=$(date +%s%N)
+    i=0
+    while [ $i -lt 200 ]; do "$1" parse "$ONE" >/dev/null; i=$((i + 1)); done
+    echo $(( ($(date +%s%N) - t0) / 1000000 ))
+  }
+  echo "startup_ms200 split=$(wall "$RUACTL") all=$(wall "$STORE_BIN") split2=$(wall "$RUACTL") all2=$(wall "$STORE_BIN")" |
+    tee -a "$WORK/startup.txt" >&2
+  echo "startup_libs split=$(ldd "$RUACTL" | wc -l) all=$(ldd "$STORE_BIN" | wc -l)" | tee -a "$WORK/startup.txt" >&2
+fi
+
+if ! skipped tlsrpt && [ -x "$BUILD/tests/bench/tlsrpt_bench" ]; then
+  say "TLS reports (tlsrpt_bench: typical reports per second; one 10,000-failure-detail report)"
+  "$BUILD/tests/bench/tlsrpt_bench" | tee -a "$WORK/tlsrpt.txt" >&2
 fi
 
 if ! skipped node && command -v node >/dev/null && command -v npm >/dev/null; then
@@ -186,6 +215,9 @@ floor, node = peer("floor.txt"), peer("node.txt")
 md_store = peer("maildmarc-store.txt")
 pgfloor = lines("pgfloor.txt")
 cg = {l.split()[0]: kv(l) for l in lines("cg.txt")}
+startup = {}
+for l in lines("startup.txt"):
+    startup.update({l.split()[0] + "." + k: v for k, v in kv(l).items()})
 
 def num(x):
     return float(str(x).strip('"'))
@@ -215,6 +247,17 @@ for tool, ir in per_report.items():
 if "ours" in per_report and "floor" in per_report:
     print(f"  ours/floor instructions per small report       {per_report['ours'] / per_report['floor']:9.2f}x     "
           f"(anchors: node-seed 29x, Mail::DMARC 24x)")
+if "startup_ir.split" in startup:
+    a, b = int(startup["startup_ir.all"]), int(startup["startup_ir.split"])
+    print(f"ruactl parse of one small report, instructions  {b / 1e6:9.2f} M  (all-in-one binary {a / 1e6:.2f} M)")
+    print(f"  all-in-one / parse-only instructions           {a / b:9.2f}x     (the start-up the split saves)")
+if "startup_ms200.split" in startup:
+    s_ms = (int(startup["startup_ms200.split"]) + int(startup["startup_ms200.split2"])) / 400
+    a_ms = (int(startup["startup_ms200.all"]) + int(startup["startup_ms200.all2"])) / 400
+    print(f"ruactl parse of one small report, wall ms        {s_ms:9.2f}    (all-in-one {a_ms:.2f}; ratio {a_ms / s_ms:.2f}x)")
+    print(f"  shared libraries loaded: parse-only {startup['startup_libs.split']}, all-in-one {startup['startup_libs.all']}")
+for l in lines("tlsrpt.txt"):
+    print("tlsrpt: " + l)
 if "large" in ours:
     print(f"peak RSS, large corpus (~20,000-record reports)  {num(ours['large']['peak_rss_mib']):9.1f} MiB  <= 64 MiB")
 for l in lines("ours-rss.txt"):

@@ -33,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         static_cast<void>(result.first_error());
         for (const auto& report : result.reports) {
-            if (report.attachment >= result.attachments.size()) {
+            if (report->attachment >= result.attachments.size()) {
                 __builtin_trap(); // a report must point at its attachment
             }
         }

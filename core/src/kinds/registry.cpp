@@ -7,7 +7,8 @@
 namespace rua::detail {
 
 const std::vector<const Kind*>& kinds() {
-    static const std::vector<const Kind*> k_kinds = {&aggregate_kind()};
+    static const std::vector<const Kind*> k_kinds = {&aggregate_kind(), &tlsrpt_kind(),
+                                                     &failure_kind()};
     return k_kinds;
 }
 

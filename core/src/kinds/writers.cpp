@@ -9,7 +9,8 @@
 namespace rua::detail {
 
 const std::vector<const Writer*>& writers() {
-    static const std::vector<const Writer*> k_writers = {&aggregate_writer()};
+    static const std::vector<const Writer*> k_writers = {&aggregate_writer(), &tlsrpt_writer(),
+                                                       &failure_writer()};
     return k_writers;
 }
 

@@ -68,7 +68,8 @@ const Fields<AggregateReport>& aggregate_report_fields() {
         begin.json = "begin";
         begin.fingerprint = true;
         begin.get = [](const Report& r) { return FieldValue(r.begin); };
-        f.push_back(with_param(begin, "to_timestamp({}::bigint)"));
+        begin.sql_param = "to_timestamp({}::bigint)";
+        f.push_back(begin);
         Field<Report> end = begin;
         end.column = "date_end";
         end.json = "end";

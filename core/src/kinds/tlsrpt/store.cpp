@@ -1,0 +1,214 @@
+// The store half of the SMTP TLS report kind: one tlsrpt_report row per
+// report (ON CONFLICT DO NOTHING on (organization_name, report_id)), then
+// the policies and failure details of the message's stored reports. Every
+// column list comes from the field tables (fields.cpp), the same ones the
+// JSON form and the fingerprint walk. Must never build SQL from report data.
+#include "kinds/kinds.hpp"
+#include "kinds/store_copy.hpp"
+#include "kinds/tlsrpt/fields.hpp"
+#include "kinds/tlsrpt/store_summary.hpp"
+#include "kinds/writer.hpp"
+
+#include <rua/errors.hpp>
+#include <rua/kinds/tlsrpt.hpp>
+
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace rua::detail {
+namespace {
+
+using tlsrpt::failure_fields;
+using tlsrpt::policy_fields;
+using tlsrpt::report_fields;
+
+// How the report reached us: the arrival columns, after the report's own.
+Field<Arrival> arrival_field(const char* column, std::function<FieldValue(const Arrival&)> get) {
+    Field<Arrival> f;
+    f.column = column;
+    f.get = std::move(get);
+    return f;
+}
+
+const Fields<Arrival>& arrival_fields() {
+    static const Fields<Arrival> k_fields = {
+        arrival_field("via", [](const Arrival& a) { return FieldValue(std::string_view(a.via)); }),
+        arrival_field("rua", [](const Arrival& a) { return opt_value(a.rua); }),
+        arrival_field("file", [](const Arrival& a) { return opt_value(a.file); }),
+        arrival_field("queue_id", [](const Arrival& a) { return opt_value(a.queue_id); }),
+    };
+    return k_fields;
+}
+
+// $1.. the report's columns, then the arrival's, then raw_report_id and
+// the fingerprint bytes. Built once from the tables.
+const std::string& insert_report_sql() {
+    static const std::string k_sql = [] {
+        int n = 1;
+        const std::string report = param_list(report_fields(), n);
+        const std::string arrival = param_list(arrival_fields(), n);
+        const std::string raw = "$" + std::to_string(n) + "::bigint";
+        return "INSERT INTO tlsrpt_report (" + column_list(report_fields()) + ", " +
+               column_list(arrival_fields()) +
+               ", raw_report_id, raw_sha256, fingerprint) VALUES (" + report + ", " + arrival +
+               ", " + raw + ", (SELECT sha256 FROM raw_report WHERE id = " + raw + "), sha256($" +
+               std::to_string(n + 1) +
+               "::bytea)) ON CONFLICT (organization_name, report_id) DO NOTHING RETURNING id";
+    }();
+    return k_sql;
+}
+
+constexpr const char* k_find_report =
+    "SELECT id, fingerprint = sha256($3::bytea) FROM tlsrpt_report "
+    "WHERE organization_name = $1 AND report_id = $2";
+
+struct Pending {
+    const TlsReport* report;
+    std::int64_t id;
+};
+
+// COPY, not multi-row INSERTs: one streamed statement per table and message
+// whatever the report's size (a report may carry up to max_failure_details
+// rows, far past the 65,535 parameters one INSERT can take), as aggregate
+// records do. Policies first: the failure details' foreign key needs them.
+std::vector<std::string> copy_columns(std::vector<std::string> keys,
+                                      std::vector<std::string> fields) {
+    for (auto& column : fields) {
+        keys.push_back(std::move(column));
+    }
+    return keys;
+}
+
+void copy_policies(pqxx::work& tx, const std::vector<Pending>& stored) {
+    pqxx::stream_to stream(tx, "tlsrpt_policy",
+                           copy_columns({"report_id", "ordinal"}, column_names(policy_fields())));
+    std::vector<OptString> texts;
+    for (const auto& s : stored) {
+        for (std::size_t i = 0; i < s.report->policies.size(); ++i) {
+            texts.clear();
+            texts.emplace_back(std::to_string(s.id));
+            texts.emplace_back(std::to_string(i));
+            param_fields(texts, policy_fields(), s.report->policies[i]);
+            write_copy_row(stream, text_pointers(texts));
+        }
+    }
+    stream.complete();
+}
+
+void copy_failures(pqxx::work& tx, const std::vector<Pending>& stored) {
+    pqxx::stream_to stream(
+        tx, "tlsrpt_failure",
+        copy_columns({"report_id", "policy_ordinal", "ordinal"}, column_names(failure_fields())));
+    std::vector<OptString> texts;
+    for (const auto& s : stored) {
+        for (std::size_t i = 0; i < s.report->policies.size(); ++i) {
+            const auto& failures = s.report->policies[i].failure_details;
+            for (std::size_t j = 0; j < failures.size(); ++j) {
+                texts.clear();
+                texts.emplace_back(std::to_string(s.id));
+                texts.emplace_back(std::to_string(i));
+                texts.emplace_back(std::to_string(j));
+                param_fields(texts, failure_fields(), failures[j]);
+                write_copy_row(stream, text_pointers(texts));
+            }
+        }
+    }
+    stream.complete();
+}
+
+class TlsBatch final : public WriteBatch {
+public:
+    explicit TlsBatch(pqxx::work& tx) : m_tx(tx) {}
+
+    StoredReport add(const Report& any, std::optional<std::int64_t> raw_id, const Arrival& arrival,
+                     Privacy /*privacy*/) override {
+        const auto& r = report_as<TlsReport>(any);
+        const std::string fingerprint_bytes = r.fingerprint();
+        const pqxx::binarystring fingerprint(fingerprint_bytes.data(), fingerprint_bytes.size());
+        std::vector<OptString> texts;
+        param_fields(texts, report_fields(), r);
+        param_fields(texts, arrival_fields(), arrival);
+        texts.push_back(raw_id ? OptString(std::to_string(*raw_id)) : std::nullopt);
+        const std::vector<const char*> params = text_pointers(texts);
+        const auto rows = m_tx.exec_prepared(
+            "tlsrpt_insert_report", pqxx::prepare::make_dynamic_params(params), fingerprint);
+        if (!rows.empty()) {
+            const auto id = rows[0][0].as<std::int64_t>();
+            m_stored.push_back(Pending{&r, id});
+            return StoredReport{ReportOutcome::stored, id};
+        }
+        // The key exists (maybe stored a moment ago by a concurrent ingester,
+        // whose commit ON CONFLICT waited for): duplicate or conflict.
+        const auto existing =
+            m_tx.exec_prepared("tlsrpt_find_report", r.organization_name, r.report_id, fingerprint);
+        if (existing.empty()) {
+            throw TryLater("report key conflict but no stored report found (deleted meanwhile?)");
+        }
+        return StoredReport{existing[0][1].as<bool>() ? ReportOutcome::duplicate
+                                                      : ReportOutcome::conflict,
+                            existing[0][0].as<std::int64_t>()};
+    }
+
+    void finish() override {
+        if (m_stored.empty()) {
+            return;
+        }
+        copy_policies(m_tx, m_stored);
+        copy_failures(m_tx, m_stored);
+    }
+
+private:
+    pqxx::work& m_tx;
+    std::vector<Pending> m_stored;
+};
+
+void check_bigint(const char* column, std::uint64_t value) {
+    if (value > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        throw BadInput(std::string("database refused the report: ") + column + " exceeds bigint");
+    }
+}
+
+class TlsWriter final : public Writer {
+public:
+    std::string_view name() const override { return "tlsrpt"; }
+
+    void check(const Report& any) const override {
+        const auto& report = report_as<TlsReport>(any);
+        check_fields(report_fields(), report);
+        for (const auto& policy : report.policies) {
+            check_fields(policy_fields(), policy);
+            check_bigint("successful", policy.successful);
+            check_bigint("failed", policy.failed);
+            for (const auto& failure : policy.failure_details) {
+                check_fields(failure_fields(), failure);
+                check_bigint("failed_session_count", failure.failed_session_count);
+            }
+        }
+    }
+
+    void prepare(pqxx::connection& conn) const override {
+        // pqxx accepts a repeated, identical definition: cheap after the first call.
+        conn.prepare("tlsrpt_insert_report", insert_report_sql());
+        conn.prepare("tlsrpt_find_report", k_find_report);
+    }
+
+    std::unique_ptr<WriteBatch> begin(pqxx::work& tx) const override {
+        return std::make_unique<TlsBatch>(tx);
+    }
+
+    std::vector<SummaryTable> summary(pqxx::work& tx, const std::string& domain,
+                                      std::optional<std::int64_t> since) const override {
+        return tlsrpt::summary(tx, domain, since);
+    }
+};
+
+} // namespace
+
+const Writer& tlsrpt_writer() {
+    static const TlsWriter k_writer;
+    return k_writer;
+}
+
+} // namespace rua::detail
