@@ -5,6 +5,7 @@
 // other's scratch databases.
 #pragma once
 
+#include <rua/kinds/aggregate.hpp>
 #include <rua/migrate.hpp>
 #include <rua/model.hpp>
 #include <rua/store.hpp>
@@ -130,9 +131,9 @@ inline Record make_record(const std::string& ip, std::uint64_t count, bool pass 
 
 // A report from `org` about example.com for one day, with `records` records of
 // 1, 2, 3, ... messages (record i from 192.0.2.(i % 250 + 1)).
-inline Report make_report(const std::string& org, const std::string& report_id,
-                          std::size_t records = 2, std::int64_t begin = 1700000000) {
-    Report report;
+inline AggregateReport make_report(const std::string& org, const std::string& report_id,
+                                   std::size_t records = 2, std::int64_t begin = 1700000000) {
+    AggregateReport report;
     report.schema = "rfc7489";
     report.org_name = org;
     report.email = "noreply-dmarc@" + org;
@@ -149,9 +150,10 @@ inline Report make_report(const std::string& org, const std::string& report_id,
     return report;
 }
 
-// An ingest result holding `reports`, all from one gzip attachment `bytes`.
-inline IngestResult make_result(std::vector<Report> reports,
-                                const std::string& bytes = std::string("\x1f\x8b raw", 6)) {
+// An ingest result holding `reports` (of any kind), all from one gzip
+// attachment `bytes`.
+inline IngestResult make_result_of(std::vector<ReportPtr> reports,
+                                   const std::string& bytes = std::string("\x1f\x8b raw", 6)) {
     IngestResult result;
     Attachment attachment;
     attachment.part = 1;
@@ -161,10 +163,20 @@ inline IngestResult make_result(std::vector<Report> reports,
     attachment.bytes = bytes;
     result.attachments.push_back(attachment);
     for (auto& report : reports) {
-        report.attachment = 0;
+        report->attachment = 0;
         result.reports.push_back(std::move(report));
     }
     return result;
+}
+
+// The same for aggregate reports built with make_report (copied).
+inline IngestResult make_result(const std::vector<AggregateReport>& reports,
+                                const std::string& bytes = std::string("\x1f\x8b raw", 6)) {
+    std::vector<ReportPtr> owned;
+    for (const auto& report : reports) {
+        owned.push_back(std::make_unique<AggregateReport>(report));
+    }
+    return make_result_of(std::move(owned), bytes);
 }
 
 } // namespace rua::test

@@ -7,6 +7,10 @@
 #include <rua/admin.hpp>
 #include <rua/errors.hpp>
 
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 using rua::test::make_report;
 using rua::test::make_result;
 using rua::test::ScratchDb;
@@ -146,17 +150,71 @@ void store_sample(rua::Store& store) {
     store.store(make_result({foreign}, "third"), rua::Arrival{});
 }
 
-void check_row(const rua::SummaryRow& row, const std::string& key, std::uint64_t reports,
-               std::uint64_t messages, std::uint64_t pass, std::uint64_t reject) {
-    INFO("row " << key);
-    CHECK(row.key == key);
-    CHECK(row.reports == reports);
-    CHECK(row.messages == messages);
-    CHECK(row.pass == pass);
-    CHECK(row.fail == messages - pass);
-    CHECK(row.none == pass);
-    CHECK(row.quarantine == 0);
-    CHECK(row.reject == reject);
+// The aggregate kind's table `name` in a summary.
+const rua::SummaryTable& table(const rua::DomainSummary& summary, const std::string& name) {
+    for (const auto& t : summary.tables) {
+        if (t.kind == "aggregate" && t.name == name) {
+            return t;
+        }
+    }
+    throw std::runtime_error("no aggregate table " + name + " in the summary");
+}
+
+// The names of the aggregate kind's tables, in order.
+std::vector<std::string> aggregate_tables(const rua::DomainSummary& summary) {
+    std::vector<std::string> out;
+    for (const auto& t : summary.tables) {
+        if (t.kind == "aggregate") {
+            out.push_back(t.name);
+        }
+    }
+    return out;
+}
+
+// The first cells of the rows, in order.
+std::vector<std::string> keys(const rua::SummaryTable& t) {
+    std::vector<std::string> out;
+    for (const auto& row : t.rows) {
+        out.push_back(row.at(0).value_or("(null)"));
+    }
+    return out;
+}
+
+// The row whose first cell is `key`.
+const std::vector<rua::OptString>& row_of(const rua::SummaryTable& t, const std::string& key) {
+    for (const auto& row : t.rows) {
+        if (!row.empty() && row[0] == key) {
+            return row;
+        }
+    }
+    throw std::runtime_error("no row " + key + " in table " + t.name);
+}
+
+const std::vector<std::string> k_numbers = {"reports",      "messages", "pass",       "fail",
+                                            "pass_percent", "none",     "quarantine", "reject"};
+
+// The table's shape: its kind, title and columns (the key column first).
+void check_shape(const rua::SummaryTable& t, const std::string& title, const std::string& key) {
+    INFO("table " << t.name);
+    CHECK(t.kind == "aggregate");
+    CHECK(t.title == title);
+    std::vector<std::string> columns{key};
+    columns.insert(columns.end(), k_numbers.begin(), k_numbers.end());
+    CHECK(t.columns == columns);
+    std::vector<bool> numeric(columns.size(), true);
+    numeric[0] = false;
+    CHECK(t.numeric == numeric);
+}
+
+void check_row(const rua::SummaryTable& t, const std::string& key, std::uint64_t reports,
+               std::uint64_t messages, std::uint64_t pass, std::uint64_t reject,
+               const rua::OptString& pass_percent) {
+    INFO("table " << t.name << " row " << key);
+    const auto& row = row_of(t, key);
+    const auto n = [](std::uint64_t value) { return rua::OptString(std::to_string(value)); };
+    CHECK(row == std::vector<rua::OptString>{key, n(reports), n(messages), n(pass),
+                                             n(messages - pass), pass_percent, n(pass), n(0),
+                                             n(reject)});
 }
 
 } // namespace
@@ -170,14 +228,26 @@ TEST_CASE("summary numbers are exact by reporter and by source for one domain") 
     const auto s = admin.summary("EXAMPLE.com.", std::nullopt);
     CHECK(s.domain == "example.com");
     CHECK_FALSE(s.since.has_value());
-    check_row(s.total, "", 2, 9, 5, 4);
-    REQUIRE(s.by_reporter.size() == 2);
-    check_row(s.by_reporter[0], "org-a", 1, 6, 4, 2);
-    check_row(s.by_reporter[1], "org-b", 1, 3, 1, 2);
-    REQUIRE(s.by_source.size() == 3);
-    check_row(s.by_source[0], "192.0.2.2", 2, 4, 0, 4);
-    check_row(s.by_source[1], "192.0.2.3", 1, 3, 3, 0);
-    check_row(s.by_source[2], "192.0.2.1", 2, 2, 2, 0);
+    // The aggregate kind's sections, in this order (other kinds add their own).
+    CHECK(aggregate_tables(s) == std::vector<std::string>{"total", "by_reporter", "by_source"});
+    const auto only = admin.summary("example.com", std::nullopt, {"aggregate"});
+    CHECK(only.tables.size() == 3);
+    CHECK(aggregate_tables(only) == aggregate_tables(s));
+    const auto& total = table(s, "total");
+    check_shape(total, "TOTAL", "key");
+    CHECK(keys(total) == std::vector<std::string>{"total"});
+    check_row(total, "total", 2, 9, 5, 4, "55.6");
+    const auto& by_reporter = table(s, "by_reporter");
+    check_shape(by_reporter, "BY REPORTER", "reporter");
+    CHECK(keys(by_reporter) == std::vector<std::string>{"org-a", "org-b"});
+    check_row(by_reporter, "org-a", 1, 6, 4, 2, "66.7");
+    check_row(by_reporter, "org-b", 1, 3, 1, 2, "33.3");
+    const auto& by_source = table(s, "by_source");
+    check_shape(by_source, "BY SOURCE", "source_ip");
+    CHECK(keys(by_source) == std::vector<std::string>{"192.0.2.2", "192.0.2.3", "192.0.2.1"});
+    check_row(by_source, "192.0.2.2", 2, 4, 0, 4, "0.0");
+    check_row(by_source, "192.0.2.3", 1, 3, 3, 0, "100.0");
+    check_row(by_source, "192.0.2.1", 2, 2, 2, 0, "100.0");
 }
 
 TEST_CASE("summary --since leaves out reports that ended before it") {
@@ -191,12 +261,12 @@ TEST_CASE("summary --since leaves out reports that ended before it") {
     rua::Admin admin(pool);
     const auto s = admin.summary("example.com", 2 * 3600);
     REQUIRE(s.since.has_value());
-    check_row(s.total, "", 1, 3, 1, 2);
-    REQUIRE(s.by_reporter.size() == 1);
-    CHECK(s.by_reporter[0].key == "org-b");
-    CHECK(s.by_source.size() == 2);
+    check_row(table(s, "total"), "total", 1, 3, 1, 2, "33.3");
+    CHECK(keys(table(s, "by_reporter")) == std::vector<std::string>{"org-b"});
+    CHECK(table(s, "by_source").rows.size() == 2);
     const auto none = admin.summary("example.com", 1800);
-    check_row(none.total, "", 0, 0, 0, 0);
-    CHECK(none.by_reporter.empty());
-    CHECK(none.by_source.empty());
+    CHECK(keys(table(none, "total")) == std::vector<std::string>{"total"});
+    check_row(table(none, "total"), "total", 0, 0, 0, 0, std::nullopt);
+    CHECK(table(none, "by_reporter").rows.empty());
+    CHECK(table(none, "by_source").rows.empty());
 }

@@ -102,11 +102,13 @@ TEST_CASE("reprocess keeps applying the rua's domain check until the account own
                                      "not ours", imported("c.xml", "dmarc@example.net"));
     const auto refused = admin.quarantine_reprocess({}, rua::Limits{});
     CHECK(refused.still_failing == 1);
-    CHECK(
-        refused.messages ==
-        std::vector<std::string>{fmt::format(
-            "quarantine {}: domain other.example is not received by account \"example.net\"", id)});
+    CHECK(refused.messages ==
+          std::vector<std::string>{
+              fmt::format("quarantine {}: foreign_domain: aggregate report foreign-1 is for domain "
+                          "other.example, which account example.net does not receive reports for",
+                          id)});
     CHECK(db.count("aggregate_report") == 0);
+    CHECK(db.count("quarantine") == 1); // the row itself, not a second copy
     admin.add_domain("other.example", "example.net");
     CHECK(admin.quarantine_reprocess({}, rua::Limits{}).stored == 1);
     CHECK(db.scalar("SELECT rua FROM aggregate_report") == "dmarc@example.net");

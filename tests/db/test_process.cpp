@@ -47,7 +47,7 @@ TEST_CASE("process_message stores a report, then calls the same message a duplic
 
     const auto first = rua::process_message(store, raw, rua::Limits{}, arrival(), {});
     CHECK(first.verdict == rua::Verdict::stored);
-    CHECK(first.records() == 1);
+    CHECK(first.items() == 1);
     CHECK(first.reason.empty());
 
     const auto second = rua::process_message(store, raw, rua::Limits{}, arrival(), {});
@@ -98,8 +98,8 @@ TEST_CASE("a report for a domain the rua's account does not own is refused as fo
     CHECK(foreign.verdict == rua::Verdict::quarantined);
     CHECK(foreign.foreign_domain);
     CHECK(foreign.reason ==
-          "report foreign-1 is for domain example.org, which account acme does not receive "
-          "reports for");
+          "aggregate report foreign-1 is for domain example.org, which account acme does not "
+          "receive reports for");
     CHECK(db.scalar("SELECT reason FROM quarantine") == "foreign_domain");
     CHECK(db.count("aggregate_report") == 1);
 }

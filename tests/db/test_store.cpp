@@ -38,7 +38,7 @@ TEST_CASE("one report is stored with its records, auth results and raw attachmen
     CHECK(outcome.reports[0].outcome == rua::ReportOutcome::stored);
     CHECK(outcome.stored() == 1);
     CHECK(outcome.duplicates() == 0);
-    CHECK(outcome.records_stored == 3);
+    CHECK(outcome.items_stored == 3);
     CHECK(db.scalar("SELECT id FROM aggregate_report") == std::to_string(outcome.reports[0].id));
 
     CHECK(db.count("aggregate_report") == 1);
@@ -87,7 +87,7 @@ TEST_CASE("storing the same message twice adds nothing and reports a duplicate")
     CHECK(second.reports[0].id == first.reports[0].id);
     CHECK(second.stored() == 0);
     CHECK(second.duplicates() == 1);
-    CHECK(second.records_stored == 0);
+    CHECK(second.items_stored == 0);
     CHECK(db.count("aggregate_report") == 1);
     CHECK(db.count("aggregate_record") == 4);
     CHECK(db.count("raw_report") == 1);
@@ -142,7 +142,7 @@ TEST_CASE("a message with two reports stores both, and a partial repeat stores t
         make_result({make_report("google.com", "a", 2), make_report("yahoo.com", "b", 5)}),
         smtp_arrival());
     CHECK(both.stored() == 2);
-    CHECK(both.records_stored == 7);
+    CHECK(both.items_stored == 7);
     CHECK(both.reports[0].id != both.reports[1].id);
     CHECK(db.count("aggregate_report") == 2);
     CHECK(db.count("aggregate_record") == 7);
@@ -156,7 +156,7 @@ TEST_CASE("a message with two reports stores both, and a partial repeat stores t
     REQUIRE(mixed.reports.size() == 2);
     CHECK(mixed.reports[0].outcome == rua::ReportOutcome::duplicate);
     CHECK(mixed.reports[1].outcome == rua::ReportOutcome::stored);
-    CHECK(mixed.records_stored == 1);
+    CHECK(mixed.items_stored == 1);
     CHECK(db.count("aggregate_report") == 3);
     CHECK(db.count("aggregate_record") == 8);
     CHECK(db.count("raw_report") == 1); // same attachment bytes: kept once
@@ -207,7 +207,7 @@ TEST_CASE("values the database cannot hold are refused as BadInput and nothing i
     auto nul = make_report("google.com", "r1");
     nul.records[1].header_from = std::string("exa\0mple.com", 12);
     CHECK_THROWS_WITH_AS(store.store(make_result({nul}), smtp_arrival()),
-                         "database refused the report: NUL byte in record", rua::BadInput);
+                         "database refused the report: NUL byte in header_from", rua::BadInput);
 
     auto latin1 = make_report("google.com", "r2");
     latin1.records[0].envelope_from = "caf\xe9.example";
@@ -284,7 +284,7 @@ TEST_CASE("a report of 20,000 records is stored through COPY") {
     const auto outcome = store.store(message, smtp_arrival());
     const auto seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    CHECK(outcome.records_stored == 20000);
+    CHECK(outcome.items_stored == 20000);
     CHECK(db.count("aggregate_record") == 20000);
     CHECK(
         db.scalar("SELECT count(*) FROM aggregate_record WHERE auth_spf->0->>'result' = 'fail'") ==

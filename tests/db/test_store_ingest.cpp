@@ -61,7 +61,7 @@ TEST_CASE("a report parsed by rua::ingest is stored with every value in place") 
     arrival.file = "report.xml";
     const auto outcome = rua::Store(pool).store(result, arrival);
     CHECK(outcome.stored() == 1);
-    CHECK(outcome.records_stored == 2);
+    CHECK(outcome.items_stored == 2);
 
     CHECK(db.scalar("SELECT concat_ws('|', org_name, report_id, domain, p, sp, pct, adkim, aspf, "
                     "extract(epoch FROM date_begin)::bigint, extract(epoch FROM date_end)::bigint, "

@@ -6,13 +6,36 @@
 #include "backend.hpp"
 #include "milter_api.hpp"
 
+#include <rua/kinds/aggregate.hpp>
+
 #include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
 namespace rua::milter::test {
+
+// ProcessResult owns its reports and cannot be copied; the fake hands out a
+// copy of the same canned result on every call. The tests' reports are all
+// aggregate reports.
+inline ProcessResult copy_of(const ProcessResult& from) {
+    ProcessResult to;
+    to.verdict = from.verdict;
+    to.reason = from.reason;
+    to.foreign_domain = from.foreign_domain;
+    to.ingest.attachments = from.ingest.attachments;
+    to.ingest.diagnostics = from.ingest.diagnostics;
+    for (const auto& report : from.ingest.reports) {
+        to.ingest.reports.push_back(
+            std::make_unique<AggregateReport>(report_as<AggregateReport>(*report)));
+    }
+    to.outcome = from.outcome;
+    to.quarantine_id = from.quarantine_id;
+    to.reason_code = from.reason_code;
+    return to;
+}
 
 class FakeApi final : public MilterApi {
 public:
@@ -66,7 +89,7 @@ public:
         if (throw_error) {
             throw std::runtime_error("backend exploded");
         }
-        return result;
+        return copy_of(result);
     }
 
     void release() {

@@ -334,7 +334,7 @@ def run_against(url):
         with open(os.path.join(WORK, "protocol.log"), "w") as f:
             f.write(log.text())
     text = log.text()
-    fields = (f"rua=proto@example.net org={re.escape(ORG)} id={re.escape(REPORT_ID)} "
+    fields = (f"rua=proto@example.net kind=aggregate org={re.escape(ORG)} id={re.escape(REPORT_ID)} "
               f"records={len(RECORDS)} ms=[0-9]+$")
     for verdict, qid in (("stored", "QID2"), ("duplicate", "QID3")):
         check(re.search(f"{qid}: {verdict} {fields}", text, re.MULTILINE),

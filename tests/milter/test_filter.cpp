@@ -5,8 +5,11 @@
 #include "filter.hpp"
 #include "log.hpp"
 
+#include <rua/kinds/aggregate.hpp>
+
 #include <doctest/doctest.h>
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,11 +40,11 @@ ProcessResult result_with(Verdict verdict, std::size_t reports, std::size_t reco
     ProcessResult result;
     result.verdict = verdict;
     for (std::size_t i = 0; i < reports; ++i) {
-        Report report;
-        report.org_name = "google.com";
-        report.report_id = std::to_string(1234 + i);
-        report.records.resize(records_each);
-        result.ingest.reports.push_back(report);
+        auto report = std::make_unique<AggregateReport>();
+        report->org_name = "google.com";
+        report->report_id = std::to_string(1234 + i);
+        report->records.resize(records_each);
+        result.ingest.reports.push_back(std::move(report));
         StoredReport stored;
         stored.outcome =
             verdict == Verdict::stored ? ReportOutcome::stored : ReportOutcome::duplicate;
@@ -49,7 +52,7 @@ ProcessResult result_with(Verdict verdict, std::size_t reports, std::size_t reco
         result.outcome.reports.push_back(stored);
     }
     if (verdict == Verdict::stored) {
-        result.outcome.records_stored = reports * records_each;
+        result.outcome.items_stored = reports * records_each;
     }
     return result;
 }
@@ -186,8 +189,8 @@ TEST_CASE("stored with AfterIngest remove deletes the rua recipient and discards
     CHECK(h.api.deleted == std::vector<std::string>{"<dmarc@example.net>"});
     CHECK(h.api.headers.empty());
     REQUIRE(lines.size() == 1);
-    const std::string prefix =
-        "3F2A1C9: stored rua=dmarc@example.net org=google.com id=1234 records=17 ms=";
+    const std::string prefix = "3F2A1C9: stored rua=dmarc@example.net kind=aggregate "
+                               "org=google.com id=1234 records=17 ms=";
     CHECK(lines[0].substr(0, prefix.size()) == prefix);
 }
 
@@ -215,7 +218,7 @@ TEST_CASE("stored with AfterIngest deliver adds X-Rua-Milter and accepts") {
     config.after_ingest = AfterIngest::deliver;
     Harness h(config);
     h.backend->result = result_with(Verdict::stored, 2, 17);
-    h.backend->result.outcome.records_stored = 17;
+    h.backend->result.outcome.items_stored = 17;
     std::vector<std::string> lines;
     log_set_sink([&lines](LogLevel, std::string_view line) { lines.emplace_back(line); });
     CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_ACCEPT);
@@ -283,7 +286,7 @@ TEST_CASE("verdicts without a reason still give a reply text") {
     CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_REJECT);
     CHECK(h.api.replies ==
           std::vector<std::string>{"451 4.3.0 cannot store the report now, try again later",
-                                   "550 5.6.0 no usable DMARC aggregate report"});
+                                   "550 5.6.0 no usable report"});
 }
 
 TEST_CASE("a message over MaxMessageSize answers 552 5.3.4") {

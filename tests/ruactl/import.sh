@@ -56,15 +56,38 @@ check "second import: aggregate_report rows unchanged" 6 "$(sql 'SELECT count(*)
 check "second import: aggregate_record rows unchanged" 12 "$(sql 'SELECT count(*) FROM aggregate_record')"
 check "second import: quarantine rows unchanged" 2 "$(sql 'SELECT count(*) FROM quarantine')"
 
-check "summary csv total" "total,,6,42,30,12,71.4,30,0,12" \
-  "$("$RUACTL" summary --domain Example.NET --format csv | sed -n 2p)"
+# sections CSV: the aggregate blocks' section names, in order.
+sections() {
+  awk -F, '$1 == "aggregate" && $2 != x { x = $2; printf "%s%s", sep, $2; sep = " " }' "$1"
+}
+"$RUACTL" summary --domain Example.NET --format csv >csv
+check "summary csv header" "kind,section,key,reports,messages,pass,fail,pass_percent,none,quarantine,reject" \
+  "$(sed -n 1p csv)"
+check "summary csv total" "aggregate,total,total,6,42,30,12,71.4,30,0,12" "$(sed -n 2p csv)"
+check "summary csv: the aggregate blocks" "total by_reporter by_source" "$(sections csv)"
+"$RUACTL" summary --domain Example.NET --format csv --kind aggregate >csv-aggregate
+check "summary --kind aggregate: three blocks" 3 "$(grep -c '^kind,section,' csv-aggregate)"
+check "summary --kind aggregate: the aggregate blocks" "total by_reporter by_source" \
+  "$(sections csv-aggregate)"
+check "summary --kind aggregate: no other kind" 0 \
+  "$(grep -v -e '^kind,section,' -e '^aggregate,' -e '^$' csv-aggregate | wc -l | tr -d ' ')"
+check "summary --kind aggregate: the same total" "aggregate,total,total,6,42,30,12,71.4,30,0,12" \
+  "$(sed -n 2p csv-aggregate)"
+check "summary json --kind aggregate" \
+  '{"domain":"example.net","since":null,"kinds":{"aggregate":{"total":[{"key":"total","reports":6,"messages":42,"pass":30,"fail":12,"pass_percent":71.4,"none":30,"quarantine":0,"reject":12}],"by_reporter":[{"reporter":"Reporter A","reports":6,"messages":42,"pass":30,"fail":12,"pass_percent":71.4,"none":30,"quarantine":0,"reject":12}],"by_source":[{"source_ip":"192.0.2.10","reports":6,"messages":30,"pass":30,"fail":0,"pass_percent":100.0,"none":30,"quarantine":0,"reject":0},{"source_ip":"198.51.100.7","reports":6,"messages":12,"pass":0,"fail":12,"pass_percent":0.0,"none":0,"quarantine":0,"reject":12}]}}}' \
+  "$("$RUACTL" summary --domain example.net --format json --kind aggregate)"
 "$RUACTL" summary --domain example.net >table
+check "summary table: first line" "Report summary for example.net, all reports" "$(sed -n 1p table)"
+check "summary table: the aggregate sections" "AGGREGATE TOTAL,AGGREGATE BY REPORTER,AGGREGATE BY SOURCE" \
+  "$(grep '^AGGREGATE ' table | paste -sd, -)"
+check "summary table: the total row" "total 6 42 30 12 71.4 30 0 12" \
+  "$(awk '$1 == "total" { print $1, $2, $3, $4, $5, $6, $7, $8, $9 }' table)"
 check "summary table: the source row" "6 30 30 0 100.0 30 0 0" \
   "$(awk '$1 == "192.0.2.10" { print $2, $3, $4, $5, $6, $7, $8, $9 }' table)"
 check "summary table: reporter rows" "Reporter A 6 42" \
   "$(awk '$1 == "Reporter" { print $1, $2, $3, $4 }' table)"
 check "summary table: the source section is aligned (one line width)" 1 \
-  "$(sed -n '/^BY SOURCE/,$p' table | sed 1d | awk '{ print length($0) }' | sort -u | wc -l | tr -d ' ')"
+  "$(sed -n '/^AGGREGATE BY SOURCE$/,/^$/p' table | sed 1d | sed '/^$/d' | awk '{ print length($0) }' | sort -u | wc -l | tr -d ' ')"
 
 # Failures: an unreadable path, and a bad report with --no-quarantine.
 rc=0
@@ -85,8 +108,12 @@ check "foreign-domain row records the rua" "dmarc@example.net" "$(sql "SELECT ru
 check "quarantine list shows it" 1 "$("$RUACTL" quarantine list | grep -c "^ *$qid .*foreign_domain")"
 "$RUACTL" quarantine show "$qid" --raw >raw.xml
 check "quarantine show --raw is the file byte for byte" "" "$(cmp raw.xml "$WORK/other.xml" 2>&1 || true)"
-check "reprocess before the fix" "stored 0, duplicate 0, still failing 3, skipped 0" \
-  "$("$RUACTL" quarantine reprocess --all 2>/dev/null)"
+"$RUACTL" quarantine reprocess --all >out 2>err
+check "reprocess before the fix" "stored 0, duplicate 0, still failing 3, skipped 0" "$(cat out)"
+check "reprocess before the fix: the foreign row's reason" \
+  "ruactl: quarantine $qid: foreign_domain: aggregate report q-1 is for domain other.example, which account example.net does not receive reports for" \
+  "$(grep "quarantine $qid: " err)"
+check "reprocess before the fix: no quarantine row added" 3 "$(sql 'SELECT count(*) FROM quarantine')"
 "$RUACTL" domain add other.example --account example.net >/dev/null
 check "reprocess after the fix" "stored 1, duplicate 0, still failing 2, skipped 0" \
   "$("$RUACTL" quarantine reprocess --all 2>/dev/null)"

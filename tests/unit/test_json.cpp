@@ -1,9 +1,10 @@
-// Tests for the JSON contract (rua::to_json, rua::json_quote): escaping,
+// Tests for the JSON contract (Report::to_json, rua::json_quote): escaping,
 // invalid UTF-8, null for absent values, and golden files under
 // tests/fixtures/golden (NAME.xml parsed, rendered, compared with NAME.json).
-#include "xml_report.hpp"
+#include "kinds/aggregate/xml_report.hpp"
 
 #include <rua/json.hpp>
+#include <rua/kinds/aggregate.hpp>
 
 #include <doctest/doctest.h>
 
@@ -67,7 +68,7 @@ TEST_CASE("json_quote replaces invalid UTF-8 with U+FFFD") {
 }
 
 TEST_CASE("an empty report renders every absent value as null, never as an empty string") {
-    rua::Report report;
+    rua::AggregateReport report;
     const std::string expected =
         R"({"kind":"aggregate","schema":null,"org_name":null,"email":null,)"
         R"("extra_contact_info":null,"report_id":null,"begin":0,"end":0,"errors":[],)"
@@ -75,11 +76,11 @@ TEST_CASE("an empty report renders every absent value as null, never as an empty
         R"("sp":null,"np":null,"pct":null,"fo":null,"testing":null,"discovery_method":null},)"
         R"("records":[],"source":{"file":null,"part":0,"filename":null,"content_type":null,)"
         R"("compression":null},"warnings":[]})";
-    CHECK(rua::to_json(report) == expected);
+    CHECK(report.to_json() == expected);
 }
 
 TEST_CASE("to_json renders the source, empty optional text and negative times") {
-    rua::Report report;
+    rua::AggregateReport report;
     report.schema = "rfc7489";
     report.org_name = "";
     report.begin = -5;
@@ -90,7 +91,7 @@ TEST_CASE("to_json renders the source, empty optional text and negative times") 
     report.source.content_type = "application/gzip";
     report.source.compression = "zip+gzip";
     report.warnings = {"w1", "w\n2"};
-    const std::string json = rua::to_json(report);
+    const std::string json = report.to_json();
     CHECK(json.find(R"("org_name":null)") != std::string::npos);
     CHECK(json.find(R"("begin":-5,"end":9223372036854775807,)") != std::string::npos);
     CHECK(json.find(R"("source":{"file":"queue/3F2A1C9","part":2,"filename":"a\"b.xml.gz",)"
@@ -109,9 +110,9 @@ TEST_CASE("golden files: parsed XML renders exactly the recorded JSON") {
             expected.pop_back();
         }
         rua::detail::MemorySource source(xml);
-        rua::Report report = rua::detail::parse_report_xml(source, rua::Limits{});
+        rua::AggregateReport report = rua::detail::parse_report_xml(source, rua::Limits{});
         report.source.file = std::string(name) + ".xml";
         report.source.compression = "none";
-        CHECK(rua::to_json(report) == expected);
+        CHECK(report.to_json() == expected);
     }
 }

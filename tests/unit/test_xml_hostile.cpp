@@ -105,8 +105,9 @@ TEST_CASE("DTDs and entities are refused: XXE and billion laughs fail cleanly") 
 }
 
 TEST_CASE("a bare DOCTYPE, which declares and loads nothing, is accepted") {
-    const rua::Report r = parse("<?xml version=\"1.0\"?>\n<!DOCTYPE feedback>\n<feedback>" +
-                                k_metadata + k_policy + "</feedback>");
+    const rua::AggregateReport r =
+        parse("<?xml version=\"1.0\"?>\n<!DOCTYPE feedback>\n<feedback>" + k_metadata + k_policy +
+              "</feedback>");
     CHECK(r.report_id == "r1");
 }
 
@@ -177,7 +178,7 @@ TEST_CASE("the record bound and the field bound raise LimitExceeded") {
 TEST_CASE("the document is pulled from the source in pieces, and source errors win") {
     const std::string xml = doc(k_metadata + k_policy + record("2001:db8::5", "9"));
     TrickleSource trickle(xml, 1, false);
-    const rua::Report r = parse_report_xml(trickle, rua::Limits{});
+    const rua::AggregateReport r = parse_report_xml(trickle, rua::Limits{});
     CHECK(r.records.at(0).count == 9);
 
     TrickleSource failing(xml.substr(0, 60), 7, true);

@@ -17,18 +17,18 @@ TEST_CASE("sender quirks are tolerated, normalised and flagged") {
     struct Quirk {
         std::string name;
         std::string xml;
-        std::function<void(const rua::Report&)> check;
+        std::function<void(const rua::AggregateReport&)> check;
     };
     const std::string bom = "\xef\xbb\xbf";
     const std::vector<Quirk> cases{
         {"UTF-8 byte order mark", bom + doc(k_metadata + k_policy + record("192.0.2.1", "1")),
-         [](const rua::Report& r) { CHECK(r.report_id == "r1"); }},
+         [](const rua::AggregateReport& r) { CHECK(r.report_id == "r1"); }},
         {"windows-1252 declared and used",
          "<?xml version=\"1.0\" encoding=\"windows-1252\"?><feedback><report_metadata>"
          "<org_name>Caf\xe9 \x93quoted\x94</org_name><report_id>r1</report_id><date_range>"
          "<begin>1</begin><end>2</end></date_range></report_metadata>" +
              k_policy + record("192.0.2.1", "1") + "</feedback>",
-         [](const rua::Report& r) {
+         [](const rua::AggregateReport& r) {
              CHECK(r.org_name == "Caf\xc3\xa9 \xe2\x80\x9cquoted\xe2\x80\x9d");
          }},
         {"capitalised enumerations are lower-cased",
@@ -42,7 +42,7 @@ TEST_CASE("sender quirks are tolerated, normalised and flagged") {
              "</header_from></identifiers><auth_results><dkim><domain>x</domain><result>"
              "PermError</result></dkim><spf><domain>x</domain><scope>MFrom</scope><result>"
              "SoftFail</result></spf></auth_results></record>"),
-         [](const rua::Report& r) {
+         [](const rua::AggregateReport& r) {
              CHECK(r.policy.adkim == "s");
              CHECK(r.policy.p == "reject");
              CHECK(r.policy.sp == "quarantine");
@@ -62,7 +62,7 @@ TEST_CASE("sender quirks are tolerated, normalised and flagged") {
          doc(k_metadata + k_policy +
              record("192.0.2.1", "1", "",
                     "<spf><domain>x</domain><result>hardfail</result></spf>")),
-         [](const rua::Report& r) {
+         [](const rua::AggregateReport& r) {
              CHECK(r.records.at(0).auth_spf.at(0).result == "fail");
              CHECK(r.warnings ==
                    std::vector<std::string>{"spf result \"hardfail\" read as \"fail\""});
@@ -75,7 +75,7 @@ TEST_CASE("sender quirks are tolerated, normalised and flagged") {
                     "<dkim><domain>x</domain><result>Policy</result></dkim>"
                     "<spf><domain>x</domain><result>Unknown</result></spf>") +
              record("192.0.2.2", "1", "", "<spf><domain>x</domain><result>unknown</result></spf>")),
-         [](const rua::Report& r) {
+         [](const rua::AggregateReport& r) {
              CHECK(r.policy.p == "monitor");
              CHECK(r.records.at(0).reasons.at(0).type == "$text");
              CHECK(r.records.at(0).auth_dkim.at(0).result == "policy");
@@ -91,7 +91,7 @@ TEST_CASE("sender quirks are tolerated, normalised and flagged") {
              "</report_metadata><policy_published><domain> tx.example </domain>"
              "<pct> 100\n</pct></policy_published>" +
              record(" \t192.0.2.1\n", "\n 12 \n")),
-         [](const rua::Report& r) {
+         [](const rua::AggregateReport& r) {
              CHECK(r.org_name == "rx.example");
              CHECK(r.report_id == "r 1");
              CHECK(r.begin == 100);
@@ -105,7 +105,7 @@ TEST_CASE("sender quirks are tolerated, normalised and flagged") {
              "<begin>1337270400.0</begin><end>1337356799.75</end></date_range>"
              "</report_metadata>" +
              k_policy + record("192.0.2.1", "1")),
-         [](const rua::Report& r) {
+         [](const rua::AggregateReport& r) {
              CHECK(r.begin == 1337270400);
              CHECK(r.end == 1337356799);
              CHECK(r.warnings == std::vector<std::string>{
@@ -116,7 +116,7 @@ TEST_CASE("sender quirks are tolerated, normalised and flagged") {
              "<record><row><source_ip>192.0.2.1</source_ip><count>1</count></row><identities>"
              "<header_from>h.example</header_from><envelope_from>e.example</envelope_from>"
              "<envelope_to>t.example</envelope_to></identities></record>"),
-         [](const rua::Report& r) {
+         [](const rua::AggregateReport& r) {
              CHECK(r.records.at(0).header_from == "h.example");
              CHECK(r.records.at(0).envelope_from == "e.example");
              CHECK(r.records.at(0).envelope_to == "t.example");
@@ -126,7 +126,7 @@ TEST_CASE("sender quirks are tolerated, normalised and flagged") {
              "</email><report_id>r1</report_id><date_range><begin>1</begin><end>2</end>"
              "</date_range></report_metadata>" +
              k_policy + record("192.0.2.1", "1")),
-         [](const rua::Report& r) {
+         [](const rua::AggregateReport& r) {
              CHECK(r.org_name == "mail.example.com");
              CHECK(r.warnings ==
                    std::vector<std::string>{"org_name missing; using the domain of email "
@@ -136,7 +136,7 @@ TEST_CASE("sender quirks are tolerated, normalised and flagged") {
          doc("<report_metadata><report_id>r1</report_id><date_range><begin>1</begin><end>2"
              "</end></date_range></report_metadata>" +
              k_policy + record("192.0.2.1", "1")),
-         [](const rua::Report& r) {
+         [](const rua::AggregateReport& r) {
              CHECK_FALSE(r.org_name.has_value());
              CHECK(has_warning(r, "org_name missing and no email domain to use instead"));
          }},
@@ -145,11 +145,13 @@ TEST_CASE("sender quirks are tolerated, normalised and flagged") {
              "28327321193681154911721360800</report_id><date_range><begin>1</begin><end>2"
              "</end></date_range></report_metadata>" +
              k_policy + record("192.0.2.1", "1")),
-         [](const rua::Report& r) { CHECK(r.report_id == "28327321193681154911721360800"); }},
+         [](const rua::AggregateReport& r) {
+             CHECK(r.report_id == "28327321193681154911721360800");
+         }},
         {"IPv6 sources, compressed or not, become canonical",
          doc(k_metadata + k_policy + record("2001:0DB8:0000:0000:0000:0000:0000:0001", "1") +
              record("2001:db8::1", "2") + record("::FFFF:192.0.2.7", "3")),
-         [](const rua::Report& r) {
+         [](const rua::AggregateReport& r) {
              REQUIRE(r.records.size() == 3);
              CHECK(r.records[0].source_ip.text() == "2001:db8::1");
              CHECK(r.records[0].source_ip == r.records[1].source_ip);
@@ -160,7 +162,7 @@ TEST_CASE("sender quirks are tolerated, normalised and flagged") {
              record("192.0.2.1", "2",
                     "<reason><type></type><comment></comment></reason><reason/>"
                     "<reason><comment>why</comment></reason>")),
-         [](const rua::Report& r) {
+         [](const rua::AggregateReport& r) {
              REQUIRE(r.records.at(0).reasons.size() == 1);
              CHECK(r.records[0].reasons[0].type.empty());
              CHECK(r.records[0].reasons[0].comment == "why");
@@ -174,7 +176,7 @@ TEST_CASE("sender quirks are tolerated, normalised and flagged") {
              "<error> </error><date_range><begin>1</begin><end>2</end></date_range>"
              "</report_metadata>" +
              k_policy + record("192.0.2.1", "1")),
-         [](const rua::Report& r) {
+         [](const rua::AggregateReport& r) {
              CHECK(r.org_name == "A & B");
              CHECK(r.report_id == "r1");
              CHECK(r.extra_contact_info == "\xc3\xa9t\xc3\xa9 & <x>");
@@ -187,7 +189,7 @@ TEST_CASE("sender quirks are tolerated, normalised and flagged") {
                  "<record><row><source_ip>192.0.2.1</source_ip><count>1</count>"
                  "<x:count xmlns:x=\"urn:x\">99</x:count></row><data>1</data></record>",
              "<feedback xmlns=\"urn:ietf:params:xml:ns:dmarc-2.0\">"),
-         [](const rua::Report& r) {
+         [](const rua::AggregateReport& r) {
              REQUIRE(r.records.size() == 1);
              CHECK(r.records[0].count == 1);
          }},
@@ -195,7 +197,7 @@ TEST_CASE("sender quirks are tolerated, normalised and flagged") {
          doc("<report_metadata><org_name>o</org_name><report_id>r1</report_id><date_range>"
              "<begin>200</begin><end>100</end></date_range></report_metadata>" +
              k_policy + record("192.0.2.1", "1")),
-         [](const rua::Report& r) {
+         [](const rua::AggregateReport& r) {
              CHECK(r.begin == 200);
              CHECK(r.end == 100);
              CHECK(r.warnings ==
@@ -206,7 +208,7 @@ TEST_CASE("sender quirks are tolerated, normalised and flagged") {
              "<policy_published><domain>other.example</domain><p>reject</p>"
              "</policy_published>" +
              record("192.0.2.1", "1")),
-         [](const rua::Report& r) {
+         [](const rua::AggregateReport& r) {
              CHECK(r.policy.domain == "tx.example");
              CHECK(r.policy.p == "none");
              CHECK(r.warnings ==
@@ -216,19 +218,19 @@ TEST_CASE("sender quirks are tolerated, normalised and flagged") {
          doc(k_metadata +
              "<policy_published><domain>tx.example</domain><pct>150</pct></policy_published>" +
              record("192.0.2.1", "1")),
-         [](const rua::Report& r) {
+         [](const rua::AggregateReport& r) {
              CHECK_FALSE(r.policy.pct.has_value());
              CHECK(r.warnings == std::vector<std::string>{"policy_published/pct \"150\" ignored"});
          }},
         {"a report without records is a report", doc(k_metadata + k_policy),
-         [](const rua::Report& r) {
+         [](const rua::AggregateReport& r) {
              CHECK(r.records.empty());
              CHECK(r.message_count() == 0);
          }},
     };
     for (const auto& c : cases) {
         CAPTURE(c.name);
-        rua::Report report;
+        rua::AggregateReport report;
         try {
             report = parse(c.xml);
         } catch (const std::exception& e) {
@@ -247,7 +249,7 @@ TEST_CASE("a UTF-16 document with a byte order mark is transcoded by Xerces") {
         utf16 += c;
         utf16 += '\0';
     }
-    const rua::Report r = parse(utf16);
+    const rua::AggregateReport r = parse(utf16);
     CHECK(r.org_name == "rx.example");
     CHECK(r.records.at(0).count == 5);
 }

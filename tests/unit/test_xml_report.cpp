@@ -2,8 +2,8 @@
 // the three schema flavours, report validation with its exact messages, and
 // a large generated report. Quirks: test_xml_quirks.cpp; hostile input and
 // bounds: test_xml_hostile.cpp.
+#include "kinds/aggregate/xml_values.hpp"
 #include "xml_fixtures.hpp"
-#include "xml_values.hpp"
 
 #include <rua/errors.hpp>
 
@@ -24,7 +24,7 @@ TEST_CASE("a plain RFC 7489 report parses into every model field") {
         "<spf><domain>tx.example</domain><scope>mfrom</scope><result>pass</result></spf>"
         "<spf><domain>helo.tx.example</domain><scope>helo</scope><result>neutral</result>"
         "<human_result>h</human_result></spf>";
-    const rua::Report r =
+    const rua::AggregateReport r =
         parse(doc("<version>1.0</version>" + k_metadata + k_policy +
                   record("192.0.2.1", "4",
                          "<reason><type>forwarded</type><comment>list</comment></reason>"
@@ -98,7 +98,7 @@ TEST_CASE("the schema flavour follows the namespace, then the version") {
         body += k_metadata;
         body += k_policy;
         body += record("192.0.2.1", "2");
-        const rua::Report r = parse(doc(body, c.open, close));
+        const rua::AggregateReport r = parse(doc(body, c.open, close));
         CHECK(r.schema == c.schema);
         CHECK(r.xml_namespace == c.ns);
         CHECK(r.report_id == "r1");
@@ -182,7 +182,7 @@ TEST_CASE("20,000 generated records are all read, with the exact message count")
                            "</domain><result>pass</result>"
                            "</dkim><spf><domain>s</domain><result>fail</result></spf>");
     }
-    const rua::Report r = parse(doc(body));
+    const rua::AggregateReport r = parse(doc(body));
     REQUIRE(r.records.size() == k_records);
     CHECK(r.message_count() == expected_sum);
     CHECK(r.records[19999].source_ip.text() == "10.0.78.31");
@@ -195,7 +195,7 @@ TEST_CASE("warnings are kept once each and capped") {
         body += record("192.0.2.1", "1", "<disposition>odd" + std::to_string(i) + "</disposition>");
     }
     body += record("192.0.2.1", "1", "<disposition>odd0</disposition>");
-    const rua::Report r = parse(doc(body));
+    const rua::AggregateReport r = parse(doc(body));
     REQUIRE(r.records.size() == 151);
     CHECK(r.records[150].disposition == "odd0");
     REQUIRE(r.warnings.size() == rua::detail::Warnings::k_max_warnings + 1);

@@ -3,7 +3,7 @@
 // Test-only; never used by the product.
 #pragma once
 
-#include "xml_report.hpp"
+#include "kinds/aggregate/xml_report.hpp"
 
 #include <rua/errors.hpp>
 
@@ -42,7 +42,7 @@ inline std::string doc(const std::string& body, const std::string& open = "<feed
     return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + open + body + close;
 }
 
-inline rua::Report parse(const std::string& xml, const rua::Limits& limits = {}) {
+inline rua::AggregateReport parse(const std::string& xml, const rua::Limits& limits = {}) {
     MemorySource source(xml);
     return parse_report_xml(source, limits);
 }
@@ -65,7 +65,7 @@ inline Failure parse_failure(const std::string& xml, const rua::Limits& limits =
     return {};
 }
 
-inline bool has_warning(const rua::Report& report, const std::string& text) {
+inline bool has_warning(const rua::AggregateReport& report, const std::string& text) {
     return std::find(report.warnings.begin(), report.warnings.end(), text) != report.warnings.end();
 }
 
