@@ -177,6 +177,43 @@ expect "malformed report: end of data" "250" "$(data_basic)"
 expect "malformed report: quarantine rows" "1" "$(q "SELECT count(*) FROM quarantine")"
 expect "malformed report: no aggregate_report row" "0" "$(reports_with_id e2e-broken-1)"
 
+# ---- 5b. one address, every kind: a TLS report and a DMARC failure report -------
+kinds() { python3 "$HERE/make_kinds.py" "$@"; }
+kinds tls "$WORK/tls.eml" --report-id e2e-tls-1 --to "$RUA" >/dev/null
+send "$WORK/tls.eml" tlsrpt-noreply@receiver.example "$RUA"
+expect "TLS report: end of data" "250" "$(data_basic)"
+expect "TLS report: tlsrpt_report row" "1|Receiver Example Corp." \
+  "$(q "SELECT count(*), max(organization_name) FROM tlsrpt_report WHERE report_id = 'e2e-tls-1'")"
+expect "TLS report: policy sessions (successful, failed)" "example.net|5326|303" \
+  "$(q "SELECT p.policy_domain, p.successful, p.failed FROM tlsrpt_policy p JOIN tlsrpt_report r ON r.id = p.report_id WHERE r.report_id = 'e2e-tls-1'")"
+expect "TLS report: failure details" "2" \
+  "$(q "SELECT count(*) FROM tlsrpt_failure f JOIN tlsrpt_report r ON r.id = f.report_id WHERE r.report_id = 'e2e-tls-1'")"
+expect "TLS report: raw attachment archived" "1" \
+  "$(q "SELECT count(*) FROM tlsrpt_report r JOIN raw_report w ON w.id = r.raw_report_id WHERE r.report_id = 'e2e-tls-1'")"
+QID=$(sed -n 's/^data 250 .*queued as \([0-9A-Za-z]*\).*/\1/p' "$WORK/last")
+expect "TLS report: log line names the kind" "1" \
+  "$(grep -c -- "${QID:-no-queue-id}: stored rua=$RUA kind=tlsrpt org=Receiver Example Corp. id=e2e-tls-1 policies=1 " "$WORK/milter.log")"
+send "$WORK/tls.eml" tlsrpt-noreply@receiver.example "$RUA"
+expect "TLS report again: a duplicate, still one row" "250|1" \
+  "$(data_basic)|$(q "SELECT count(*) FROM tlsrpt_report WHERE report_id = 'e2e-tls-1'")"
+
+kinds failure "$WORK/ruf.eml" --to "$RUA" --message-id e2e-ruf-1@example.net >/dev/null
+send "$WORK/ruf.eml" dmarc-failure@receiver.example "$RUA"
+expect "failure report: end of data" "250" "$(data_basic)"
+expect "failure report: one failure_report row, redacted" "1|redacted|192.0.2.1|example.net" \
+  "$(q "SELECT count(*), max(privacy), host(max(source_ip)), max(reported_domain) FROM failure_report WHERE original_message_id LIKE '%e2e-ruf-1@example.net%'")"
+expect "failure report: Original-Mail-From masked" "j***@example.net" \
+  "$(q "SELECT original_mail_from FROM failure_report WHERE original_message_id LIKE '%e2e-ruf-1@example.net%'")"
+expect "failure report: no subject, no body kept" "||0" \
+  "$(q "SELECT original_subject, original_body, (SELECT count(*) FROM raw_report WHERE position('merger'::bytea IN data) > 0 OR position('never to be stored'::bytea IN data) > 0) FROM failure_report WHERE original_message_id LIKE '%e2e-ruf-1@example.net%'")"
+QID=$(sed -n 's/^data 250 .*queued as \([0-9A-Za-z]*\).*/\1/p' "$WORK/last")
+expect "failure report: log line names the kind" "1" \
+  "$(grep -c -- "${QID:-no-queue-id}: stored rua=$RUA kind=failure org=mx.receiver.example id=[0-9a-f]* messages=1 " "$WORK/milter.log")"
+expect "failure report: quarantine unchanged (the row of step 5)" "1" "$(q "SELECT count(*) FROM quarantine")"
+rua_wait_queue_empty "$PF" || true
+expect "TLS and failure reports: not delivered (AfterIngest remove)" "0|0" \
+  "$(delivered_with e2e-tls-1)|$(delivered_with 'never to be stored')"
+
 # ---- 6. database down: 451, then stored exactly once on retry ------------------
 gen eml "$WORK/retry.eml" --encoding gz --report-id e2e-retry-1 --records 2 >/dev/null
 pg_ctl_as_owner -D "$PG_DIR/data" -m fast -w stop >/dev/null && PG_STOPPED=1
