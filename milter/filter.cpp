@@ -335,9 +335,8 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
     case Verdict::rejected: {
         log_info("{}: rejected rua={} items={} ms={} reason=\"{}\"", qid, rua, items, ms,
                  result.reason);
-        m_api.set_reply(
-            ctx, "550", result.foreign_domain ? "5.7.1" : "5.6.0",
-            reply_text(result.reason.empty() ? "no usable report" : result.reason));
+        m_api.set_reply(ctx, "550", result.foreign_domain ? "5.7.1" : "5.6.0",
+                        reply_text(result.reason.empty() ? "no usable report" : result.reason));
         return SMFIS_REJECT;
     }
     case Verdict::try_later: {
@@ -370,17 +369,16 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
         const std::string id = first != nullptr ? first->identifier() : "-";
         const std::string several =
             reports.size() > 1 ? fmt::format(" reports={}", reports.size()) : std::string();
-        log_info("{}: {} rua={} kind={} org={} id={} {} ms={}{}", qid,
-                 stored ? "stored" : "duplicate", rua, kind, printable(org, false),
-                 printable(id, false),
-                 fmt::format("{}={}", plural_noun(common_noun(result.ingest), 2), items), ms,
-                 several);
-        header = stored ? fmt::format("stored {}, {}",
-                                      plural(stored_reports(result.outcome), "report"),
-                                      fmt::format("{} {}", result.outcome.items_stored,
-                                                  plural_noun(common_noun(result.ingest),
-                                                              result.outcome.items_stored)))
-                        : fmt::format("duplicate {}", plural(reports.size(), "report"));
+        log_info(
+            "{}: {} rua={} kind={} org={} id={} {} ms={}{}", qid, stored ? "stored" : "duplicate",
+            rua, kind, printable(org, false), printable(id, false),
+            fmt::format("{}={}", plural_noun(common_noun(result.ingest), 2), items), ms, several);
+        header =
+            stored ? fmt::format("stored {}, {}", plural(stored_reports(result.outcome), "report"),
+                                 fmt::format("{} {}", result.outcome.items_stored,
+                                             plural_noun(common_noun(result.ingest),
+                                                         result.outcome.items_stored)))
+                   : fmt::format("duplicate {}", plural(reports.size(), "report"));
     }
 
     if (config.after_ingest == AfterIngest::deliver) {

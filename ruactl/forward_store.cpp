@@ -62,22 +62,56 @@ void save_arguments(int argc, char** argv) {
     saved_argv().assign(argv + 1, argv + argc);
 }
 
-int cmd_db_migrate(const std::string& n, const Argv& a) { return forward(n, a); }
-int cmd_db_status(const std::string& n, const Argv& a) { return forward(n, a); }
-int cmd_account_add(const std::string& n, const Argv& a) { return forward(n, a); }
-int cmd_account_list(const std::string& n, const Argv& a) { return forward(n, a); }
-int cmd_domain_add(const std::string& n, const Argv& a) { return forward(n, a); }
-int cmd_domain_remove(const std::string& n, const Argv& a) { return forward(n, a); }
-int cmd_rua_add(const std::string& n, const Argv& a) { return forward(n, a); }
-int cmd_rua_list(const std::string& n, const Argv& a) { return forward(n, a); }
-int cmd_rua_remove(const std::string& n, const Argv& a) { return forward(n, a); }
-int cmd_rua_disable(const std::string& n, const Argv& a) { return forward(n, a); }
-int cmd_rua_enable(const std::string& n, const Argv& a) { return forward(n, a); }
-int cmd_import(const std::string& n, const Argv& a) { return forward(n, a); }
-int cmd_quarantine_list(const std::string& n, const Argv& a) { return forward(n, a); }
-int cmd_quarantine_show(const std::string& n, const Argv& a) { return forward(n, a); }
-int cmd_quarantine_reprocess(const std::string& n, const Argv& a) { return forward(n, a); }
-int cmd_quarantine_purge(const std::string& n, const Argv& a) { return forward(n, a); }
-int cmd_summary(const std::string& n, const Argv& a) { return forward(n, a); }
+int cmd_db_migrate(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_db_status(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_account_add(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_account_list(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_domain_add(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_domain_remove(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_rua_add(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_rua_list(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_rua_remove(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_rua_disable(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_rua_enable(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_import(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_quarantine_list(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_quarantine_show(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_quarantine_reprocess(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_quarantine_purge(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_summary(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
 
 } // namespace ruactl

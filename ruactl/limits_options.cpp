@@ -30,8 +30,8 @@ rua::Privacy privacy_from(const Args& args) {
             return privacy;
         }
     }
-    throw UsageError(fmt::format("invalid --failure-privacy '{}' (redacted, headers or full)",
-                                 *word));
+    throw UsageError(
+        fmt::format("invalid --failure-privacy '{}' (redacted, headers or full)", *word));
 }
 
 } // namespace ruactl

@@ -17,7 +17,6 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-
 #include <optional>
 #include <set>
 
@@ -129,15 +128,13 @@ public:
     }
 
 private:
-    static bool accepted(Format format) {
-        return format == Format::xml || format == Format::json;
-    }
+    static bool accepted(Format format) { return format == Format::xml || format == Format::json; }
 
     static std::string parsed_line(const Report& report, const std::string& where) {
-        return fmt::format("{}{} report parsed: from={} id={} {}", where, report.kind(),
-                           detail::printable(report.reporter().empty() ? std::string("?")
-                                                                       : report.reporter()),
-                           detail::printable(report.identifier()), items_label(report));
+        return fmt::format(
+            "{}{} report parsed: from={} id={} {}", where, report.kind(),
+            detail::printable(report.reporter().empty() ? std::string("?") : report.reporter()),
+            detail::printable(report.identifier()), items_label(report));
     }
 
     void start(int part, const OptString& content_type, const OptString& filename) {
@@ -257,8 +254,7 @@ std::string IngestResult::first_error() const {
         if (!parts.insert(diagnostic.part).second || diagnostic.part == 0) {
             continue;
         }
-        const std::string type =
-            detail::printable(diagnostic.content_type.value_or("untyped"), 80);
+        const std::string type = detail::printable(diagnostic.content_type.value_or("untyped"), 80);
         if (std::find(types.begin(), types.end(), type) == types.end()) {
             types.push_back(type);
         }

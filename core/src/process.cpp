@@ -114,8 +114,8 @@ ProcessResult process_message(Store& store, std::string_view raw, const Limits& 
             for (const auto& d : result.ingest.diagnostics) {
                 had_error = had_error || d.level == Diagnostic::Level::error;
             }
-            refusal = Refusal{had_error ? "bad_report" : "no_report", result.ingest.first_error(),
-                              false};
+            refusal =
+                Refusal{had_error ? "bad_report" : "no_report", result.ingest.first_error(), false};
         }
         if (!refusal) {
             refusal = check_storable(result.ingest);

@@ -47,9 +47,9 @@ std::string as_table(const rua::DomainSummary& s) {
 }
 
 std::string as_json(const rua::DomainSummary& s) {
-    std::string out = fmt::format("{{\"domain\":{},\"since\":{},\"kinds\":{{",
-                                  rua::json_quote(s.domain),
-                                  s.since ? rua::json_quote(format_time(*s.since)) : "null");
+    std::string out =
+        fmt::format("{{\"domain\":{},\"since\":{},\"kinds\":{{", rua::json_quote(s.domain),
+                    s.since ? rua::json_quote(format_time(*s.since)) : "null");
     std::string kind;
     for (const auto& t : s.tables) {
         if (t.kind != kind) {
@@ -65,7 +65,7 @@ std::string as_json(const rua::DomainSummary& s) {
             for (std::size_t c = 0; c < t.columns.size() && c < t.rows[r].size(); ++c) {
                 const auto& cell = t.rows[r][c];
                 out += fmt::format("{}{}:{}", c > 0 ? "," : "", rua::json_quote(t.columns[c]),
-                                   !cell       ? std::string("null")
+                                   !cell          ? std::string("null")
                                    : t.numeric[c] ? *cell
                                                   : rua::json_quote(*cell));
             }

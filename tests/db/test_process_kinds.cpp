@@ -52,8 +52,7 @@ std::string arf(const std::string& feedback_type, const std::string& domain) {
            domain +
            ">\r\nTo: alice@receiver.example\r\nSubject: Secret plans\r\n"
            "Message-ID: <orig-1@" +
-           domain +
-           ">\r\n\r\nThe private body text.\r\n\r\n--b1--\r\n";
+           domain + ">\r\n\r\nThe private body text.\r\n\r\n--b1--\r\n";
 }
 
 rua::Arrival arrival() {
@@ -78,8 +77,7 @@ TEST_CASE("one message with an aggregate, a TLS and a forwarded failure report s
         "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"m\"\r\n\r\n"
         "--m\r\nContent-Type: text/xml\r\nContent-Disposition: attachment; filename=\"a.xml\"\r\n"
         "\r\n" +
-        k_aggregate +
-        "\r\n--m\r\nContent-Type: application/tlsrpt+json\r\n\r\n" + k_tls +
+        k_aggregate + "\r\n--m\r\nContent-Type: application/tlsrpt+json\r\n\r\n" + k_tls +
         "\r\n--m\r\nContent-Type: message/rfc822\r\n\r\n" + arf("auth-failure", "example.net") +
         "\r\n--m--\r\n";
     const auto rua = entry({"example.net"});
@@ -135,9 +133,8 @@ TEST_CASE("a failure report for a foreign domain is kept redacted and reprocess 
     rua::ProcessOptions options;
     options.rua = registry.find("dmarc@example.net");
     REQUIRE(options.rua != nullptr);
-    const auto result =
-        rua::process_message(store, arf("auth-failure", "example.net"), rua::Limits{}, arrival(),
-                             options);
+    const auto result = rua::process_message(store, arf("auth-failure", "example.net"),
+                                             rua::Limits{}, arrival(), options);
     CHECK(result.verdict == rua::Verdict::quarantined);
     CHECK(result.reason_code == "foreign_domain");
     CHECK(db.scalar("SELECT (position('private body'::bytea IN raw) = 0 AND position('Secret "

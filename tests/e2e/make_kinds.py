@@ -39,7 +39,7 @@ def tls(args):
                 {"result-type": "starttls-not-supported", "sending-mta-ip": "198.51.100.7",
                  "receiving-ip": "192.0.2.25", "failed-session-count": 203}]}]}
     payload = gzip.compress(json.dumps(report).encode(), mtime=0)
-    name = "receiver.example!%s!1761955200!1762041599!%s.json.gz" % (args.domain, args.report_id)
+    name = "receiver.example!%s!1793491200!1793577599!%s.json.gz" % (args.domain, args.report_id)
     boundary = "tls-boundary-1"
     msg = (
         "From: tlsrpt-noreply@receiver.example\r\n"

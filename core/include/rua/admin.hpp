@@ -123,8 +123,7 @@ public:
     // stores what now parses (the rua's domain check applies) and marks the
     // row resolved with the new report ids. Idempotent: a row stored but not
     // yet marked is found duplicate next time and marked then.
-    ReprocessCounts quarantine_reprocess(const std::vector<std::int64_t>& ids,
-                                         const Limits& limits,
+    ReprocessCounts quarantine_reprocess(const std::vector<std::int64_t>& ids, const Limits& limits,
                                          Privacy privacy = Privacy::redacted);
     // Deletes rows received more than `age_seconds` ago; returns how many.
     std::size_t quarantine_purge_older(std::int64_t age_seconds);

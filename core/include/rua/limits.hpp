@@ -21,9 +21,9 @@ struct Limits {
     // Every count a report states (messages, sessions), of any kind; past
     // it the report is bad input. Far below 2^63 so that sums stay exact.
     std::uint64_t max_count = 1000000000000ULL;
-    std::size_t max_json_depth = 16;            // JSON nesting (TLS reports need 5)
-    std::size_t max_policies = 1000;            // per TLS report
-    std::size_t max_failure_details = 100000;   // per TLS report, all policies
+    std::size_t max_json_depth = 16;                // JSON nesting (TLS reports need 5)
+    std::size_t max_policies = 1000;                // per TLS report
+    std::size_t max_failure_details = 100000;       // per TLS report, all policies
     std::size_t max_original_body_bytes = 1u << 20; // failure report body kept (Privacy::full)
 };
 

@@ -22,8 +22,8 @@ enum class Verdict {
 const char* to_string(Verdict verdict);
 
 struct ProcessOptions {
-    bool quarantine_bad = true;    // false: Verdict::rejected instead
-    const RuaEntry* rua = nullptr; // when set, reports must be for its account's domains
+    bool quarantine_bad = true;          // false: Verdict::rejected instead
+    const RuaEntry* rua = nullptr;       // when set, reports must be for its account's domains
     Privacy privacy = Privacy::redacted; // what of personal data is kept (FailureReportPrivacy)
 };
 

@@ -34,7 +34,7 @@ struct StoredReport {
 
 struct MessageOutcome {
     std::vector<StoredReport> reports; // one per IngestResult::reports entry
-    std::size_t items_stored = 0; // Report::items() of the reports stored
+    std::size_t items_stored = 0;      // Report::items() of the reports stored
     std::size_t stored() const;
     std::size_t duplicates() const; // duplicate or conflict
 };

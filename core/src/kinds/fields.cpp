@@ -11,9 +11,7 @@ namespace rua::detail {
 
 namespace {
 
-template <typename... F> struct Overload : F... {
-    using F::operator()...;
-};
+template <typename... F> struct Overload : F... { using F::operator()...; };
 template <typename... F> Overload(F...) -> Overload<F...>;
 
 } // namespace
@@ -103,8 +101,7 @@ void FingerprintEncoder::value(const FieldValue& value) {
                         [&](std::string_view s) { text(s); },
                         [&](const std::string& s) { text(std::string_view(s)); },
                         [&](std::int64_t n) { signed_number(n); },
-                        [&](std::uint64_t n) { number(n); },
-                        [&](bool b) { number(b ? 1 : 0); },
+                        [&](std::uint64_t n) { number(n); }, [&](bool b) { number(b ? 1 : 0); },
                         [&](const std::vector<std::string>* items) {
                             number(items->size());
                             for (const auto& item : *items) {
@@ -214,15 +211,16 @@ void stored_json_value(std::string& out, const FieldValue& value) {
 }
 
 OptString param_text(const FieldValue& value) {
-    return std::visit(
-        Overload{[](std::monostate) { return OptString(); },
-                 [](std::string_view s) { return OptString(std::string(s)); },
-                 [](const std::string& s) { return OptString(s); },
-                 [](std::int64_t n) { return OptString(std::to_string(n)); },
-                 [](std::uint64_t n) { return OptString(std::to_string(n)); },
-                 [](bool b) { return OptString(b ? "t" : "f"); },
-                 [](const std::vector<std::string>* items) { return OptString(array_literal(*items)); }},
-        value);
+    return std::visit(Overload{[](std::monostate) { return OptString(); },
+                               [](std::string_view s) { return OptString(std::string(s)); },
+                               [](const std::string& s) { return OptString(s); },
+                               [](std::int64_t n) { return OptString(std::to_string(n)); },
+                               [](std::uint64_t n) { return OptString(std::to_string(n)); },
+                               [](bool b) { return OptString(b ? "t" : "f"); },
+                               [](const std::vector<std::string>* items) {
+                                   return OptString(array_literal(*items));
+                               }},
+                      value);
 }
 
 void check_value(const char* column, const FieldValue& value) {
@@ -231,7 +229,8 @@ void check_value(const char* column, const FieldValue& value) {
             throw BadInput(std::string("database refused the report: NUL byte in ") + column);
         }
     };
-    std::visit(Overload{[&](std::string_view s) { check(s); }, [&](const std::string& s) { check(s); },
+    std::visit(Overload{[&](std::string_view s) { check(s); },
+                        [&](const std::string& s) { check(s); },
                         [&](const std::vector<std::string>* items) {
                             for (const auto& item : *items) {
                                 check(item);

@@ -33,9 +33,9 @@ enum class JsonForm { plain, number_text, raw_json };
 class FingerprintEncoder;
 
 template <typename T> struct Field {
-    const char* column = nullptr; // SQL column; nullptr when not stored
-    const char* json = nullptr;   // JSON key; nullptr when not printed
-    bool fingerprint = false;     // part of the content fingerprint
+    const char* column = nullptr;            // SQL column; nullptr when not stored
+    const char* json = nullptr;              // JSON key; nullptr when not printed
+    bool fingerprint = false;                // part of the content fingerprint
     std::function<FieldValue(const T&)> get; // a scalar (or text list) field
     JsonForm json_form = JsonForm::plain;
     const char* sql_param = "{}"; // the INSERT value expression; {} is the parameter

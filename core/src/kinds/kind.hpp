@@ -19,14 +19,14 @@ namespace rua::detail {
 // A report made of several MIME entities (an ARF failure report), found by
 // looking at the message's structure rather than at one attachment.
 struct MessageFinding {
-    std::vector<int> parts;   // leaves (MimeLeaf::part) it consumed: ingest skips them
-    int part = 0;             // the leaf that labels it in diagnostics
-    OptString content_type;   // that leaf's declared type
-    ReportPtr report;         // null when recognised but refused
-    std::string error;        // why it was refused (one line), when report is null
-    bool over_limit = false;  // the refusal is a bound (LimitExceeded), not bad input
-    std::string bytes;        // the report as received, archived as its attachment
-    std::string format;       // raw_report.format of `bytes` ("arf", "text", ...)
+    std::vector<int> parts;  // leaves (MimeLeaf::part) it consumed: ingest skips them
+    int part = 0;            // the leaf that labels it in diagnostics
+    OptString content_type;  // that leaf's declared type
+    ReportPtr report;        // null when recognised but refused
+    std::string error;       // why it was refused (one line), when report is null
+    bool over_limit = false; // the refusal is a bound (LimitExceeded), not bad input
+    std::string bytes;       // the report as received, archived as its attachment
+    std::string format;      // raw_report.format of `bytes` ("arf", "text", ...)
 };
 
 class Kind {

@@ -7,11 +7,11 @@ namespace rua::detail {
 class Kind;
 class Writer;
 
-const Kind& aggregate_kind();  // kinds/aggregate/kind.cpp
+const Kind& aggregate_kind();     // kinds/aggregate/kind.cpp
 const Writer& aggregate_writer(); // kinds/aggregate/store.cpp
-const Kind& tlsrpt_kind();     // kinds/tlsrpt/kind.cpp
-const Writer& tlsrpt_writer(); // kinds/tlsrpt/store.cpp
-const Kind& failure_kind();    // kinds/failure/kind.cpp
-const Writer& failure_writer(); // kinds/failure/store.cpp
+const Kind& tlsrpt_kind();        // kinds/tlsrpt/kind.cpp
+const Writer& tlsrpt_writer();    // kinds/tlsrpt/store.cpp
+const Kind& failure_kind();       // kinds/failure/kind.cpp
+const Writer& failure_writer();   // kinds/failure/store.cpp
 
 } // namespace rua::detail

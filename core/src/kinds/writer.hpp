@@ -56,8 +56,9 @@ public:
 
     // `ruactl summary` sections for one domain (lower-cased), for reports
     // whose period ends after `since_seconds_ago` when given.
-    virtual std::vector<SummaryTable> summary(pqxx::work& tx, const std::string& domain,
-                                              std::optional<std::int64_t> since_seconds_ago) const = 0;
+    virtual std::vector<SummaryTable>
+    summary(pqxx::work& tx, const std::string& domain,
+            std::optional<std::int64_t> since_seconds_ago) const = 0;
 };
 
 // The writer registered for `kind`; throws std::logic_error for none (a

@@ -10,7 +10,7 @@ namespace rua::detail {
 
 const std::vector<const Writer*>& writers() {
     static const std::vector<const Writer*> k_writers = {&aggregate_writer(), &tlsrpt_writer(),
-                                                       &failure_writer()};
+                                                         &failure_writer()};
     return k_writers;
 }
 

@@ -99,17 +99,16 @@ MessageOutcome store_in(pqxx::connection& conn, const IngestResult& result, cons
             } else {
                 auto found = raws.find(report->attachment);
                 if (found == raws.end()) {
-                    found = raws.emplace(report->attachment,
-                                         put_raw(tx, attachment.bytes, attachment))
-                                .first;
+                    found =
+                        raws.emplace(report->attachment, put_raw(tx, attachment.bytes, attachment))
+                            .first;
                 }
                 raw = &found->second;
             }
         }
         const detail::Writer& writer = detail::writer_for(report->kind());
-        const StoredReport stored =
-            batch_for(writer).add(*report, raw ? std::optional(raw->id) : std::nullopt, arrival,
-                                  privacy);
+        const StoredReport stored = batch_for(writer).add(
+            *report, raw ? std::optional(raw->id) : std::nullopt, arrival, privacy);
         if (stored.outcome == ReportOutcome::stored) {
             if (raw != nullptr) {
                 raw->used = true;
@@ -171,9 +170,8 @@ MessageOutcome Store::store(const IngestResult& result, const Arrival& arrival, 
     if (result.reports.empty()) {
         return MessageOutcome{};
     }
-    return with_connection(m_pool, [&](pqxx::connection& conn) {
-        return store_in(conn, result, arrival, privacy);
-    });
+    return with_connection(
+        m_pool, [&](pqxx::connection& conn) { return store_in(conn, result, arrival, privacy); });
 }
 
 } // namespace rua

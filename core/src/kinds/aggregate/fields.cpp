@@ -8,8 +8,8 @@ namespace {
 
 using Report = AggregateReport;
 
-template <typename T> Field<T> text(const char* column, const char* json, bool fp,
-                                    OptString T::*member) {
+template <typename T>
+Field<T> text(const char* column, const char* json, bool fp, OptString T::*member) {
     Field<T> f;
     f.column = column;
     f.json = json;
@@ -18,8 +18,8 @@ template <typename T> Field<T> text(const char* column, const char* json, bool f
     return f;
 }
 
-template <typename T> Field<T> text(const char* column, const char* json, bool fp,
-                                    std::string T::*member) {
+template <typename T>
+Field<T> text(const char* column, const char* json, bool fp, std::string T::*member) {
     Field<T> f;
     f.column = column;
     f.json = json;
@@ -60,8 +60,8 @@ const Fields<AggregateReport>& aggregate_report_fields() {
         f.push_back(text("schema_flavour", "schema", false, &Report::schema));
         f.push_back(text("org_name", "org_name", true, &Report::org_name));
         f.push_back(text("email", "email", true, &Report::email));
-        f.push_back(text("extra_contact_info", "extra_contact_info", true,
-                         &Report::extra_contact_info));
+        f.push_back(
+            text("extra_contact_info", "extra_contact_info", true, &Report::extra_contact_info));
         f.push_back(text("report_id", "report_id", true, &Report::report_id));
         Field<Report> begin;
         begin.column = "date_begin";
@@ -101,9 +101,9 @@ const Fields<AggregateReport>& aggregate_report_fields() {
 const Fields<PolicyPublished>& aggregate_policy_fields() {
     using P = PolicyPublished;
     static const Fields<P> k_fields = [] {
-        Fields<P> f = {text("adkim", "adkim", true, &P::adkim), text("aspf", "aspf", true, &P::aspf),
-                       text("p", "p", true, &P::p),             text("sp", "sp", true, &P::sp),
-                       text("np", "np", true, &P::np)};
+        Fields<P> f = {text("adkim", "adkim", true, &P::adkim),
+                       text("aspf", "aspf", true, &P::aspf), text("p", "p", true, &P::p),
+                       text("sp", "sp", true, &P::sp), text("np", "np", true, &P::np)};
         Field<P> pct;
         pct.column = "pct";
         pct.json = "pct";
@@ -144,23 +144,17 @@ const Fields<Record>& aggregate_record_fields() {
         f.push_back(text("dkim", "dkim", true, &Record::dkim));
         f.push_back(text("spf", "spf", true, &Record::spf));
         f.push_back(list_field<Record, Reason>(
-            "reasons", "reasons", [](const Record& r) -> const std::vector<Reason>& {
-                return r.reasons;
-            },
-            k_reasons));
+            "reasons", "reasons",
+            [](const Record& r) -> const std::vector<Reason>& { return r.reasons; }, k_reasons));
         f.push_back(text("header_from", "header_from", true, &Record::header_from));
         f.push_back(text("envelope_from", "envelope_from", true, &Record::envelope_from));
         f.push_back(text("envelope_to", "envelope_to", true, &Record::envelope_to));
         f.push_back(list_field<Record, DkimAuth>(
-            "auth_dkim", "auth_dkim", [](const Record& r) -> const std::vector<DkimAuth>& {
-                return r.auth_dkim;
-            },
-            k_dkim));
+            "auth_dkim", "auth_dkim",
+            [](const Record& r) -> const std::vector<DkimAuth>& { return r.auth_dkim; }, k_dkim));
         f.push_back(list_field<Record, SpfAuth>(
-            "auth_spf", "auth_spf", [](const Record& r) -> const std::vector<SpfAuth>& {
-                return r.auth_spf;
-            },
-            k_spf));
+            "auth_spf", "auth_spf",
+            [](const Record& r) -> const std::vector<SpfAuth>& { return r.auth_spf; }, k_spf));
         Field<Record> pass;
         pass.column = "dmarc_pass";
         pass.get = [](const Record& r) { return FieldValue(r.dmarc_pass()); };

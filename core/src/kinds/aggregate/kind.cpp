@@ -1,8 +1,9 @@
 // The parse half of the DMARC aggregate kind: XML payloads, read by the
 // streaming Xerces stage (xml_report.cpp). Registered in kinds/registry.cpp.
+#include "kinds/kind.hpp"
+
 #include "kinds/aggregate/fingerprint.hpp"
 #include "kinds/aggregate/xml_report.hpp"
-#include "kinds/kind.hpp"
 #include "kinds/kinds.hpp"
 
 namespace rua {

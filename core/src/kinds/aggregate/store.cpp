@@ -101,8 +101,8 @@ class AggregateBatch final : public WriteBatch {
 public:
     explicit AggregateBatch(pqxx::work& tx) : m_tx(tx) {}
 
-    StoredReport add(const Report& any, std::optional<std::int64_t> raw_id,
-                     const Arrival& arrival, Privacy /*privacy*/) override {
+    StoredReport add(const Report& any, std::optional<std::int64_t> raw_id, const Arrival& arrival,
+                     Privacy /*privacy*/) override {
         const auto& r = report_as<AggregateReport>(any);
         const auto& p = r.policy;
         const std::string fingerprint_text = r.fingerprint();
@@ -123,8 +123,9 @@ public:
         }
         // The key exists (maybe stored a moment ago by a concurrent ingester,
         // whose commit ON CONFLICT waited for): duplicate or conflict.
-        const auto existing = m_tx.exec_prepared("rua_find_report", opt(r.org_name), opt(r.email),
-                                                 r.report_id, p.domain, r.begin, r.end, fingerprint);
+        const auto existing =
+            m_tx.exec_prepared("rua_find_report", opt(r.org_name), opt(r.email), r.report_id,
+                               p.domain, r.begin, r.end, fingerprint);
         if (existing.empty()) {
             throw TryLater("report key conflict but no stored report found (deleted meanwhile?)");
         }

@@ -25,8 +25,8 @@ constexpr const char* k_filter =
     "WHERE lower(a.domain) = $1 "
     "AND ($2::bigint IS NULL OR a.date_end >= now() - $2::bigint * interval '1 second')";
 
-const std::vector<std::string> k_numbers = {"reports", "messages", "pass", "fail",
-                                             "pass_percent", "none", "quarantine", "reject"};
+const std::vector<std::string> k_numbers = {"reports",      "messages", "pass",       "fail",
+                                            "pass_percent", "none",     "quarantine", "reject"};
 
 OptString percent(std::uint64_t part, std::uint64_t whole) {
     if (whole == 0) {

@@ -7,8 +7,8 @@
 #include "validate.hpp"
 #include "xml_values.hpp"
 
-#include <rua/limits.hpp>
 #include <rua/kinds/aggregate.hpp>
+#include <rua/limits.hpp>
 
 #include <xercesc/sax2/DefaultHandler.hpp>
 

@@ -5,8 +5,8 @@
 
 #include "byte_source.hpp"
 
-#include <rua/limits.hpp>
 #include <rua/kinds/aggregate.hpp>
+#include <rua/limits.hpp>
 
 namespace rua::detail {
 

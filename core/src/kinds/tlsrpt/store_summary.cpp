@@ -55,11 +55,10 @@ std::vector<SummaryTable> summary(pqxx::work& tx, const std::string& domain,
     const std::string age = since_seconds_ago ? std::to_string(*since_seconds_ago) : "";
     const char* age_param = since_seconds_ago ? age.c_str() : nullptr;
     std::vector<SummaryTable> out;
-    out.push_back(table("sessions", "TLS SESSIONS",
-                        {"policy_domain", "policy_type", "reports", "successful", "failed"},
-                        {false, false, true, true, true},
-                        tx.exec_params(sessions_sql(), domain, age_param)));
-    out.push_back(table("failures", "TLS FAILURES",
+    out.push_back(table(
+        "sessions", "SESSIONS", {"policy_domain", "policy_type", "reports", "successful", "failed"},
+        {false, false, true, true, true}, tx.exec_params(sessions_sql(), domain, age_param)));
+    out.push_back(table("failures", "FAILURES",
                         {"result_type", "receiving_mx_hostname", "sessions"}, {false, false, true},
                         tx.exec_params(failures_sql(), domain, age_param)));
     return out;
