@@ -171,9 +171,13 @@ private:
                 m_note(Diagnostic::Level::warning, prefix(name) + "not a regular file (skipped)");
                 continue;
             }
-            if (is_unsafe_path(entry.path)) {
-                m_note(Diagnostic::Level::warning, prefix(name) + "unsafe path (skipped)");
-                continue;
+            // A member is read by its content whatever its name: names are
+            // only labels here (nothing is ever written to disk), and
+            // streamed zips give members an empty name. A name that would be
+            // a path trick for an extractor is flagged, not obeyed.
+            if (!entry.path.empty() && is_unsafe_path(entry.path)) {
+                m_note(Diagnostic::Level::warning,
+                       prefix(name) + "name looks like a path trick (read by content only)");
             }
             ZipMemberSource source(reader, m_budget);
             try {

@@ -6,6 +6,9 @@
 #include <rua/errors.hpp>
 
 #include <doctest/doctest.h>
+#include <zlib.h>
+
+#include <cstdint>
 
 using namespace rua::detail;
 
@@ -158,24 +161,94 @@ TEST_CASE("every regular zip member is its own payload") {
     CHECK(out.compressions[1] == "zip+gzip");
 }
 
-TEST_CASE("zip members with path tricks, directories and links are skipped") {
+TEST_CASE("zip members are read by content whatever their names; directories and links skipped") {
     using Type = fixtures::ZipMember::Type;
     const auto archive = fixtures::zip({
-        {"../../etc/passwd.xml", "<evil/>"},
+        {"../../etc/passwd.xml", "<odd/>"},
         {"reports/", "", Type::directory},
         {"link.xml", "/etc/passwd", Type::symlink},
-        {"/abs.xml", "<evil/>"},
+        {"/abs.xml", "<abs/>"},
         {"good.xml", "<good/>"},
     });
     const auto out = unpack_all(archive);
-    REQUIRE(out.payloads.size() == 1);
-    CHECK(out.payloads[0] == "<good/>");
-    CHECK(out.members[0] == "good.xml");
+    REQUIRE(out.payloads.size() == 3);
+    CHECK(out.payloads[0] == "<odd/>");
+    CHECK(out.payloads[1] == "<abs/>");
+    CHECK(out.payloads[2] == "<good/>");
+    CHECK(out.members[2] == "good.xml");
     REQUIRE(out.notes.size() == 4);
-    CHECK(out.notes[0] == "zip member \"../../etc/passwd.xml\": unsafe path (skipped)");
+    CHECK(out.notes[0] ==
+          "zip member \"../../etc/passwd.xml\": name looks like a path trick (read by content "
+          "only)");
     CHECK(out.notes[1] == "zip member \"reports/\": directory (skipped)");
     CHECK(out.notes[2] == "zip member \"link.xml\": symbolic link (skipped)");
-    CHECK(out.notes[3] == "zip member \"/abs.xml\": unsafe path (skipped)");
+    CHECK(out.notes[3] ==
+          "zip member \"/abs.xml\": name looks like a path trick (read by content only)");
+}
+
+// One stored (uncompressed) member with an empty name, as a streaming zip
+// writer makes it: built byte by byte, since archive writers refuse the name.
+std::string zip_with_empty_name(const std::string& data) {
+    const auto crc = static_cast<std::uint32_t>(
+        crc32(0L, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())));
+    const auto size = static_cast<std::uint32_t>(data.size());
+    std::string out;
+    const auto u16 = [&out](unsigned v) {
+        out.push_back(static_cast<char>(v & 0xff));
+        out.push_back(static_cast<char>((v >> 8) & 0xff));
+    };
+    const auto u32 = [&](std::uint32_t v) {
+        u16(v & 0xffff);
+        u16(v >> 16);
+    };
+    out += "PK\x03\x04";
+    u16(20); // version needed
+    u16(0);  // flags
+    u16(0);  // stored
+    u16(0);  // time
+    u16(0);  // date
+    u32(crc);
+    u32(size);
+    u32(size);
+    u16(0); // name length: empty
+    u16(0); // extra length
+    out += data;
+    const auto central = static_cast<std::uint32_t>(out.size());
+    out += "PK\x01\x02";
+    u16(20); // made by
+    u16(20);
+    u16(0);
+    u16(0);
+    u16(0);
+    u16(0);
+    u32(crc);
+    u32(size);
+    u32(size);
+    u16(0); // name length
+    u16(0); // extra
+    u16(0); // comment
+    u16(0); // disk
+    u16(0); // internal attributes
+    u32(0); // external attributes
+    u32(0); // local header offset
+    const auto central_size = static_cast<std::uint32_t>(out.size()) - central;
+    out += "PK\x05\x06";
+    u16(0);
+    u16(0);
+    u16(1);
+    u16(1);
+    u32(central_size);
+    u32(central);
+    u16(0);
+    return out;
+}
+
+TEST_CASE("a zip member with an empty name (a streamed zip) is read by its content") {
+    const auto archive = zip_with_empty_name("<feedback-like/>");
+    const auto out = unpack_all(archive);
+    REQUIRE(out.payloads.size() == 1);
+    CHECK(out.payloads[0] == "<feedback-like/>");
+    CHECK(out.notes.empty());
 }
 
 TEST_CASE("more zip members than max_zip_members are refused") {

@@ -252,17 +252,19 @@ TEST_CASE("multi-member, double gzip and raw zlib attachments are all unpacked")
     CHECK(result.attachments[2].format == "zlib");
 }
 
-TEST_CASE("a zip with a path-traversal member still yields the good sibling") {
+TEST_CASE("a zip member with a path-trick name is read by content and flagged") {
     const auto archive =
         fixtures::zip({{"../../etc/passwd.xml", k_report}, {"good.xml", k_report}});
     const auto result = rua::ingest(
         fixtures::multipart({fixtures::attachment("application/zip", "r.zip", archive)}),
         rua::Limits{});
-    REQUIRE(result.reports.size() == 1);
+    REQUIRE(result.reports.size() == 2);
     CHECK(texts(result) ==
           std::vector<std::string>{
-              "part 1 (application/zip, \"r.zip\"): zip member \"../../etc/passwd.xml\": unsafe "
-              "path (skipped)",
+              "part 1 (application/zip, \"r.zip\"): zip member \"../../etc/passwd.xml\": name "
+              "looks like a path trick (read by content only)",
+              "part 1 (application/zip, \"r.zip\"): zip member \"../../etc/passwd.xml\": "
+              "aggregate report parsed: from=example.org id=r-1 records=3",
               "part 1 (application/zip, \"r.zip\"): zip member \"good.xml\": aggregate report "
               "parsed: from=example.org id=r-1 records=3"});
     CHECK(result.diagnostics[0].level == Diagnostic::Level::warning);
