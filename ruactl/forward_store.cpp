@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #ifndef RUA_LIBEXEC_DIR
@@ -33,7 +33,7 @@ std::string store_program() {
     if (n > 0) {
         self.resize(static_cast<std::size_t>(n));
         const auto slash = self.rfind('/');
-        const std::string beside = self.substr(0, slash + 1) + "ruactl-store";
+        std::string beside = self.substr(0, slash + 1) + "ruactl-store";
         if (access(beside.c_str(), X_OK) == 0) {
             return beside;
         }
@@ -52,7 +52,7 @@ int forward(const std::string& /*name*/, const Argv& /*argv*/) {
     args.push_back(nullptr);
     flush_stdout();
     execv(program.c_str(), args.data());
-    complain("cannot run {}: {}", program, std::strerror(errno));
+    complain("cannot run {}: {}", program, std::generic_category().message(errno));
     return EX_UNAVAILABLE;
 }
 

@@ -8,6 +8,7 @@
 #include "base64.hpp"
 #include "filename.hpp"
 #include "mime_fields.hpp"
+#include "text.hpp"
 
 #include <rua/errors.hpp>
 
@@ -24,32 +25,9 @@ namespace rua::detail {
 
 namespace {
 
-// ASCII only, on purpose: header names and tokens are ASCII, and the C
-// library's locale-aware tolower cost a call per byte.
-char lower_ascii(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(), lower_ascii);
-    return text;
-}
-
 bool blank(std::string_view line) {
     return std::all_of(line.begin(), line.end(),
                        [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
-}
-
-bool starts_with_nocase(std::string_view text, std::string_view prefix) {
-    if (text.size() < prefix.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-        if (lower_ascii(text[i]) != lower_ascii(prefix[i])) {
-            return false;
-        }
-    }
-    return true;
 }
 
 // An entity split at the first empty (or white-space-only: Lotus Notes)
@@ -116,13 +94,13 @@ std::string relevant_fields(std::string_view header) {
         if (field.size() > k_max_field_bytes) {
             continue;
         }
-        if (starts_with_nocase(field, "content-type:")) {
+        if (istarts_with(field, "content-type:")) {
             has_real = true;
             kept += field;
-        } else if (starts_with_nocase(field, "content-disposition:") ||
-                   starts_with_nocase(field, "content-transfer-encoding:")) {
+        } else if (istarts_with(field, "content-disposition:") ||
+                   istarts_with(field, "content-transfer-encoding:")) {
             kept += field;
-        } else if (starts_with_nocase(field, "contenttype:") && misspelt.empty()) {
+        } else if (istarts_with(field, "contenttype:") && misspelt.empty()) {
             misspelt = "Content-Type:" + std::string(field.substr(std::strlen("contenttype:")));
         }
         if (!kept.empty() && kept.back() != '\n') {

@@ -6,16 +6,14 @@
 // answers false and mime.cpp hands the fields to vmime as before.
 #include "mime_fields.hpp"
 
+#include "text.hpp"
+
 #include <array>
 #include <cstring>
 
 namespace rua::detail {
 
 namespace {
-
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
 
 // RFC 2045 token characters.
 bool is_token(char c) {
@@ -29,40 +27,6 @@ bool is_token(char c) {
         return true;
     }
     return c != '\0' && std::strchr("!#$%&'+-.^_`|~", c) != nullptr;
-}
-
-char lower_ascii(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (auto& c : out) {
-        c = lower_ascii(c);
-    }
-    return out;
-}
-
-bool equals_nocase(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (lower_ascii(a[i]) != lower_ascii(b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && is_space(text.front())) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && is_space(text.back())) {
-        text.remove_suffix(1);
-    }
-    return text;
 }
 
 bool all_token(std::string_view text) {
@@ -157,7 +121,7 @@ bool split_field(std::string_view value, std::string_view& main, Params& params,
 // The value of parameter `name`; false when it appears twice.
 bool find_param(const Params& params, std::size_t count, std::string_view name, OptString& out) {
     for (std::size_t i = 0; i < count; ++i) {
-        if (equals_nocase(params[i].name, name)) {
+        if (iequals(params[i].name, name)) {
             if (out) {
                 return false;
             }
@@ -212,7 +176,7 @@ bool read_encoding(std::string_view value, RawLabels& out) {
 }
 
 bool starts_nocase(std::string_view text, std::string_view prefix) {
-    return text.size() >= prefix.size() && equals_nocase(text.substr(0, prefix.size()), prefix);
+    return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
 }
 
 } // namespace

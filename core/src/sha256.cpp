@@ -1,6 +1,8 @@
 // SHA-256 through Nettle's sha2.h; see sha256.hpp.
 #include "sha256.hpp"
 
+#include "text.hpp"
+
 #include <nettle/sha2.h>
 
 #include <cstdint>
@@ -17,15 +19,7 @@ std::string sha256(std::string_view data) {
 }
 
 std::string sha256_hex(std::string_view data) {
-    static constexpr char k_hex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(64);
-    for (const char c : sha256(data)) {
-        const auto u = static_cast<unsigned char>(c);
-        out.push_back(k_hex[u >> 4]);
-        out.push_back(k_hex[u & 0xf]);
-    }
-    return out;
+    return hex(sha256(data));
 }
 
 } // namespace rua::detail

@@ -48,7 +48,7 @@ std::string as_table(const rua::DomainSummary& s) {
 
 std::string as_json(const rua::DomainSummary& s) {
     std::string out =
-        fmt::format("{{\"domain\":{},\"since\":{},\"kinds\":{{", rua::json_quote(s.domain),
+        fmt::format(R"({{"domain":{},"since":{},"kinds":{{)", rua::json_quote(s.domain),
                     s.since ? rua::json_quote(format_time(*s.since)) : "null");
     std::string kind;
     for (const auto& t : s.tables) {
@@ -87,6 +87,7 @@ std::string as_csv(const rua::DomainSummary& s) {
         out += fmt::format("kind,section,{}\n", fmt::join(t.columns, ","));
         for (const auto& row : t.rows) {
             std::vector<std::string> cells;
+            cells.reserve(row.size());
             for (const auto& cell : row) {
                 cells.push_back(cell ? csv_field(*cell) : std::string());
             }

@@ -11,10 +11,6 @@ namespace rua::detail {
 
 namespace {
 
-bool is_xml_space(char c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 bool is_digit(char c) {
     return c >= '0' && c <= '9';
 }
@@ -60,16 +56,6 @@ constexpr std::array<EnumSpec, 10> k_enums{{
 }};
 
 } // namespace
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && is_xml_space(text.front())) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && is_xml_space(text.back())) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
 
 OptString opt_text(std::string_view text) {
     const std::string_view t = trim(text);

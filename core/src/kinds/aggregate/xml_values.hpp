@@ -4,6 +4,8 @@
 // except std::bad_alloc: the caller decides what a bad value means.
 #pragma once
 
+#include "text.hpp" // trim(): XML white space is space, tab, CR, LF
+
 #include <rua/kinds/aggregate.hpp>
 
 #include <cstddef>
@@ -15,9 +17,6 @@
 #include <vector>
 
 namespace rua::detail {
-
-// XML white space (space, tab, CR, LF) removed from both ends.
-std::string_view trim(std::string_view text);
 
 // Trimmed text, or nullopt when nothing is left.
 OptString opt_text(std::string_view text);

@@ -4,7 +4,7 @@
 // arithmetic (public domain algorithm), written out here.
 #include "kinds/failure/date.hpp"
 
-#include "kinds/failure/text.hpp"
+#include "text.hpp"
 
 #include <fmt/format.h>
 

@@ -6,7 +6,7 @@
 
 #include "kinds/failure/headers.hpp"
 #include "kinds/failure/parse.hpp"
-#include "kinds/failure/text.hpp"
+#include "text.hpp"
 
 #include <rua/errors.hpp>
 #include <rua/kinds/failure.hpp>

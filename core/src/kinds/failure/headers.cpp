@@ -4,7 +4,7 @@
 // by a small state machine that tolerates what real senders write.
 #include "kinds/failure/headers.hpp"
 
-#include "kinds/failure/text.hpp"
+#include "text.hpp"
 
 #include <rua/errors.hpp>
 

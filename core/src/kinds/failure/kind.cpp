@@ -8,10 +8,10 @@
 #include "kinds/failure/finder.hpp"
 #include "kinds/failure/headers.hpp"
 #include "kinds/failure/redact.hpp"
-#include "kinds/failure/text.hpp"
 #include "kinds/fields.hpp"
 #include "kinds/kinds.hpp"
 #include "sha256.hpp"
+#include "text.hpp"
 
 #include <rua/kinds/failure.hpp>
 
@@ -25,6 +25,8 @@ std::string FailureReport::identifier() const {
 
 std::vector<std::string> FailureReport::domains() const {
     using namespace detail::failure;
+    using detail::lower;
+    using detail::trim;
     if (reported_domain && !trim(*reported_domain).empty()) {
         return {lower(trim(*reported_domain))};
     }
@@ -47,6 +49,8 @@ std::vector<std::string> FailureReport::domains() const {
 // report a new row.
 std::string FailureReport::fingerprint() const {
     using namespace detail::failure;
+    using detail::lower;
+    using detail::trim;
     const auto sorted = [](const std::vector<ArfField>& list) {
         std::vector<std::pair<std::string, std::string_view>> out;
         out.reserve(list.size());

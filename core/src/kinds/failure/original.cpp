@@ -7,8 +7,8 @@
 #include "kinds/failure/headers.hpp"
 #include "kinds/failure/parse.hpp"
 #include "kinds/failure/rfc2047.hpp"
-#include "kinds/failure/text.hpp"
 #include "sha256.hpp"
+#include "text.hpp"
 
 namespace rua::detail::failure {
 

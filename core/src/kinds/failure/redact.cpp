@@ -8,7 +8,7 @@
 #include "kinds/failure/date.hpp"
 #include "kinds/failure/headers.hpp"
 #include "kinds/failure/table.hpp"
-#include "kinds/failure/text.hpp"
+#include "text.hpp"
 
 #include <array>
 

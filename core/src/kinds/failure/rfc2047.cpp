@@ -4,7 +4,7 @@
 #include "kinds/failure/rfc2047.hpp"
 
 #include "base64.hpp"
-#include "kinds/failure/text.hpp"
+#include "text.hpp"
 
 #include <rua/errors.hpp>
 

@@ -6,9 +6,9 @@
 // columns below. Must never build SQL from report data.
 #include "kinds/failure/redact.hpp"
 #include "kinds/failure/table.hpp"
-#include "kinds/failure/text.hpp"
 #include "kinds/kinds.hpp"
 #include "kinds/writer.hpp"
+#include "text.hpp"
 
 #include <rua/errors.hpp>
 #include <rua/kinds/failure.hpp>
@@ -63,7 +63,7 @@ constexpr const char* k_find =
 
 // Bytes as bytea's hex input form.
 std::string bytea_text(std::string_view bytes) {
-    return "\\x" + failure::hex(bytes);
+    return "\\x" + hex(bytes);
 }
 
 class FailureBatch final : public WriteBatch {

@@ -3,7 +3,7 @@
 // same setting, exactly once (again, re-encoded, two racing processes), NUL
 // bytes refused and the `ruactl summary` tables.
 #include "db/db_fixture.hpp"
-#include "kinds/failure/text.hpp"
+#include "text.hpp"
 #include "kinds/writer.hpp"
 #include "sha256.hpp"
 #include "unit/kinds/failure/failure_util.hpp"
@@ -72,7 +72,7 @@ TEST_CASE("failure store: redacted keeps masked values, the Subject hash and no 
     REQUIRE(outcome.reports.size() == 1);
     CHECK(outcome.reports[0].outcome == ReportOutcome::stored);
     const auto key =
-        rua::detail::failure::hex(rua::detail::sha256(failure_test::parse_one(raw).fingerprint()));
+        rua::detail::hex(rua::detail::sha256(failure_test::parse_one(raw).fingerprint()));
     CHECK(db.scalar(k_common_columns) ==
           "arf | auth-failure | ExampleFilter/2.1 | 1 | 1658210268 | 192.0.2.2 | sender.example | "
           "mx1.receiver.example | dmarc | reject | dkim | sender.example | @sender.example | "

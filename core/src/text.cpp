@@ -1,11 +1,11 @@
 // The failure kind's text helpers (text.hpp). ASCII only on purpose: header
 // names and tokens are ASCII, and locale-aware functions cost a call per byte
 // and depend on the process's locale.
-#include "kinds/failure/text.hpp"
+#include "text.hpp"
 
 #include <algorithm>
 
-namespace rua::detail::failure {
+namespace rua::detail {
 
 char lower_ascii(char c) {
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
@@ -77,10 +77,7 @@ std::string unfold(std::string_view value) {
     return out;
 }
 
-namespace {
-
-// Length of the valid UTF-8 sequence at the start of `s`, or 0.
-std::size_t sequence(std::string_view s) {
+std::size_t utf8_sequence(std::string_view s, std::size_t* invalid) {
     const auto b0 = static_cast<unsigned char>(s[0]);
     std::size_t len = 0;
     unsigned char lo = 0x80;
@@ -92,34 +89,39 @@ std::size_t sequence(std::string_view s) {
         len = 2;
     } else if (b0 >= 0xE0 && b0 <= 0xEF) {
         len = 3;
-        lo = b0 == 0xE0 ? 0xA0 : 0x80;
-        hi = b0 == 0xED ? 0x9F : 0xBF;
+        lo = b0 == 0xE0 ? 0xA0 : 0x80; // no overlong forms
+        hi = b0 == 0xED ? 0x9F : 0xBF; // no surrogates
     } else if (b0 >= 0xF0 && b0 <= 0xF4) {
         len = 4;
         lo = b0 == 0xF0 ? 0x90 : 0x80;
-        hi = b0 == 0xF4 ? 0x8F : 0xBF;
+        hi = b0 == 0xF4 ? 0x8F : 0xBF; // nothing above U+10FFFF
     } else {
+        if (invalid != nullptr) {
+            *invalid = 1;
+        }
         return 0;
     }
-    if (s.size() < len) {
-        return 0;
-    }
-    for (std::size_t i = 1; i < len; ++i) {
+    std::size_t i = 1;
+    for (; i < len && i < s.size(); ++i) {
         const auto b = static_cast<unsigned char>(s[i]);
         if (b < (i == 1 ? lo : 0x80) || b > (i == 1 ? hi : 0xBF)) {
-            return 0;
+            break;
         }
     }
-    return len;
+    if (i == len) {
+        return len;
+    }
+    if (invalid != nullptr) {
+        *invalid = i;
+    }
+    return 0;
 }
-
-} // namespace
 
 std::string valid_utf8(std::string_view text, bool* changed) {
     std::string out;
     out.reserve(text.size());
     while (!text.empty()) {
-        const std::size_t len = sequence(text);
+        const std::size_t len = utf8_sequence(text);
         if (len == 0) {
             out += "\xEF\xBF\xBD";
             text.remove_prefix(1);
@@ -158,4 +160,4 @@ std::string excerpt(std::string_view text) {
     return "\"" + std::string(text.substr(0, cut)) + "...\"";
 }
 
-} // namespace rua::detail::failure
+} // namespace rua::detail
