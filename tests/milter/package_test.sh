@@ -26,7 +26,7 @@ fi
 cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DRUA_BUILD_TESTS=OFF \
     -DCMAKE_INSTALL_PREFIX=/usr $LAUNCHER >"$BUILD.configure.log" 2>&1 ||
     { cat "$BUILD.configure.log" >&2; fail "configure"; }
-cmake --build "$BUILD" -j2 --target rua-milter ruactl >"$BUILD.build.log" 2>&1 ||
+cmake --build "$BUILD" -j2 --target rua-milter ruactl ruactl-store >"$BUILD.build.log" 2>&1 ||
     { tail -50 "$BUILD.build.log" >&2; fail "build"; }
 rm -f "$BUILD"/rua-milter_*.deb
 (cd "$BUILD" && cpack -G DEB) >"$BUILD.cpack.log" 2>&1 ||
@@ -48,6 +48,20 @@ OUT=$(/usr/sbin/rua-milter -n -c /etc/rua-milter.conf 2>&1) || fail "rua-milter 
 [ "$OUT" = "/etc/rua-milter.conf: configuration OK" ] || fail "rua-milter -n said: $OUT"
 /usr/sbin/rua-milter -V | grep -q "^rua-milter " || fail "rua-milter -V"
 [ -x /usr/bin/ruactl ] || fail "ruactl not installed"
+[ -x /usr/libexec/rua-milter/ruactl-store ] || fail "ruactl-store not installed in /usr/libexec/rua-milter"
+# ruactl hands a database command to the installed ruactl-store, which
+# then fails on the (absent) server, not on finding itself.
+set +e
+ERR=$(/usr/bin/ruactl --database "postgresql:///none?host=/nonexistent" db status 2>&1)
+set -e
+case "$ERR" in
+    *"cannot run"*) fail "ruactl could not start ruactl-store: $ERR" ;;
+    *"try again later"*) ;;
+    *) fail "ruactl db status without a server said: $ERR" ;;
+esac
+for m in 0006_tlsrpt.sql 0007_failure.sql; do
+    [ -f "/usr/share/rua-milter/sql/$m" ] || fail "migration $m not installed"
+done
 getent passwd rua-milter >/dev/null || fail "user rua-milter not created"
 UNIT=""
 for dir in /lib/systemd/system /usr/lib/systemd/system; do
