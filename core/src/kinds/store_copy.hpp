@@ -1,4 +1,5 @@
-// COPY rows from a field table (store half only: libpqxx). libpqxx 6.4's
+// Helpers of the kinds' writers (store half only: libpqxx): the outcome of
+// an exactly-once INSERT, and COPY rows from a field table. libpqxx 6.4's
 // stream_to takes a row as a std::tuple, whose width is fixed at compile
 // time, while a field table's width is known at run time: write_copy_row
 // picks the tuple width that matches (up to k_max_copy_columns), so adding a
@@ -6,7 +7,9 @@
 // param_fields) or null; stream_to escapes them.
 #pragma once
 
+#include <rua/errors.hpp>
 #include <rua/model.hpp>
+#include <rua/store.hpp>
 
 #include <pqxx/pqxx>
 
@@ -17,6 +20,24 @@
 #include <vector>
 
 namespace rua::detail {
+
+// What an `INSERT ... ON CONFLICT (key) DO NOTHING RETURNING id` did: stored
+// when it returned the new id; else the key exists (maybe stored a moment
+// ago by a concurrent ingester, whose commit ON CONFLICT waited for) and
+// `find()` returns that row as (id, same fingerprint): a duplicate or a
+// conflict. Throws TryLater when the row has vanished meanwhile.
+template <typename Find> StoredReport insert_outcome(const pqxx::result& inserted, Find&& find) {
+    if (!inserted.empty()) {
+        return StoredReport{ReportOutcome::stored, inserted[0][0].as<std::int64_t>()};
+    }
+    const pqxx::result existing = find();
+    if (existing.empty()) {
+        throw TryLater("report key conflict but no stored report found (deleted meanwhile?)");
+    }
+    return StoredReport{existing[0][1].as<bool>() ? ReportOutcome::duplicate
+                                                  : ReportOutcome::conflict,
+                        existing[0][0].as<std::int64_t>()};
+}
 
 constexpr std::size_t k_max_copy_columns = 32;
 

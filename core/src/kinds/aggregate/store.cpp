@@ -116,22 +116,14 @@ public:
             "rua_insert_report", pqxx::prepare::make_dynamic_params(params), arrival.via,
             opt(arrival.rua), opt(arrival.file), opt(arrival.queue_id), fingerprint,
             r.records.size(), message_count_text(r), raw_id ? raw_text.c_str() : nullptr);
-        if (!rows.empty()) {
-            const auto id = rows[0][0].as<std::int64_t>();
-            m_stored.push_back(Pending{&r, id});
-            return StoredReport{ReportOutcome::stored, id};
+        const StoredReport outcome = insert_outcome(rows, [&] {
+            return m_tx.exec_prepared("rua_find_report", opt(r.org_name), opt(r.email), r.report_id,
+                                      p.domain, r.begin, r.end, fingerprint);
+        });
+        if (outcome.outcome == ReportOutcome::stored) {
+            m_stored.push_back(Pending{&r, outcome.id});
         }
-        // The key exists (maybe stored a moment ago by a concurrent ingester,
-        // whose commit ON CONFLICT waited for): duplicate or conflict.
-        const auto existing =
-            m_tx.exec_prepared("rua_find_report", opt(r.org_name), opt(r.email), r.report_id,
-                               p.domain, r.begin, r.end, fingerprint);
-        if (existing.empty()) {
-            throw TryLater("report key conflict but no stored report found (deleted meanwhile?)");
-        }
-        return StoredReport{existing[0][1].as<bool>() ? ReportOutcome::duplicate
-                                                      : ReportOutcome::conflict,
-                            existing[0][0].as<std::int64_t>()};
+        return outcome;
     }
 
     void finish() override {

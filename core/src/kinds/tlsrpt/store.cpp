@@ -134,21 +134,14 @@ public:
         const std::vector<const char*> params = text_pointers(texts);
         const auto rows = m_tx.exec_prepared(
             "tlsrpt_insert_report", pqxx::prepare::make_dynamic_params(params), fingerprint);
-        if (!rows.empty()) {
-            const auto id = rows[0][0].as<std::int64_t>();
-            m_stored.push_back(Pending{&r, id});
-            return StoredReport{ReportOutcome::stored, id};
+        const StoredReport outcome = insert_outcome(rows, [&] {
+            return m_tx.exec_prepared("tlsrpt_find_report", r.organization_name, r.report_id,
+                                      fingerprint);
+        });
+        if (outcome.outcome == ReportOutcome::stored) {
+            m_stored.push_back(Pending{&r, outcome.id});
         }
-        // The key exists (maybe stored a moment ago by a concurrent ingester,
-        // whose commit ON CONFLICT waited for): duplicate or conflict.
-        const auto existing =
-            m_tx.exec_prepared("tlsrpt_find_report", r.organization_name, r.report_id, fingerprint);
-        if (existing.empty()) {
-            throw TryLater("report key conflict but no stored report found (deleted meanwhile?)");
-        }
-        return StoredReport{existing[0][1].as<bool>() ? ReportOutcome::duplicate
-                                                      : ReportOutcome::conflict,
-                            existing[0][0].as<std::int64_t>()};
+        return outcome;
     }
 
     void finish() override {
