@@ -148,6 +148,10 @@ TEST_CASE("invalid reports are rejected with the exact reason") {
          "record 1: count \"-1\" is not a number"},
         {doc(k_metadata + k_policy + record("192.0.2.1", "99999999999999999999")),
          "record 1: count \"99999999999999999999\" is not a number"},
+        {doc(k_metadata + k_policy + record("192.0.2.1", "9223372036854775807")),
+         "record 1: count 9223372036854775807 exceeds MaxCount (1000000000000)"},
+        {doc(k_metadata + k_policy + record("192.0.2.1", "1000000000001")),
+         "record 1: count 1000000000001 exceeds MaxCount (1000000000000)"},
         {doc(k_metadata + k_policy + record("", "1")), "record 1: missing source_ip"},
         {doc(k_metadata + k_policy + record("192.0.2.1", "1") + record("192.0.2.1", " ")),
          "record 2: missing count"},
@@ -166,6 +170,13 @@ TEST_CASE("invalid reports are rejected with the exact reason") {
         CHECK(f.message == c.message);
         CHECK_FALSE(f.limit);
     }
+}
+
+TEST_CASE("a count of exactly MaxCount is accepted") {
+    rua::Limits limits;
+    limits.max_count = 5;
+    CHECK(parse(doc(k_metadata + k_policy + record("192.0.2.1", "5")), limits).records[0].count ==
+          5);
 }
 
 TEST_CASE("20,000 generated records are all read, with the exact message count") {

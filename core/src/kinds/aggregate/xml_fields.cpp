@@ -4,6 +4,8 @@
 // record number and the value, never with a partial record.
 #include "xml_handler.hpp"
 
+#include <fmt/format.h>
+
 #include <string>
 #include <string_view>
 
@@ -131,6 +133,12 @@ void ReportHandler::store_record_leaf(Node node, const std::string& text) {
             const auto count = parse_count(value);
             if (!count) {
                 fail(false, record_label() + ": count " + quoted(value) + " is not a number");
+            }
+            if (*count > m_limits.max_count) {
+                // The one count bound of every kind (MaxCount): far below
+                // 2^63, so that sums over many reports stay exact.
+                fail(false, fmt::format("{}: count {} exceeds MaxCount ({})", record_label(),
+                                        *count, m_limits.max_count));
             }
             m_record.count = *count;
             m_record_has_count = true;
