@@ -22,8 +22,39 @@ std::size_t display_width(std::string_view text) {
 
 } // namespace
 
+std::string printable_cell(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20 || c == 0x7F) {
+            out += '?'; // C0 controls and DEL: ESC starts terminal sequences
+        } else if (c == 0xC2 && i + 1 < text.size() &&
+                   static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                   static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+            out += '?'; // a C1 control (U+0080..U+009F), CSI among them
+            ++i;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
 std::string render_table(const Row& header, const std::vector<Row>& rows,
                          const std::vector<bool>& right) {
+    // Cells may hold sender-chosen text (reporter names): never let a
+    // control character reach the terminal.
+    std::vector<Row> clean;
+    clean.reserve(rows.size());
+    for (const auto& row : rows) {
+        Row line;
+        line.reserve(row.size());
+        for (const auto& cell : row) {
+            line.push_back(printable_cell(cell));
+        }
+        clean.push_back(std::move(line));
+    }
     std::vector<std::size_t> widths(header.size(), 0);
     const auto measure = [&](const Row& row) {
         for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) {
@@ -31,7 +62,7 @@ std::string render_table(const Row& header, const std::vector<Row>& rows,
         }
     };
     measure(header);
-    for (const auto& row : rows) {
+    for (const auto& row : clean) {
         measure(row);
     }
     std::string out;
@@ -52,7 +83,7 @@ std::string render_table(const Row& header, const std::vector<Row>& rows,
         out += line + "\n";
     };
     emit(header);
-    for (const auto& row : rows) {
+    for (const auto& row : clean) {
         emit(row);
     }
     return out;
@@ -76,9 +107,10 @@ void write_stderr(std::string_view text) {
     (void)std::fwrite(text.data(), 1, text.size(), stderr);
 }
 
-std::string csv_field(std::string_view text) {
-    if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
-        return std::string(text);
+std::string csv_field(std::string_view raw) {
+    const std::string text = printable_cell(raw);
+    if (text.find_first_of(",\"") == std::string::npos) {
+        return text;
     }
     std::string out = "\"";
     for (char c : text) {

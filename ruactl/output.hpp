@@ -13,12 +13,18 @@ namespace ruactl {
 
 using Row = std::vector<std::string>;
 
+// `text` with every control character (C0, DEL, C1) made '?': sender-chosen
+// text never drives the terminal.
+std::string printable_cell(std::string_view text);
+
 // Columns padded to their widest cell (counted in UTF-8 characters), two
-// spaces apart; columns whose `right` flag is set are right-aligned.
+// spaces apart; columns whose `right` flag is set are right-aligned. Cells
+// go through printable_cell.
 std::string render_table(const Row& header, const std::vector<Row>& rows,
                          const std::vector<bool>& right);
 
-// A CSV field: quoted when it holds a comma, quote or line break.
+// A CSV field, through printable_cell (so no line break either), quoted
+// when it holds a comma or a quote.
 std::string csv_field(std::string_view text);
 
 // Writes to standard output; throws rua::Error when the write fails (disk

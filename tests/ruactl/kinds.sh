@@ -81,6 +81,16 @@ check "summary --kind failure --format json: one object keyed by kind" 1 \
 R summary --domain example.net >out
 check "summary table: a section per kind" "AGGREGATE TOTAL|TLSRPT SESSIONS|FAILURE BY SOURCE" \
   "$(grep -E '^(AGGREGATE TOTAL|TLSRPT SESSIONS|FAILURE BY SOURCE)$' out | paste -sd'|')"
+# A reporter name with a C1 control (U+009B, a terminal's CSI; valid in XML)
+# is printed as '?' in the table and the CSV, never raw.
+gen_report k-c1 | sed 's|<org_name>[^<]*</org_name>|<org_name>Evil\&#x9B;31mOrg</org_name>|' >c1.xml
+R import c1.xml >/dev/null
+R summary --domain example.net --kind aggregate >out
+check "summary table: a C1 control in a reporter name is made printable" "1|0" \
+  "$(grep -c '^Evil?31mOrg ' out)|$(grep -c "$(printf '\302\233')" out)"
+R summary --domain example.net --kind aggregate --format csv >out
+check "summary csv: the same name, printable" 1 "$(grep -c '^aggregate,by_reporter,Evil?31mOrg,' out)"
+
 rc=0
 R summary --domain example.net --kind dkim >out 2>err || rc=$?
 check "summary --kind with an unknown kind: usage error" 2 "$rc"
