@@ -183,7 +183,8 @@ sfsistat Filter::envrcpt(SMFICTX* ctx, std::string_view recipient) noexcept {
         const auto registry = m_backend->registry();
         if (!registry) {
             if (ours) {
-                log_warning("RCPT <{}>: registry not loaded yet, answering 451", address);
+                log_warning("RCPT {}: registry not loaded yet, answering 451",
+                            log_value("<" + address + ">"));
                 m_api.set_reply(ctx, "451", "4.3.0", "rua registry not available, try again later");
                 return SMFIS_TEMPFAIL;
             }
@@ -196,7 +197,8 @@ sfsistat Filter::envrcpt(SMFICTX* ctx, std::string_view recipient) noexcept {
             return SMFIS_CONTINUE;
         }
         if (ours) {
-            log_info("RCPT <{}>: not a registered DMARC report address", address);
+            log_info("RCPT {}: not a registered DMARC report address",
+                     log_value("<" + address + ">"));
             m_api.set_reply(
                 ctx, "550", "5.1.1",
                 reply_text(fmt::format("<{}>: not a registered DMARC report address", address)));
@@ -333,14 +335,15 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
     const auto items = result.items();
     switch (result.verdict) {
     case Verdict::rejected: {
-        log_info("{}: rejected rua={} items={} ms={} reason=\"{}\"", qid, rua, items, ms,
-                 result.reason);
+        log_info("{}: rejected rua={} items={} ms={} reason={}", qid, log_value(rua), items, ms,
+                 log_quoted(result.reason));
         m_api.set_reply(ctx, "550", result.foreign_domain ? "5.7.1" : "5.6.0",
                         reply_text(result.reason.empty() ? "no usable report" : result.reason));
         return SMFIS_REJECT;
     }
     case Verdict::try_later: {
-        log_warning("{}: tempfail rua={} ms={} reason=\"{}\"", qid, rua, ms, result.reason);
+        log_warning("{}: tempfail rua={} ms={} reason={}", qid, log_value(rua), ms,
+                    log_quoted(result.reason));
         // The reason (a libpq error, a socket path) is for our log, not for a
         // remote MTA: the reply text is always the same.
         m_api.set_reply(ctx, "451", "4.3.0", "cannot store the report now, try again later");
@@ -354,8 +357,8 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
 
     std::string header;
     if (result.verdict == Verdict::quarantined) {
-        log_info("{}: quarantined rua={} items={} ms={} quarantine={} reason=\"{}\"", qid, rua,
-                 items, ms, result.quarantine_id, result.reason);
+        log_info("{}: quarantined rua={} items={} ms={} quarantine={} reason={}", qid,
+                 log_value(rua), items, ms, result.quarantine_id, log_quoted(result.reason));
         header = fmt::format("quarantined: {}", result.reason);
     } else {
         const bool stored = result.verdict == Verdict::stored;
@@ -371,7 +374,7 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
             reports.size() > 1 ? fmt::format(" reports={}", reports.size()) : std::string();
         log_info(
             "{}: {} rua={} kind={} org={} id={} {} ms={}{}", qid, stored ? "stored" : "duplicate",
-            rua, kind, printable(org, false), printable(id, false),
+            log_value(rua), kind, log_value(org), log_value(id),
             fmt::format("{}={}", plural_noun(common_noun(result.ingest), 2), items), ms, several);
         header =
             stored ? fmt::format("stored {}, {}", plural(stored_reports(result.outcome), "report"),

@@ -52,7 +52,52 @@ std::string sanitise(std::string_view line) {
     return out;
 }
 
+constexpr std::size_t k_max_value = 256;
+
+std::string escaped(std::string_view text) {
+    static constexpr char k_hex[] = "0123456789abcdef";
+    std::string out;
+    for (const char c : text.substr(0, k_max_value)) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (byte < 0x20 || byte == 0x7f) {
+            out += "\\x";
+            out += k_hex[byte >> 4];
+            out += k_hex[byte & 0xf];
+        } else {
+            out += c;
+        }
+    }
+    if (text.size() > k_max_value) {
+        out += "...";
+    }
+    return out;
+}
+
+bool plain(std::string_view text) {
+    if (text.empty() || text.size() > k_max_value) {
+        return false;
+    }
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte <= 0x20 || byte >= 0x7f || c == '"' || c == '=' || c == '\\') {
+            return false;
+        }
+    }
+    return true;
+}
+
 } // namespace
+
+std::string log_value(std::string_view text) {
+    return plain(text) ? std::string(text) : '"' + escaped(text) + '"';
+}
+
+std::string log_quoted(std::string_view text) {
+    return '"' + escaped(text) + '"';
+}
 
 void log_open(const char* ident, int facility, bool to_stderr) noexcept {
     openlog(ident, LOG_PID | LOG_NDELAY, facility);
@@ -82,6 +127,10 @@ void log_set_sink(LogSink sink) {
 void log_line(LogLevel level, std::string_view line) noexcept {
     try {
         auto clean = sanitise(line);
+        if (clean.size() > k_max_log_line) {
+            clean.resize(k_max_log_line - 3);
+            clean += "...";
+        }
         {
             std::lock_guard<std::mutex> lock(g_sink_mutex);
             if (g_sink) {

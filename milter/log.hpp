@@ -26,8 +26,18 @@ bool log_enabled(LogLevel level) noexcept;
 using LogSink = std::function<void(LogLevel, std::string_view)>;
 void log_set_sink(LogSink sink);
 
-// Writes one line. Never throws.
+// Writes one line, control characters escaped and cut at k_max_log_line
+// bytes (ending "..."). Never throws.
+constexpr std::size_t k_max_log_line = 2048;
 void log_line(LogLevel level, std::string_view line) noexcept;
+
+// A sender-chosen value for a `key=value` field: as it is when it is plain
+// printable ASCII without space, '"', '=' or '\\'; otherwise double-quoted
+// with '"' and '\\' escaped and control bytes as \xNN, so a value can never
+// forge another field. Cut at 256 bytes ("...").
+std::string log_value(std::string_view text);
+// The same, always quoted: for free text such as reason="...".
+std::string log_quoted(std::string_view text);
 
 template <typename... T>
 void log_at(LogLevel level, fmt::format_string<T...> format, T&&... args) noexcept {

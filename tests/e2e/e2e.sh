@@ -192,7 +192,7 @@ expect "TLS report: raw attachment archived" "1" \
   "$(q "SELECT count(*) FROM tlsrpt_report r JOIN raw_report w ON w.id = r.raw_report_id WHERE r.report_id = 'e2e-tls-1'")"
 QID=$(sed -n 's/^data 250 .*queued as \([0-9A-Za-z]*\).*/\1/p' "$WORK/last")
 expect "TLS report: log line names the kind" "1" \
-  "$(grep -c -- "${QID:-no-queue-id}: stored rua=$RUA kind=tlsrpt org=Receiver Example Corp. id=e2e-tls-1 policies=1 " "$WORK/milter.log")"
+  "$(grep -c -- "${QID:-no-queue-id}: stored rua=$RUA kind=tlsrpt org=\"Receiver Example Corp.\" id=e2e-tls-1 policies=1 " "$WORK/milter.log")"
 send "$WORK/tls.eml" tlsrpt-noreply@receiver.example "$RUA"
 expect "TLS report again: a duplicate, still one row" "250|1" \
   "$(data_basic)|$(q "SELECT count(*) FROM tlsrpt_report WHERE report_id = 'e2e-tls-1'")"

@@ -194,6 +194,40 @@ TEST_CASE("stored with AfterIngest remove deletes the rua recipient and discards
     CHECK(lines[0].substr(0, prefix.size()) == prefix);
 }
 
+TEST_CASE("sender-chosen text cannot forge log fields, and a log line is capped") {
+    Harness h;
+    h.backend->result = result_with(Verdict::stored, 1, 17);
+    auto& report = const_cast<AggregateReport&>(
+        report_as<AggregateReport>(*h.backend->result.ingest.reports.front()));
+    report.org_name = "Evil rua=forged\"";
+    report.report_id = "1\nX: y";
+    std::vector<std::string> lines;
+    log_set_sink([&lines](LogLevel, std::string_view line) { lines.emplace_back(line); });
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_DISCARD);
+
+    Harness q;
+    q.backend->result.verdict = Verdict::quarantined;
+    q.backend->result.quarantine_id = 7;
+    q.backend->result.reason = "bad \"x\" rua=y";
+    CHECK(q.send({"<dmarc@example.net>"}) == SMFIS_DISCARD);
+
+    Harness big;
+    big.backend->result.verdict = Verdict::quarantined;
+    big.backend->result.reason = std::string(100000, 'r');
+    CHECK(big.send({"<dmarc@example.net>"}) == SMFIS_DISCARD);
+    log_set_sink(nullptr);
+
+    REQUIRE(lines.size() == 3);
+    const std::string stored = "3F2A1C9: stored rua=dmarc@example.net kind=aggregate "
+                               "org=\"Evil rua=forged\\\"\" id=\"1\\x0aX: y\" records=17 ms=";
+    CHECK(lines[0].substr(0, stored.size()) == stored);
+    const std::string quarantined = "reason=\"bad \\\"x\\\" rua=y\"";
+    CHECK(lines[1].size() >= quarantined.size());
+    CHECK(lines[1].substr(lines[1].size() - quarantined.size()) == quarantined);
+    CHECK(lines[2].size() <= k_max_log_line);
+    CHECK(lines[2].substr(lines[2].size() - 4) == "...\"");
+}
+
 TEST_CASE("duplicate with AfterIngest remove also discards") {
     Harness h;
     h.backend->result = result_with(Verdict::duplicate, 1, 17);

@@ -22,6 +22,24 @@ TEST_CASE("base64 decoding accepts long lines, LF, stray white space and missing
     CHECK(decode_base64("") == "");
 }
 
+TEST_CASE("base64 one- and two-byte tails decode with or without padding") {
+    CHECK(decode_base64("TQ==") == "M");
+    CHECK(decode_base64("TQ") == "M");
+    CHECK(decode_base64("TQ=") == "M");
+    CHECK(decode_base64("TWE=") == "Ma");
+    CHECK(decode_base64("TWE") == "Ma");
+    CHECK(decode_base64("TWFu") == "Man");
+    CHECK(decode_base64("TWFuTQ==") == "ManM");
+    CHECK(decode_base64("TWFuTQ") == "ManM");
+    CHECK(decode_base64("TQ==\r\n") == "M");
+    // Every byte value survives as a one-byte tail.
+    for (int b = 0; b < 256; ++b) {
+        const std::string one(1, static_cast<char>(b));
+        CAPTURE(b);
+        CHECK(decode_base64(fixtures::base64(one, 0)) == one);
+    }
+}
+
 TEST_CASE("base64 decoding rejects bytes outside the alphabet with their offset") {
     CHECK_THROWS_WITH_AS(decode_base64("SGVs!bG8="),
                          "invalid base64: unexpected byte 0x21 at offset 4", rua::BadInput);
