@@ -3,9 +3,9 @@
 // same setting, exactly once (again, re-encoded, two racing processes), NUL
 // bytes refused and the `ruactl summary` tables.
 #include "db/db_fixture.hpp"
-#include "text.hpp"
 #include "kinds/writer.hpp"
 #include "sha256.hpp"
+#include "text.hpp"
 #include "unit/kinds/failure/failure_util.hpp"
 
 #include <rua/errors.hpp>
