@@ -108,7 +108,7 @@ void write_stderr(std::string_view text) {
 }
 
 std::string csv_field(std::string_view raw) {
-    const std::string text = printable_cell(raw);
+    std::string text = printable_cell(raw);
     if (text.find_first_of(",\"") == std::string::npos) {
         return text;
     }
