@@ -112,24 +112,6 @@ std::string common_noun(const IngestResult& ingest) {
     return noun.empty() ? std::string("item") : noun;
 }
 
-std::string plural_noun(const std::string& noun, std::size_t n) {
-    if (n == 1) {
-        return noun;
-    }
-    if (noun.back() == 'y') {
-        return noun.substr(0, noun.size() - 1) + "ies";
-    }
-    return noun + "s";
-}
-
-std::size_t stored_reports(const MessageOutcome& outcome) {
-    std::size_t stored = 0;
-    for (const auto& report : outcome.reports) {
-        stored += report.outcome == ReportOutcome::stored ? 1 : 0;
-    }
-    return stored;
-}
-
 } // namespace
 
 std::string reply_text(std::string_view text) {
@@ -375,13 +357,13 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
         log_info(
             "{}: {} rua={} kind={} org={} id={} {} ms={}{}", qid, stored ? "stored" : "duplicate",
             log_value(rua), kind, log_value(org), log_value(id),
+            // The key is always the plural ("records=1"), as documented.
             fmt::format("{}={}", plural_noun(common_noun(result.ingest), 2), items), ms, several);
-        header =
-            stored ? fmt::format("stored {}, {}", plural(stored_reports(result.outcome), "report"),
-                                 fmt::format("{} {}", result.outcome.items_stored,
-                                             plural_noun(common_noun(result.ingest),
-                                                         result.outcome.items_stored)))
-                   : fmt::format("duplicate {}", plural(reports.size(), "report"));
+        header = stored ? fmt::format("stored {}, {}", plural(result.outcome.stored(), "report"),
+                                      fmt::format("{} {}", result.outcome.items_stored,
+                                                  plural_noun(common_noun(result.ingest),
+                                                              result.outcome.items_stored)))
+                        : fmt::format("duplicate {}", plural(reports.size(), "report"));
     }
 
     if (config.after_ingest == AfterIngest::deliver) {

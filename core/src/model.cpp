@@ -17,16 +17,21 @@ const char* to_string(Privacy privacy) {
     return "redacted";
 }
 
-std::string items_label(const Report& report) {
-    std::string noun(report.item_noun());
-    if (report.items() != 1) {
-        if (!noun.empty() && noun.back() == 'y') {
-            noun.replace(noun.size() - 1, 1, "ies");
-        } else {
-            noun += 's';
-        }
+std::string plural_noun(std::string_view noun, std::size_t n) {
+    std::string out(noun);
+    if (n == 1 || out.empty()) {
+        return out;
     }
-    return fmt::format("{}={}", noun, report.items());
+    if (out.back() == 'y') {
+        out.replace(out.size() - 1, 1, "ies");
+    } else {
+        out += 's';
+    }
+    return out;
+}
+
+std::string items_label(const Report& report) {
+    return fmt::format("{}={}", plural_noun(report.item_noun(), report.items()), report.items());
 }
 
 } // namespace rua

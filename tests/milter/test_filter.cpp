@@ -224,8 +224,20 @@ TEST_CASE("sender-chosen text cannot forge log fields, and a log line is capped"
     const std::string quarantined = "reason=\"bad \\\"x\\\" rua=y\"";
     CHECK(lines[1].size() >= quarantined.size());
     CHECK(lines[1].substr(lines[1].size() - quarantined.size()) == quarantined);
-    CHECK(lines[2].size() <= k_max_log_line);
-    CHECK(lines[2].substr(lines[2].size() - 4) == "...\"");
+    // The reason is cut as a value (256 bytes, then "...").
+    const std::string cut = "reason=\"" + std::string(256, 'r') + "...\"";
+    CHECK(lines[2].substr(lines[2].size() - cut.size()) == cut);
+}
+
+TEST_CASE("a log line longer than k_max_log_line is cut there, ending in ...") {
+    std::vector<std::string> lines;
+    log_set_sink([&lines](LogLevel, std::string_view line) { lines.emplace_back(line); });
+    log_line(LogLevel::info, std::string(100000, 'x'));
+    log_line(LogLevel::info, std::string(k_max_log_line, 'y'));
+    log_set_sink(nullptr);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0] == std::string(k_max_log_line - 3, 'x') + "...");
+    CHECK(lines[1] == std::string(k_max_log_line, 'y'));
 }
 
 TEST_CASE("duplicate with AfterIngest remove also discards") {

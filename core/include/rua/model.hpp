@@ -113,7 +113,10 @@ protected:
 
 using ReportPtr = std::unique_ptr<Report>;
 
-// "records=17", "policies=1": items() with its noun, for log lines.
+// "record" -> "records", "policy" -> "policies" (n != 1); as it is for 1.
+std::string plural_noun(std::string_view noun, std::size_t n);
+
+// "records=17", "policy=1": items() with its noun, for log lines.
 std::string items_label(const Report& report);
 
 // The report as its kind's type; throws std::bad_cast for another kind.

@@ -1,7 +1,7 @@
 // The shared walkers of the field tables (fields.hpp): JSON values, the
-// fingerprint encoding and COPY's text format. The fingerprint encoding is
-// stable across releases: changing it turns every re-sent old report into a
-// conflict.
+// fingerprint encoding and the values INSERT and COPY send. The fingerprint
+// encoding is stable across releases: changing it turns every re-sent old
+// report into a conflict.
 #include "kinds/fields.hpp"
 
 #include <rua/errors.hpp>
@@ -29,7 +29,7 @@ void json_value(std::string& out, const FieldValue& value, JsonForm form) {
     const auto text = [&](std::string_view s) {
         if (s.empty()) {
             out += "null";
-        } else if (form == JsonForm::number_text || form == JsonForm::raw_json) {
+        } else if (form == JsonForm::number_text) {
             out += s;
         } else {
             out += json_quote(s);
@@ -111,30 +111,9 @@ void FingerprintEncoder::value(const FieldValue& value) {
                value);
 }
 
-void copy_text(std::string& out, std::string_view s) {
-    for (const char c : s) {
-        switch (c) {
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        default:
-            out.push_back(c);
-        }
-    }
-}
-
 namespace {
 
-// A text[] element: double-quoted, \ and " escaped (then COPY-escaped).
+// A text[] literal: every element double-quoted, \ and " escaped.
 std::string array_literal(const std::vector<std::string>& items) {
     std::string out = "{";
     for (const auto& item : items) {
@@ -153,23 +132,6 @@ std::string array_literal(const std::vector<std::string>& items) {
     out.push_back('}');
     return out;
 }
-
-} // namespace
-
-void copy_value(std::string& out, const FieldValue& value) {
-    std::visit(Overload{[&](std::monostate) { out += "\\N"; },
-                        [&](std::string_view s) { copy_text(out, s); },
-                        [&](const std::string& s) { copy_text(out, s); },
-                        [&](std::int64_t n) { out += std::to_string(n); },
-                        [&](std::uint64_t n) { out += std::to_string(n); },
-                        [&](bool b) { out += b ? "t" : "f"; },
-                        [&](const std::vector<std::string>* items) {
-                            copy_text(out, array_literal(*items));
-                        }},
-               value);
-}
-
-namespace {
 
 void stored_json_text(std::string& out, std::string_view value) {
     static constexpr char k_hex[] = "0123456789abcdef";

@@ -1,6 +1,6 @@
 // A kind's field tables: one row per stored field, naming its SQL column,
 // its JSON key and whether it is part of the content fingerprint, with one
-// accessor. The SQL writer (INSERT column lists, COPY lines), the JSON form
+// accessor. The SQL writer (INSERT and COPY columns and values), the JSON form
 // and the fingerprint all walk the same table, so adding a field is one
 // edit here plus a migration. Must stay free of libpqxx: the parse path
 // (JSON, fingerprint) uses it too.
@@ -27,8 +27,8 @@ inline FieldValue opt_value(const OptString& value) {
 }
 
 // How a value is written as JSON. `number_text`: text holding a decimal
-// number, printed bare; `raw_json`: text that already is JSON.
-enum class JsonForm { plain, number_text, raw_json };
+// number, printed bare.
+enum class JsonForm { plain, number_text };
 
 class FingerprintEncoder;
 
@@ -50,24 +50,23 @@ template <typename T> struct Field {
 
 template <typename T> using Fields = std::vector<Field<T>>;
 
-// "a, b, c": the table's SQL columns, in order.
-template <typename T> std::string column_list(const Fields<T>& fields) {
-    std::string out;
-    for (const auto& f : fields) {
-        if (f.column != nullptr) {
-            out += out.empty() ? "" : ", ";
-            out += f.column;
-        }
-    }
-    return out;
-}
-
+// The table's SQL columns, in order.
 template <typename T> std::vector<std::string> column_names(const Fields<T>& fields) {
     std::vector<std::string> out;
     for (const auto& f : fields) {
         if (f.column != nullptr) {
             out.emplace_back(f.column);
         }
+    }
+    return out;
+}
+
+// "a, b, c": the same, for an INSERT.
+template <typename T> std::string column_list(const Fields<T>& fields) {
+    std::string out;
+    for (const auto& column : column_names(fields)) {
+        out += out.empty() ? "" : ", ";
+        out += column;
     }
     return out;
 }
@@ -166,31 +165,9 @@ void fingerprint_fields(FingerprintEncoder& e, const Fields<T>& fields, const T&
     }
 }
 
-// --- COPY text format ------------------------------------------------------
+// --- INSERT and COPY values ----------------------------------------------
 
-// Appends one value in COPY's text format (\N for null, backslash escapes;
-// a list as a PostgreSQL text[] literal).
-void copy_value(std::string& out, const FieldValue& value);
-
-void copy_text(std::string& out, std::string_view text);
-
-template <typename T> void copy_fields(std::string& out, const Fields<T>& fields, const T& item) {
-    for (const auto& f : fields) {
-        if (f.column == nullptr) {
-            continue;
-        }
-        out.push_back('\t');
-        if (f.list_stored) {
-            std::string json;
-            f.list_stored(json, item);
-            copy_text(out, json);
-        } else {
-            copy_value(out, f.get(item));
-        }
-    }
-}
-
-// The INSERT parameter of one field: its text, or nullopt for SQL NULL
+// The INSERT or COPY value of one field: its text, or nullopt for SQL NULL
 // (numbers in decimal, booleans t/f, text lists as a text[] literal).
 OptString param_text(const FieldValue& value);
 

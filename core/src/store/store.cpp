@@ -86,24 +86,22 @@ MessageOutcome store_in(pqxx::connection& conn, const IngestResult& result, cons
         batches.emplace_back(&writer, writer.begin(tx));
         return *batches.back().second;
     };
-    // Keyed by attachment index, or by the report's own private form.
-    std::map<std::size_t, RawRow> raws;
-    std::deque<RawRow> private_raws; // stable addresses
+    // Every raw row this message touches (stable addresses); an attachment
+    // kept as received is put once, a report's own private form each time.
+    std::deque<RawRow> raws;
+    std::map<std::size_t, RawRow*> by_attachment;
     for (const auto& report : result.reports) {
         RawRow* raw = nullptr;
         if (report->attachment < result.attachments.size()) {
             const Attachment& attachment = result.attachments[report->attachment];
             if (auto kept = report->private_form(privacy)) {
-                private_raws.push_back(put_raw(tx, *kept, attachment));
-                raw = &private_raws.back();
+                raw = &raws.emplace_back(put_raw(tx, *kept, attachment));
+            } else if (auto found = by_attachment.find(report->attachment);
+                       found != by_attachment.end()) {
+                raw = found->second;
             } else {
-                auto found = raws.find(report->attachment);
-                if (found == raws.end()) {
-                    found =
-                        raws.emplace(report->attachment, put_raw(tx, attachment.bytes, attachment))
-                            .first;
-                }
-                raw = &found->second;
+                raw = &raws.emplace_back(put_raw(tx, attachment.bytes, attachment));
+                by_attachment.emplace(report->attachment, raw);
             }
         }
         const detail::Writer& writer = detail::writer_for(report->kind());
@@ -120,12 +118,7 @@ MessageOutcome store_in(pqxx::connection& conn, const IngestResult& result, cons
     for (auto& [writer, batch] : batches) {
         batch->finish();
     }
-    for (const auto& [index, raw] : raws) {
-        if (raw.inserted && !raw.used) {
-            tx.exec_prepared("rua_drop_raw", raw.id);
-        }
-    }
-    for (const auto& raw : private_raws) {
+    for (const auto& raw : raws) {
         if (raw.inserted && !raw.used) {
             tx.exec_prepared("rua_drop_raw", raw.id);
         }
