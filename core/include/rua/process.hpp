@@ -3,12 +3,16 @@
 // (end of message) and `ruactl import`, so both give the same verdicts.
 #pragma once
 
+#include <rua/cancel.hpp>
 #include <rua/ingest.hpp>
 #include <rua/registry.hpp>
 #include <rua/store.hpp>
 
+#include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace rua {
 
@@ -23,8 +27,18 @@ const char* to_string(Verdict verdict);
 
 struct ProcessOptions {
     bool quarantine_bad = true;          // false: Verdict::rejected instead
-    const RuaEntry* rua = nullptr;       // when set, reports must be for its account's domains
+    // The message's rua recipients. When not empty, every report must be
+    // for a domain that at least one of their accounts owns
+    // (Registry::any_owns_domain); empty: no domain check.
+    std::vector<RuaEntry> ruas;
     Privacy privacy = Privacy::redacted; // what of personal data is kept (FailureReportPrivacy)
+    // When set, every database transaction of this message sets its
+    // statement_timeout to the time left (at least 1 ms); past it the verdict
+    // is try_later and nothing is written.
+    std::chrono::steady_clock::time_point deadline{}; // none when default
+    // cancel() from another thread aborts the running statement: try_later,
+    // the transaction rolled back. May be null.
+    std::shared_ptr<CancelToken> cancel;
 };
 
 struct ProcessResult {
