@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace rua {
 
 const char* to_string(Verdict verdict) {
@@ -38,15 +40,30 @@ struct Refusal {
     bool always_quarantine = false; // not bad input: never rejected
 };
 
-std::optional<Refusal> check_domains(const IngestResult& result, const RuaEntry& rua) {
+// "account a does" or "accounts a, b do", each account named once.
+std::string accounts_do(const std::vector<RuaEntry>& ruas) {
+    std::vector<std::string> names;
+    for (const auto& rua : ruas) {
+        if (std::find(names.begin(), names.end(), rua.account) == names.end()) {
+            names.push_back(rua.account);
+        }
+    }
+    return names.size() == 1 ? fmt::format("account {} does", names.front())
+                             : fmt::format("accounts {} do", fmt::join(names, ", "));
+}
+
+// Any of the message's rua recipients may own a report's domain: a message
+// to two accounts' addresses carries reports for either.
+std::optional<Refusal> check_domains(const IngestResult& result,
+                                     const std::vector<RuaEntry>& ruas) {
     for (const auto& report : result.reports) {
         for (const auto& domain : report->domains()) {
-            if (!Registry::owns_domain(rua, domain)) {
+            if (!Registry::any_owns_domain(ruas, domain)) {
                 return Refusal{"foreign_domain",
-                               fmt::format("{} report {} is for domain {}, which account {} does "
-                                           "not receive reports for",
+                               fmt::format("{} report {} is for domain {}, which {} not "
+                                           "receive reports for",
                                            report->kind(), report->identifier(), domain,
-                                           rua.account),
+                                           accounts_do(ruas)),
                                false};
             }
         }
@@ -88,9 +105,32 @@ void refuse(ProcessResult& result, Store& store, std::string_view raw, const Arr
         return;
     }
     std::string storage;
-    result.quarantine_id = store.quarantine(kept_bytes(result, raw, options.privacy, storage),
-                                            refusal.code, refusal.detail, arrival);
+    result.quarantine_id =
+        store.quarantine(kept_bytes(result, raw, options.privacy, storage), refusal.code,
+                         refusal.detail, arrival, StoreJob{options.deadline, options.cancel});
     result.verdict = Verdict::quarantined;
+}
+
+// A part that failed beside stored reports must not vanish: the message is
+// kept in the quarantine too, after the reports' transaction committed. If
+// keeping it fails the verdict is try_later: the retry finds the reports as
+// duplicates and keeps the message then (once per bytes and rua), so nothing
+// is lost or doubled.
+void keep_bad_parts(ProcessResult& result, Store& store, std::string_view raw,
+                    const Arrival& arrival, const ProcessOptions& options) {
+    for (const auto& d : result.ingest.diagnostics) {
+        if (d.level == Diagnostic::Level::error) {
+            result.bad_parts.push_back(d.text());
+        }
+    }
+    if (result.bad_parts.empty() || !options.quarantine_bad) {
+        return;
+    }
+    std::string storage;
+    result.quarantine_id =
+        store.quarantine(kept_bytes(result, raw, options.privacy, storage), "bad_part",
+                         fmt::format("{}", fmt::join(result.bad_parts, "; ")), arrival,
+                         StoreJob{options.deadline, options.cancel});
 }
 
 } // namespace
@@ -120,13 +160,15 @@ ProcessResult process_message(Store& store, std::string_view raw, const Limits& 
         if (!refusal) {
             refusal = check_storable(result.ingest);
         }
-        if (!refusal && options.rua != nullptr) {
-            refusal = check_domains(result.ingest, *options.rua);
+        if (!refusal && !options.ruas.empty()) {
+            refusal = check_domains(result.ingest, options.ruas);
         }
         if (!refusal) {
             try {
-                result.outcome = store.store(result.ingest, arrival, options.privacy);
+                result.outcome = store.store(result.ingest, arrival, options.privacy,
+                                             StoreJob{options.deadline, options.cancel});
                 result.verdict = result.outcome.stored() > 0 ? Verdict::stored : Verdict::duplicate;
+                keep_bad_parts(result, store, raw, arrival, options);
                 return result;
             } catch (const TryLater&) {
                 throw;

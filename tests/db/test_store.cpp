@@ -127,11 +127,13 @@ TEST_CASE("same key with other content is a conflict and the first copy is kept"
     REQUIRE(second.reports.size() == 1);
     CHECK(second.reports[0].outcome == rua::ReportOutcome::conflict);
     CHECK(second.reports[0].id == first.reports[0].id);
-    CHECK(second.duplicates() == 1);
+    CHECK(second.conflicts() == 1);
+    CHECK(second.duplicates() == 0);
     CHECK(db.scalar("SELECT message_count FROM aggregate_report") == "3");
     CHECK(db.scalar("SELECT sum(count) FROM aggregate_record") == "3");
-    // The second attachment belongs to no stored report: not kept.
-    CHECK(db.count("raw_report") == 1);
+    // The second attachment is kept for the conflicting copy (report_conflict).
+    CHECK(db.count("raw_report") == 2);
+    CHECK(db.count("report_conflict") == 1);
 }
 
 TEST_CASE("a message with two reports stores both, and a partial repeat stores the new one") {

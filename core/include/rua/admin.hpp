@@ -66,6 +66,24 @@ struct ReprocessCounts {
     std::vector<std::string> messages; // "quarantine 7: <why>", one per failure
 };
 
+// A conflicting copy of a stored report (report_conflict): same exactly-once
+// key, other content. Text fields are as the sender sent them: escape them
+// before printing.
+struct ConflictEntry {
+    std::int64_t id = 0;
+    std::string kind;
+    std::string report_key;                    // the kind's key as a JSON object
+    std::int64_t stored_report_id = 0;         // the first stored copy, in the kind's table
+    std::string fingerprint;                   // hex sha256 of the conflicting copy's content
+    std::optional<std::int64_t> raw_report_id; // its attachment, kept in raw_report
+    std::int64_t received_at = 0;              // UTC seconds
+    std::string via;
+    OptString rua;
+    OptString file;
+    OptString queue_id;
+    OptString resolution; // null while open
+};
+
 // One section of `ruactl summary`: a titled table from one kind's writer.
 // Cells are text (numbers in decimal); null is an absent value.
 struct SummaryTable {
@@ -128,6 +146,9 @@ public:
     // Deletes rows received more than `age_seconds` ago; returns how many.
     std::size_t quarantine_purge_older(std::int64_t age_seconds);
     std::size_t quarantine_purge_ids(const std::vector<std::int64_t>& ids);
+
+    // Conflicting copies, oldest first; only `kind`'s when given.
+    std::vector<ConflictEntry> conflicts(const std::optional<std::string>& kind, std::size_t limit);
 
     // Every kind's summary of one domain (exact match, case-insensitive),
     // for reports whose period ends after `since_seconds_ago` when given;

@@ -26,7 +26,7 @@ enum class Verdict {
 const char* to_string(Verdict verdict);
 
 struct ProcessOptions {
-    bool quarantine_bad = true;          // false: Verdict::rejected instead
+    bool quarantine_bad = true; // false: Verdict::rejected instead
     // The message's rua recipients. When not empty, every report must be
     // for a domain that at least one of their accounts owns
     // (Registry::any_owns_domain); empty: no domain check.
@@ -48,6 +48,11 @@ struct ProcessResult {
     IngestResult ingest;            // what the core found
     MessageOutcome outcome;         // what the store did
     std::int64_t quarantine_id = 0; // the row kept (or found already kept: same bytes and rua)
+    // Parts that failed beside reports that were stored (or were duplicates),
+    // as Diagnostic::text(): "part 3 (text/xml, \"b.xml\"): ...". When not
+    // empty the message is also kept in `quarantine` with reason bad_part
+    // (quarantine_id), once per (bytes, rua), unless quarantine_bad is false.
+    std::vector<std::string> bad_parts;
     // Short and stable, for logs and counters: for quarantined and rejected
     // the quarantine.reason code (no_report, bad_report, over_limit,
     // foreign_domain, db_refused, or a kind's own code for a report that is

@@ -24,6 +24,17 @@ struct Arrival {
     OptString queue_id;       // the MTA queue id
 };
 
+class CancelToken;
+
+// Time limits for one message's database work (ProcessOptions): each
+// transaction sets its statement_timeout to the time left before `deadline`
+// (at least 1 ms; none when default) and `cancel` aborts the running
+// statement. Either way the work ends in TryLater and is rolled back.
+struct StoreJob {
+    std::chrono::steady_clock::time_point deadline{};
+    std::shared_ptr<CancelToken> cancel; // may be null
+};
+
 enum class ReportOutcome { stored, duplicate, conflict };
 const char* to_string(ReportOutcome outcome);
 
@@ -36,7 +47,8 @@ struct MessageOutcome {
     std::vector<StoredReport> reports; // one per IngestResult::reports entry
     std::size_t items_stored = 0;      // Report::items() of the reports stored
     std::size_t stored() const;
-    std::size_t duplicates() const; // duplicate or conflict
+    std::size_t duplicates() const; // same key, same content: nothing written
+    std::size_t conflicts() const;  // same key, other content: kept in report_conflict
 };
 
 // A small pool of connections, safe to share between threads. Each
@@ -68,15 +80,16 @@ public:
     // transaction, each through its kind's writer; `privacy` says what of a
     // report carrying personal data is kept. Throws TryLater (connection
     // lost, serialization failure, deadlock, too many connections, pool
-    // exhausted) or BadInput (data the database refuses). Duplicates are
-    // no-ops reported per report.
+    // exhausted, `job` cancelled or past its deadline) or BadInput (data the
+    // database refuses). Duplicates are no-ops reported per report.
     MessageOutcome store(const IngestResult& result, const Arrival& arrival,
-                         Privacy privacy = Privacy::redacted);
+                         Privacy privacy = Privacy::redacted, const StoreJob& job = {});
 
     // Keeps a message that yielded no storable report. Returns the row id.
     // Throws TryLater.
     std::int64_t quarantine(std::string_view raw_message, std::string_view reason,
-                            std::string_view detail, const Arrival& arrival);
+                            std::string_view detail, const Arrival& arrival,
+                            const StoreJob& job = {});
 
     // Reads the registry (rua_address, account, account_domain).
     // Throws TryLater.

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -53,6 +54,11 @@ public:
     virtual void prepare(pqxx::connection& conn) const = 0;
 
     virtual std::unique_ptr<WriteBatch> begin(pqxx::work& tx) const = 0;
+
+    // The report's exactly-once key as a JSON object (report_conflict.
+    // report_key), with the values as the sender sent them. The default, for
+    // a kind whose key is its content, is its identifier.
+    virtual std::string conflict_key(const Report& report) const;
 
     // `ruactl summary` sections for one domain (lower-cased), for reports
     // whose period ends after `since_seconds_ago` when given.

@@ -3,6 +3,8 @@
 #include "kinds/kinds.hpp"
 #include "kinds/writer.hpp"
 
+#include <rua/json.hpp>
+
 #include <stdexcept>
 #include <string>
 
@@ -12,6 +14,10 @@ const std::vector<const Writer*>& writers() {
     static const std::vector<const Writer*> k_writers = {&aggregate_writer(), &tlsrpt_writer(),
                                                          &failure_writer()};
     return k_writers;
+}
+
+std::string Writer::conflict_key(const Report& report) const {
+    return "{\"identifier\":" + json_quote(report.identifier()) + "}";
 }
 
 const Writer& writer_for(std::string_view kind) {

@@ -137,7 +137,11 @@ ReprocessCounts Admin::quarantine_reprocess(const std::vector<std::int64_t>& ids
         }
         ProcessOptions options;
         options.privacy = privacy;
-        options.rua = pending.arrival.rua ? registry->find(*pending.arrival.rua) : nullptr;
+        if (pending.arrival.rua) {
+            if (const RuaEntry* entry = registry->find(*pending.arrival.rua)) {
+                options.ruas.push_back(*entry);
+            }
+        }
         const ProcessResult result =
             process_message(store, pending.raw, limits, pending.arrival, options);
         if (result.verdict == Verdict::try_later) {
@@ -145,6 +149,12 @@ ReprocessCounts Admin::quarantine_reprocess(const std::vector<std::int64_t>& ids
         }
         if (result.verdict != Verdict::stored && result.verdict != Verdict::duplicate) {
             fail(fmt::format("{}: {}", result.reason_code, result.reason));
+            continue;
+        }
+        if (!result.bad_parts.empty()) {
+            // Its good reports are stored now; the bad part still fails, so
+            // the row (found again: same bytes, same rua) stays open.
+            fail(fmt::format("bad_part: {}", fmt::join(result.bad_parts, "; ")));
             continue;
         }
         const MessageOutcome& outcome = result.outcome;

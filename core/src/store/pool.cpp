@@ -36,13 +36,22 @@ ConnectionPool::Impl::Impl(std::string conninfo, std::size_t size,
                            std::chrono::milliseconds acquire_timeout)
     : m_conninfo(std::move(conninfo)), m_size(size == 0 ? 1 : size), m_timeout(acquire_timeout) {}
 
-ConnectionLease ConnectionPool::Impl::acquire() {
+ConnectionLease ConnectionPool::Impl::acquire(std::chrono::steady_clock::time_point deadline) {
     ConnectionLease lease(*this);
     {
+        const auto now = std::chrono::steady_clock::now();
+        auto until = now + m_timeout;
+        const bool deadline_first =
+            deadline != std::chrono::steady_clock::time_point{} && deadline < until;
+        if (deadline_first) {
+            until = deadline;
+        }
         std::unique_lock<std::mutex> lock(m_mutex);
-        if (!m_freed.wait_for(lock, m_timeout, [this] { return m_leased < m_size; })) {
+        if (!m_freed.wait_until(lock, until, [this] { return m_leased < m_size; })) {
             lease.m_pool = nullptr; // holds no slot: nothing to give back
-            throw TryLater("database connection pool exhausted");
+            throw TryLater(deadline_first
+                               ? "time limit reached while waiting for a database connection"
+                               : "database connection pool exhausted");
         }
         ++m_leased;
         if (!m_idle.empty()) {

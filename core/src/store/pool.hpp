@@ -7,6 +7,7 @@
 #include <rua/store.hpp>
 
 #include <pqxx/connection>
+#include <pqxx/transaction_base>
 
 #include <chrono>
 #include <condition_variable>
@@ -28,7 +29,9 @@ struct ConnectionPool::Impl {
     // connection or opens a new one. Throws TryLater("database connection
     // pool exhausted") on timeout, or TryLater with libpq's reason when the
     // server cannot be reached.
-    ConnectionLease acquire();
+    // A `deadline` (none when default) shortens the wait: past it, TryLater
+    // ("time limit reached while waiting for a database connection").
+    ConnectionLease acquire(std::chrono::steady_clock::time_point deadline = {});
 
     const std::string m_conninfo;
     const std::size_t m_size;
@@ -85,6 +88,28 @@ private:
 template <typename Work>
 auto with_connection(ConnectionPool& pool, Work&& work)
     -> std::invoke_result_t<Work&, pqxx::connection&>;
+
+// The same for one message's work under `job`'s time limits (store.hpp):
+// refuses to start a cancelled or late job, lets `job.cancel` abort the
+// running statement, and turns a cancelled or timed-out statement into
+// TryLater with a reason that says so. A connection that was sent a cancel
+// request is closed, never reused: the request may arrive late.
+template <typename Work>
+auto with_connection(ConnectionPool& pool, const StoreJob& job, Work&& work)
+    -> std::invoke_result_t<Work&, pqxx::connection&>;
+
+// Throws TryLater when `job` was cancelled or its deadline has passed.
+void check_job(const StoreJob& job);
+
+// Sets this transaction's statement_timeout to the time left before the
+// job's deadline (at least 1 ms); nothing without a deadline. Call first in
+// the transaction. Throws TryLater (past the deadline) or pqxx errors.
+void limit_transaction(pqxx::transaction_base& tx, const StoreJob& job);
+
+// Call only inside a catch block of a job's work: rethrows as TryLater
+// naming the cancel or the time limit when that is why the statement ended,
+// else as rethrow_as_rua_error() does.
+[[noreturn]] void rethrow_for_job(const StoreJob& job);
 
 } // namespace rua
 

@@ -85,20 +85,23 @@ constexpr int k_insert_rounds = 3;
 } // namespace
 
 std::int64_t Store::quarantine(std::string_view raw_message, std::string_view reason,
-                               std::string_view detail, const Arrival& arrival) {
+                               std::string_view detail, const Arrival& arrival,
+                               const StoreJob& job) {
     const auto via = printable_utf8(arrival.via);
     const auto rua = printable(arrival.rua);
     const auto file = printable(arrival.file);
     const auto queue_id = printable(arrival.queue_id);
     const auto why = printable_utf8(reason);
     const auto text = printable_utf8(detail);
-    return with_connection(m_pool, [&](pqxx::connection& conn) {
+    return with_connection(m_pool, job, [&](pqxx::connection& conn) {
         pqxx::work tx(conn);
+        limit_transaction(tx, job);
         const pqxx::binarystring raw(raw_message.data(), raw_message.size());
         for (int round = 0; round < k_insert_rounds; ++round) {
             const auto rows = tx.exec_params(k_insert_once, via, opt(rua), opt(file), opt(queue_id),
                                              why, text.empty() ? nullptr : text.c_str(), raw);
             if (!rows.empty()) {
+                check_job(job);
                 tx.commit();
                 return rows[0][0].as<std::int64_t>();
             }

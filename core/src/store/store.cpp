@@ -1,10 +1,10 @@
 // Store::store: one message, one transaction. Each report's attachment is
 // inserted (or found, once per sha256) first, then the report goes to its
 // kind's writer, which inserts it with ON CONFLICT DO NOTHING on its
-// exactly-once key, pointing at the attachment; an attachment none of whose
-// reports was stored is not kept. Must never name a report kind, never build
-// SQL from report data, never store part of a message, and never let a
-// pqxx exception escape.
+// exactly-once key, pointing at the attachment; a conflicting copy (same key,
+// other content) goes to report_conflict with its attachment; an attachment
+// none of whose reports was stored or conflicted is not kept. Must never name a report kind, never
+// build SQL from report data, never store part of a message, and never let a pqxx exception escape.
 #include "kinds/writer.hpp"
 #include "pg_errors.hpp"
 #include "pool.hpp"
@@ -14,6 +14,7 @@
 
 #include <pqxx/pqxx>
 
+#include <algorithm>
 #include <deque>
 #include <map>
 
@@ -34,6 +35,13 @@ constexpr const char* k_find_raw = "SELECT id, false FROM raw_report WHERE sha25
 // An attachment this transaction inserted but none of whose reports was
 // stored (all duplicates sent in new bytes) is not kept.
 constexpr const char* k_drop_raw = "DELETE FROM raw_report WHERE id = $1";
+// A conflicting copy, kept once per (kind, stored report, fingerprint)
+// (sql/0009_report_conflict.sql): a repeated delivery adds nothing.
+constexpr const char* k_insert_conflict =
+    "INSERT INTO report_conflict (kind, report_key, stored_report_id, fingerprint, "
+    "raw_report_id, via, rua, file, queue_id) "
+    "VALUES ($1, $2::jsonb, $3, sha256($4::bytea), $5, $6, $7, $8, $9) "
+    "ON CONFLICT (kind, stored_report_id, fingerprint) DO NOTHING RETURNING id";
 
 const char* opt(const OptString& value) {
     return value ? value->c_str() : nullptr;
@@ -66,14 +74,16 @@ RawRow put_raw(pqxx::work& tx, std::string_view bytes, const Attachment& a) {
 }
 
 MessageOutcome store_in(pqxx::connection& conn, const IngestResult& result, const Arrival& arrival,
-                        Privacy privacy) {
+                        Privacy privacy, const StoreJob& job) {
     conn.prepare("rua_insert_raw", k_insert_raw);
     conn.prepare("rua_find_raw", k_find_raw);
     conn.prepare("rua_drop_raw", k_drop_raw);
+    conn.prepare("rua_insert_conflict", k_insert_conflict);
     for (const auto& report : result.reports) {
         detail::writer_for(report->kind()).prepare(conn);
     }
     pqxx::work tx(conn);
+    limit_transaction(tx, job);
     MessageOutcome outcome;
     // One batch per kind, in the order kinds first appear.
     std::vector<std::pair<const detail::Writer*, std::unique_ptr<detail::WriteBatch>>> batches;
@@ -112,6 +122,20 @@ MessageOutcome store_in(pqxx::connection& conn, const IngestResult& result, cons
                 raw->used = true;
             }
             outcome.items_stored += report->items();
+        } else if (stored.outcome == ReportOutcome::conflict) {
+            // The first copy stays; this one is kept beside it, raw bytes
+            // too, unless the same copy was kept before.
+            const std::string fingerprint_bytes = report->fingerprint();
+            const pqxx::binarystring fingerprint(fingerprint_bytes.data(),
+                                                 fingerprint_bytes.size());
+            const std::string raw_text = raw != nullptr ? std::to_string(raw->id) : std::string();
+            const auto kept = tx.exec_prepared(
+                "rua_insert_conflict", std::string(report->kind()), writer.conflict_key(*report),
+                stored.id, fingerprint, raw != nullptr ? raw_text.c_str() : nullptr, arrival.via,
+                opt(arrival.rua), opt(arrival.file), opt(arrival.queue_id));
+            if (!kept.empty() && raw != nullptr) {
+                raw->used = true;
+            }
         }
         outcome.reports.push_back(stored);
     }
@@ -123,6 +147,7 @@ MessageOutcome store_in(pqxx::connection& conn, const IngestResult& result, cons
             tx.exec_prepared("rua_drop_raw", raw.id);
         }
     }
+    check_job(job); // a cancel between statements: roll back, not commit
     tx.commit();
     return outcome;
 }
@@ -150,10 +175,19 @@ std::size_t MessageOutcome::stored() const {
 }
 
 std::size_t MessageOutcome::duplicates() const {
-    return reports.size() - stored();
+    return static_cast<std::size_t>(
+        std::count_if(reports.begin(), reports.end(),
+                      [](const StoredReport& r) { return r.outcome == ReportOutcome::duplicate; }));
 }
 
-MessageOutcome Store::store(const IngestResult& result, const Arrival& arrival, Privacy privacy) {
+std::size_t MessageOutcome::conflicts() const {
+    return static_cast<std::size_t>(
+        std::count_if(reports.begin(), reports.end(),
+                      [](const StoredReport& r) { return r.outcome == ReportOutcome::conflict; }));
+}
+
+MessageOutcome Store::store(const IngestResult& result, const Arrival& arrival, Privacy privacy,
+                            const StoreJob& job) {
     for (const auto& report : result.reports) {
         detail::writer_for(report->kind()).check(*report);
     }
@@ -163,8 +197,9 @@ MessageOutcome Store::store(const IngestResult& result, const Arrival& arrival, 
     if (result.reports.empty()) {
         return MessageOutcome{};
     }
-    return with_connection(
-        m_pool, [&](pqxx::connection& conn) { return store_in(conn, result, arrival, privacy); });
+    return with_connection(m_pool, job, [&](pqxx::connection& conn) {
+        return store_in(conn, result, arrival, privacy, job);
+    });
 }
 
 } // namespace rua

@@ -9,6 +9,7 @@
 #include "store/pg_errors.hpp"
 
 #include <rua/errors.hpp>
+#include <rua/json.hpp>
 #include <rua/kinds/aggregate.hpp>
 
 #include <fmt/format.h>
@@ -155,6 +156,17 @@ public:
         // pqxx accepts a repeated, identical definition: cheap after the first call.
         conn.prepare("rua_insert_report", insert_report_sql());
         conn.prepare("rua_find_report", k_find_report);
+    }
+
+    std::string conflict_key(const Report& any) const override {
+        const auto& r = report_as<AggregateReport>(any);
+        const auto text = [](const OptString& value) {
+            return value ? json_quote(*value) : std::string("null");
+        };
+        return fmt::format("{{\"org_name\":{},\"email\":{},\"report_id\":{},\"domain\":{},"
+                           "\"begin\":{},\"end\":{}}}",
+                           text(r.org_name), text(r.email), json_quote(r.report_id),
+                           json_quote(r.policy.domain), r.begin, r.end);
     }
 
     std::unique_ptr<WriteBatch> begin(pqxx::work& tx) const override {

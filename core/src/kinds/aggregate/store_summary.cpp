@@ -6,19 +6,22 @@
 
 #include <fmt/format.h>
 
+#include <string>
+
 namespace rua::detail {
 
 namespace {
 
 // The aggregates every row of a summary carries, in SummaryRow order.
+// Sums as numeric: each count is a bigint, their sum may pass 2^63.
 constexpr const char* k_aggregates =
     "count(DISTINCT a.id)::bigint, "
-    "coalesce(sum(r.count), 0)::bigint, "
-    "coalesce(sum(r.count) FILTER (WHERE r.dmarc_pass), 0)::bigint, "
-    "coalesce(sum(r.count) FILTER (WHERE NOT r.dmarc_pass), 0)::bigint, "
-    "coalesce(sum(r.count) FILTER (WHERE r.disposition = 'none'), 0)::bigint, "
-    "coalesce(sum(r.count) FILTER (WHERE r.disposition = 'quarantine'), 0)::bigint, "
-    "coalesce(sum(r.count) FILTER (WHERE r.disposition = 'reject'), 0)::bigint";
+    "coalesce(sum(r.count), 0)::numeric, "
+    "coalesce(sum(r.count) FILTER (WHERE r.dmarc_pass), 0)::numeric, "
+    "coalesce(sum(r.count) FILTER (WHERE NOT r.dmarc_pass), 0)::numeric, "
+    "coalesce(sum(r.count) FILTER (WHERE r.disposition = 'none'), 0)::numeric, "
+    "coalesce(sum(r.count) FILTER (WHERE r.disposition = 'quarantine'), 0)::numeric, "
+    "coalesce(sum(r.count) FILTER (WHERE r.disposition = 'reject'), 0)::numeric";
 
 // $1: the lower-cased domain; $2: the age limit in seconds, or NULL.
 constexpr const char* k_filter =
@@ -28,11 +31,14 @@ constexpr const char* k_filter =
 const std::vector<std::string> k_numbers = {"reports",      "messages", "pass",       "fail",
                                             "pass_percent", "none",     "quarantine", "reject"};
 
-OptString percent(std::uint64_t part, std::uint64_t whole) {
-    if (whole == 0) {
+// `part` and `whole` are decimal integers (numeric sums, maybe past 2^64);
+// the percentage needs no more precision than a long double's.
+OptString percent(const std::string& part, const std::string& whole) {
+    const long double w = std::stold(whole);
+    if (w == 0) {
         return std::nullopt;
     }
-    return fmt::format("{:.1f}", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
+    return fmt::format("{:.1f}", static_cast<double>(100.0L * std::stold(part) / w));
 }
 
 SummaryTable table(const char* name, const char* title, const char* key) {
@@ -54,18 +60,18 @@ std::vector<OptString> cells(const pqxx::row& row, bool keyed) {
     std::vector<OptString> out;
     pqxx::row::size_type i = 0;
     out.emplace_back(keyed ? OptString(row[i++].as<std::string>()) : OptString("total"));
-    std::uint64_t n[7];
+    std::string n[7]; // decimal text, exact
     for (auto& value : n) {
-        value = row[i++].as<std::uint64_t>();
+        value = row[i++].as<std::string>();
     }
-    out.emplace_back(std::to_string(n[0]));
-    out.emplace_back(std::to_string(n[1]));
-    out.emplace_back(std::to_string(n[2]));
-    out.emplace_back(std::to_string(n[3]));
+    out.emplace_back(n[0]);
+    out.emplace_back(n[1]);
+    out.emplace_back(n[2]);
+    out.emplace_back(n[3]);
     out.push_back(percent(n[2], n[1]));
-    out.emplace_back(std::to_string(n[4]));
-    out.emplace_back(std::to_string(n[5]));
-    out.emplace_back(std::to_string(n[6]));
+    out.emplace_back(n[4]);
+    out.emplace_back(n[5]);
+    out.emplace_back(n[6]);
     return out;
 }
 

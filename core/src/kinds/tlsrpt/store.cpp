@@ -10,6 +10,7 @@
 #include "kinds/writer.hpp"
 
 #include <rua/errors.hpp>
+#include <rua/json.hpp>
 #include <rua/kinds/tlsrpt.hpp>
 
 #include <functional>
@@ -185,6 +186,12 @@ public:
         // pqxx accepts a repeated, identical definition: cheap after the first call.
         conn.prepare("tlsrpt_insert_report", insert_report_sql());
         conn.prepare("tlsrpt_find_report", k_find_report);
+    }
+
+    std::string conflict_key(const Report& any) const override {
+        const auto& r = report_as<TlsReport>(any);
+        return "{\"organization_name\":" + json_quote(r.organization_name) +
+               ",\"report_id\":" + json_quote(r.report_id) + "}";
     }
 
     std::unique_ptr<WriteBatch> begin(pqxx::work& tx) const override {

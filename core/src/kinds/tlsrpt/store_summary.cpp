@@ -1,7 +1,7 @@
 // `ruactl summary` for SMTP TLS reports: sessions that succeeded and failed
 // per policy domain and policy type, and failed sessions per result type
 // and receiving MX. Read-only; counts are sessions (sums of the reported
-// counts), never rows.
+// counts, numeric: a sum of bigints may pass 2^63), never rows.
 #include "kinds/tlsrpt/store_summary.hpp"
 
 namespace rua::detail::tlsrpt {
@@ -16,14 +16,14 @@ constexpr const char* k_filter =
 std::string sessions_sql() {
     return std::string(
                "SELECT lower(p.policy_domain), p.policy_type, count(DISTINCT r.id)::bigint, "
-               "sum(p.successful)::bigint, sum(p.failed)::bigint "
+               "sum(p.successful)::numeric, sum(p.failed)::numeric "
                "FROM tlsrpt_report r JOIN tlsrpt_policy p ON p.report_id = r.id ") +
            k_filter + " GROUP BY 1, 2 ORDER BY 1, 2";
 }
 
 std::string failures_sql() {
     return std::string("SELECT f.result_type, f.receiving_mx_hostname, "
-                       "sum(f.failed_session_count)::bigint "
+                       "sum(f.failed_session_count)::numeric "
                        "FROM tlsrpt_report r JOIN tlsrpt_policy p ON p.report_id = r.id "
                        "JOIN tlsrpt_failure f ON f.report_id = p.report_id "
                        "AND f.policy_ordinal = p.ordinal ") +
