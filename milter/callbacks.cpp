@@ -13,8 +13,6 @@ namespace {
 
 std::atomic<Filter*> g_filter{nullptr};
 
-// The steps we ask the MTA to skip, and the one we ask it to add.
-constexpr unsigned long k_wanted_steps = SMFIP_HDR_LEADSPC | SMFIP_NOHELO | SMFIP_NOUNKNOWN;
 constexpr unsigned long k_actions = SMFIF_ADDHDRS | SMFIF_DELRCPT;
 
 std::string_view view(const char* text) {
@@ -24,8 +22,9 @@ std::string_view view(const char* text) {
 sfsistat on_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned long /*f2*/,
                       unsigned long /*f3*/, unsigned long* pf0, unsigned long* pf1,
                       unsigned long* pf2, unsigned long* pf3) {
-    *pf0 = f0 & k_actions;
-    *pf1 = f1 & k_wanted_steps;
+    const Negotiation granted = negotiate(f0, f1);
+    *pf0 = granted.actions;
+    *pf1 = granted.steps;
     *pf2 = 0;
     *pf3 = 0;
     Filter* filter = g_filter.load();
@@ -96,6 +95,10 @@ sfsistat on_close(SMFICTX* ctx) {
 char k_name[] = "rua-milter";
 
 } // namespace
+
+Negotiation negotiate(unsigned long offered_actions, unsigned long offered_steps) noexcept {
+    return Negotiation{offered_actions & k_actions, offered_steps & k_wanted_steps};
+}
 
 void install_filter(Filter* filter) noexcept {
     g_filter.store(filter);

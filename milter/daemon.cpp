@@ -6,6 +6,7 @@
 
 #include "callbacks.hpp"
 #include "config_store.hpp"
+#include "listen_socket.hpp"
 #include "log.hpp"
 #include "privileges.hpp"
 #include "reload.hpp"
@@ -121,6 +122,7 @@ int run_daemon(const Options& options, const ConfigPtr& config) {
         log_error("cannot create the milter socket {}", config->socket);
         return k_ex_oserr;
     }
+    log_listen_nodelay(config->socket);
     if (identity) {
         if (auto path = unix_path(config->socket)) {
             if (chown(path->c_str(), identity->uid, identity->gid) != 0) {

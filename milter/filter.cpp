@@ -146,6 +146,8 @@ sfsistat Filter::connect(SMFICTX* ctx) noexcept {
     });
 }
 
+// Only an MTA that ignores SMFIP_NOMAIL calls this: a message otherwise
+// starts at its first RCPT and ends at end of message, abort or DATA.
 sfsistat Filter::envfrom(SMFICTX* ctx) noexcept {
     return guard("envfrom", [&] {
         connection(ctx).message.emplace();
@@ -195,7 +197,10 @@ sfsistat Filter::data(SMFICTX* ctx) noexcept {
     return guard("data", [&] {
         auto& conn = connection(ctx);
         if (!conn.has_rua()) {
-            return SMFIS_ACCEPT; // not ours: the body is never sent to us
+            // Not ours: neither header nor body is sent to us, and the next
+            // message starts afresh at its first RCPT (MAIL is not sent).
+            conn.message.reset();
+            return SMFIS_ACCEPT;
         }
         conn.message->queue_id = m_api.symbol(ctx, "i");
         return SMFIS_CONTINUE;

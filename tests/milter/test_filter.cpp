@@ -424,3 +424,41 @@ TEST_CASE("reply text doubles percent signs and drops control characters") {
     CHECK(reply_text("caf\xc3\xa9") == "caf??");
     CHECK(reply_text(std::string(300, 'x')).size() == 200);
 }
+
+// The steps an MTA sends once CONNECT and MAIL are negotiated away: each
+// message starts at its first RCPT.
+TEST_CASE("without CONNECT and MAIL each message starts afresh at its first RCPT") {
+    Harness h;
+    h.backend->result = result_with(Verdict::stored, 1, 1);
+    h.filter.negotiated(h.ctx, true);
+    // Not ours: accepted at DATA, so no header, body or end of message follows.
+    CHECK(h.filter.envrcpt(h.ctx, "<alice@example.org>") == SMFIS_CONTINUE);
+    CHECK(h.filter.data(h.ctx) == SMFIS_ACCEPT);
+    // A report next, on the same connection: its only recipient is the rua,
+    // so it is discarded, not kept for alice of the message before.
+    CHECK(h.filter.envrcpt(h.ctx, "<dmarc@example.net>") == SMFIS_CONTINUE);
+    CHECK(h.filter.data(h.ctx) == SMFIS_CONTINUE);
+    CHECK(h.filter.eoh(h.ctx) == SMFIS_CONTINUE);
+    CHECK(h.filter.body(h.ctx, "x\r\n") == SMFIS_CONTINUE);
+    CHECK(h.filter.eom(h.ctx) == SMFIS_DISCARD);
+    CHECK(h.backend->calls == 1);
+    CHECK(h.api.deleted == std::vector<std::string>{"<dmarc@example.net>"});
+    // And one more report: only its own recipient is removed.
+    CHECK(h.filter.envrcpt(h.ctx, "<DMARC@example.net>") == SMFIS_CONTINUE);
+    CHECK(h.filter.data(h.ctx) == SMFIS_CONTINUE);
+    CHECK(h.filter.eom(h.ctx) == SMFIS_DISCARD);
+    CHECK(h.backend->calls == 2);
+    CHECK(h.api.deleted == std::vector<std::string>{"<dmarc@example.net>", "<DMARC@example.net>"});
+}
+
+TEST_CASE("an aborted message is forgotten without MAIL starting the next one") {
+    Harness h;
+    h.backend->result = result_with(Verdict::stored, 1, 1);
+    h.filter.negotiated(h.ctx, true);
+    CHECK(h.filter.envrcpt(h.ctx, "<alice@example.org>") == SMFIS_CONTINUE);
+    CHECK(h.filter.abort(h.ctx) == SMFIS_CONTINUE); // RSET before DATA
+    CHECK(h.filter.envrcpt(h.ctx, "<dmarc@example.net>") == SMFIS_CONTINUE);
+    CHECK(h.filter.data(h.ctx) == SMFIS_CONTINUE);
+    CHECK(h.filter.eom(h.ctx) == SMFIS_DISCARD);
+    CHECK(h.backend->calls == 1);
+}
