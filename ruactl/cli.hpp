@@ -14,10 +14,13 @@
 
 namespace ruactl {
 
-// Exit statuses shared by every command (documented in every --help page).
+// Exit statuses shared by every command (documented in every --help page
+// and in ruactl(1)); the last two are <sysexits.h>'s.
 constexpr int k_exit_ok = 0;
 constexpr int k_exit_failure = 1;
 constexpr int k_exit_usage = 2;
+constexpr int k_exit_tempfail = 75; // EX_TEMPFAIL: the database is unreachable now
+constexpr int k_exit_config = 78;   // EX_CONFIG: the database setup cannot work
 
 // A wrong command line: printed as one line plus a hint, exit status 2.
 class UsageError : public std::runtime_error {

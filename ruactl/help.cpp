@@ -29,9 +29,15 @@ constexpr const char* k_environment =
 
 constexpr const char* k_default_exit =
     "    0  success.\n"
-    "    1  the command failed (database unreachable, object not found or already there);\n"
-    "       one line on standard error says why.\n"
-    "    2  usage error: unknown option, missing or bad argument.\n";
+    "    1  the command failed (object not found or already there); one line on\n"
+    "       standard error says why.\n"
+    "    2  usage error: unknown option, missing or bad argument.\n"
+    "    75 the database cannot be reached now (server down or restarting):\n"
+    "       try again later (EX_TEMPFAIL).\n"
+    "    78 the database setup cannot work (EX_CONFIG): a malformed connection\n"
+    "       string, failed authentication, no such database, role, host or socket\n"
+    "       directory, or a schema that is not this version's (not migrated: run\n"
+    "       'ruactl db migrate'; migrated by a newer version: upgrade).\n";
 
 } // namespace
 

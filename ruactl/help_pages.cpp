@@ -29,7 +29,11 @@ const std::vector<HelpPage>& help_pages() {
          "                               look after messages that yielded no report\n"
          "      summary --domain D       what a domain's aggregate, TLS and failure reports say\n"
          "      version                  print the version\n"
-         "    Every command has a page: ruactl help COMMAND, or ruactl COMMAND --help.\n",
+         "    Every command has a page: ruactl help COMMAND, or ruactl COMMAND --help.\n"
+         "    Before it runs, a database command other than db migrate and db status\n"
+         "    checks that the database's schema is exactly this version's. Diagnostics\n"
+         "    go to standard error, one line each, with any password in a connection\n"
+         "    string shown as ***. The manual page is ruactl(1).\n",
          "    --version\n        print the version and exit.\n", nullptr,
          "    ruactl --database postgresql:///rua db migrate\n"
          "    ruactl rua add dmarc@example.net --domain example.net\n"
@@ -49,13 +53,16 @@ const std::vector<HelpPage>& help_pages() {
          "    is printed as the file says: redaction applies to storage only.\n"
          "    Never touches the database (and never loads its libraries).\n"
          "    For each input that yields no report, one line goes to standard error:\n"
-         "      ruactl: FILE: REASON\n",
+         "      ruactl: FILE: REASON\n"
+         "    and for each part that failed beside reports that were printed:\n"
+         "      ruactl: FILE: part N (TYPE, \"NAME\"): REASON\n",
          "    --max-size BYTES\n"
          "        refuse inputs larger than BYTES (default 67108864).\n"
          "    --failure-privacy redacted|headers|full\n"
          "        accepted for symmetry with import; parse prints everything.\n",
-         "    0  every input yielded at least one report.\n"
-         "    1  at least one input yielded none or could not be read.\n"
+         "    0  every input yielded at least one report and no part failed.\n"
+         "    1  at least one input yielded none, could not be read, or had a part\n"
+         "       that failed (the reports found are printed all the same).\n"
          "    2  usage error.\n",
          "    ruactl parse report.xml.gz\n"
          "    ruactl parse message.eml | jq .policy.domain\n"
@@ -69,7 +76,9 @@ const std::vector<HelpPage>& help_pages() {
          "    the database has not seen yet, in order, each in one transaction, and\n"
          "    prints the ones it applied. Running it again applies nothing.\n"
          "    status lists every migration with the time it was applied, or pending.\n"
-         "    The directory is --sql-dir, else $RUA_SQL_DIR, else the installed one.\n",
+         "    The directory is --sql-dir, else $RUA_SQL_DIR, else the installed one.\n"
+         "    A database holding a migration the directory lacks was migrated by a\n"
+         "    newer version: migrate refuses it (exit status 78).\n",
          "", nullptr,
          "    ruactl --database postgresql:///rua db migrate\n"
          "    RUA_DATABASE_URL=postgresql:///rua ruactl db status\n"},
@@ -120,8 +129,9 @@ const std::vector<HelpPage>& help_pages() {
          "    ruactl rua disable dmarc@example.net\n"},
 
         {"import", "ruactl-import - store reports from files, mbox files and Maildirs",
-         "    ruactl import [--jobs N] [--rua ADDRESS] [--no-quarantine] [--max-size BYTES]\n"
-         "                  [--failure-privacy redacted|headers|full] PATH...\n",
+         "    ruactl import [--jobs N] [--rua ADDRESS]... [--no-quarantine] [--max-size BYTES]\n"
+         "                  [--failure-privacy redacted|headers|full] [--follow-symlinks]\n"
+         "                  [--remove-imported] PATH...\n",
          "    Stores every report found under each PATH exactly as the milter would:\n"
          "    a file of any kind `ruactl parse` reads, an .eml message, an mbox file\n"
          "    (found by its leading \"From \" line; each message is taken apart), a\n"
@@ -129,33 +139,54 @@ const std::vector<HelpPage>& help_pages() {
          "    (names starting with \".\" are skipped). A report already stored is a\n"
          "    duplicate: importing the same files again adds nothing. An input with no\n"
          "    storable report is quarantined (see ruactl-quarantine).\n"
+         "    Only regular files are read: a symbolic link is refused unless\n"
+         "    --follow-symlinks, and a device, FIFO or socket is never opened. A file\n"
+         "    larger than --max-size is refused from its size, before it is read; an\n"
+         "    mbox file may be up to 1 GiB, each of its messages within --max-size.\n"
          "    N workers share a pool of N database connections. A progress bar goes to\n"
          "    standard error when it is a terminal. At the end one line goes to\n"
          "    standard output:\n"
          "      stored N, duplicate N, quarantined N, failed N; R reports, C records in\n"
          "      S s (X reports/s, Y records/s)\n"
          "    (records: aggregate records, TLS policies and failure reports counted\n"
-         "    together.)\n"
+         "    together.) With --remove-imported a second line follows:\n"
+         "      removed N imported files\n"
          "    Each failure gets one line on standard error. When the database becomes\n"
          "    unavailable the import stops taking new inputs and says to try again\n"
          "    later; run the same command again: nothing is stored twice.\n",
          "    --jobs N\n        parallel workers (default: the number of processors).\n"
          "    --rua ADDRESS\n"
          "        treat the inputs as sent to this registered address: its account's\n"
-         "        domain check applies and the reports record it.\n"
+         "        domain check applies and the reports record it. May be repeated\n"
+         "        for a message sent to several: a report is accepted when any of\n"
+         "        their accounts owns its domain; the first address is recorded.\n"
          "    --no-quarantine\n"
          "        count inputs without a storable report as failed instead.\n"
-         "    --max-size BYTES\n        refuse messages larger than BYTES.\n"
+         "    --max-size BYTES\n        refuse messages larger than BYTES (default 67108864).\n"
          "    --failure-privacy redacted|headers|full\n"
          "        what of a failure report's copy of the original message is kept, as\n"
          "        the milter's FailureReportPrivacy (default redacted: header fields\n"
-         "        only, local parts masked, Subject as a hash; see rua-milter.conf).\n",
+         "        only, local parts masked, Subject as a hash; see rua-milter.conf).\n"
+         "    --follow-symlinks\n"
+         "        read the file a symbolic link names (it must be a regular file).\n"
+         "    --remove-imported\n"
+         "        remove each input file once its outcome is committed (stored,\n"
+         "        duplicate or quarantined); a file that failed or must be tried\n"
+         "        later stays. For Maildirs and files of one message: an mbox file is\n"
+         "        refused, as its messages cannot be removed one by one. Safe from a\n"
+         "        timer while mail arrives: only the files of cur/ and new/ that were\n"
+         "        read are removed, tmp/ is never touched, and a second run removes\n"
+         "        nothing more.\n",
          "    0  every input was stored, a duplicate or quarantined.\n"
-         "    1  something failed (unreadable input, refused with --no-quarantine, or\n"
-         "       the database unavailable: try again later).\n"
-         "    2  usage error.\n",
+         "    1  something failed (unreadable input, not a regular file, too large,\n"
+         "       refused with --no-quarantine, an mbox with --remove-imported).\n"
+         "    2  usage error.\n"
+         "    75 the database became unavailable: the import stopped; run it again\n"
+         "       later (EX_TEMPFAIL).\n"
+         "    78 the database setup cannot work, as for every command (EX_CONFIG).\n",
          "    ruactl import ~/Maildir/.DMARC\n"
-         "    ruactl import --jobs 4 --rua dmarc@example.net reports/ archive.mbox\n"},
+         "    ruactl import --jobs 4 --rua dmarc@example.net reports/ archive.mbox\n"
+         "    ruactl import --remove-imported /var/mail/dmarc-fallback\n"},
 
         {"quarantine", "ruactl-quarantine - look after messages that yielded no report",
          "    ruactl quarantine list [--limit N] [--all]\n"
@@ -180,8 +211,10 @@ const std::vector<HelpPage>& help_pages() {
          "    --failure-privacy redacted|headers|full\n"
          "        reprocess: as for import.\n",
          "    0  success (reprocess: even when some rows still fail to parse).\n"
-         "    1  the command failed (unknown ID, database unreachable).\n"
-         "    2  usage error.\n",
+         "    1  the command failed (unknown ID).\n"
+         "    2  usage error.\n"
+         "    75 the database cannot be reached now: try again later (EX_TEMPFAIL).\n"
+         "    78 the database setup cannot work, as for every command (EX_CONFIG).\n",
          "    ruactl quarantine list --limit 10\n"
          "    ruactl quarantine show 42 --raw > message.eml\n"
          "    ruactl quarantine reprocess --all\n"

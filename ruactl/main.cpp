@@ -1,6 +1,7 @@
 // ruactl's main: reads the global options and the command words, prints the
 // manual pages, dispatches to the command, and maps what escapes a command
-// to an exit status with one line on standard error. No command logic here.
+// to an exit status (sysexits for the database's setup and outages) with
+// one line on standard error (redacted). No command logic here.
 #include "cli.hpp"
 #include "commands.hpp"
 #include "help.hpp"
@@ -180,7 +181,12 @@ int main(int argc, char** argv) {
         return k_exit_usage;
     } catch (const rua::TryLater& e) {
         complain("try again later: {}", e.what());
-        return k_exit_failure;
+        return k_exit_tempfail;
+    } catch (const rua::ConfigError& e) {
+        // Waiting will not help: the connection string, the login, the
+        // database or its schema must be put right first.
+        complain("{}", e.what());
+        return k_exit_config;
     } catch (const rua::Error& e) {
         complain("{}", e.what());
         return k_exit_failure;

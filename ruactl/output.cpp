@@ -3,6 +3,7 @@
 #include "output.hpp"
 
 #include <rua/errors.hpp>
+#include <rua/redact.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -104,7 +105,10 @@ void flush_stdout() {
 }
 
 void write_stderr(std::string_view text) {
-    (void)std::fwrite(text.data(), 1, text.size(), stderr);
+    // Every diagnostic may quote --database or a libpq message that echoes
+    // it: no password ever reaches the terminal or a log.
+    const std::string clean = rua::redact_credentials(text);
+    (void)std::fwrite(clean.data(), 1, clean.size(), stderr);
 }
 
 std::string csv_field(std::string_view raw) {

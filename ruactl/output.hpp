@@ -32,10 +32,12 @@ std::string csv_field(std::string_view text);
 void write_stdout(std::string_view text);
 void flush_stdout();
 
-// Writes to standard error; a failure there has nowhere to be reported.
+// Writes to standard error with credentials redacted (rua/redact.hpp); a
+// failure there has nowhere to be reported.
 void write_stderr(std::string_view text);
 
-// One diagnostic line on standard error, prefixed with "ruactl: ".
+// One diagnostic line on standard error, prefixed with "ruactl: ", with
+// credentials redacted (write_stderr redacts whatever it writes).
 template <typename... T> void complain(fmt::format_string<T...> format, T&&... args) {
     write_stderr("ruactl: " + fmt::format(format, std::forward<T>(args)...) + "\n");
 }

@@ -1,14 +1,14 @@
-// `ruactl db migrate|status`: the schema, through rua::migrate. Prints what
-// was applied or what is pending; never runs SQL of its own.
+// `ruactl db migrate|status`: the schema, through rua::migrate, and the
+// schema check every other database command passes first (check_database). Prints what was
+// applied or what is pending; never runs SQL of its own.
 #include "cli.hpp"
 #include "commands.hpp"
 #include "output.hpp"
+#include "session.hpp"
 
 #include <rua/migrate.hpp>
 
 namespace ruactl {
-
-namespace {
 
 std::string sql_dir(const Args& args) {
     if (auto dir = args.value("--sql-dir")) {
@@ -17,7 +17,9 @@ std::string sql_dir(const Args& args) {
     return rua::default_sql_dir();
 }
 
-} // namespace
+void check_database(const Args& args) {
+    rua::check_schema(database_url(args), sql_dir(args));
+}
 
 int cmd_db_migrate(const std::string& name, const Argv& argv) {
     Args args(name, argv, {});

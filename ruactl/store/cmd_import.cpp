@@ -1,13 +1,15 @@
 // `ruactl import`: stores reports from files, mbox files, Maildirs and
 // directory trees through rua::process_message, the milter's own decision
 // path, with N workers sharing one connection pool. Stops taking new inputs
-// once the database says "try later"; never stores a report twice.
+// once the database says "try later"; never stores a report twice, and with
+// --remove-imported never removes a file whose outcome is not committed.
 #include "cli.hpp"
 #include "commands.hpp"
 #include "input.hpp"
 #include "limits_options.hpp"
 #include "output.hpp"
 #include "progress.hpp"
+#include "session.hpp"
 
 #include <rua/errors.hpp>
 #include <rua/mailbox.hpp>
@@ -35,15 +37,16 @@ struct Totals {
     std::atomic<std::size_t> reports{0};
     std::atomic<std::size_t> records{0};
     std::atomic<std::size_t> not_attempted{0};
+    std::atomic<std::size_t> removed{0};
 };
 
 class Importer {
 public:
     Importer(rua::ConnectionPool& pool, const rua::Limits& limits,
              const rua::ProcessOptions& options, const std::vector<std::filesystem::path>& files,
-             Progress& progress)
-        : m_store(pool), m_limits(limits), m_options(options), m_files(files),
-          m_progress(progress) {}
+             Progress& progress, bool follow_symlinks, bool remove_imported)
+        : m_store(pool), m_limits(limits), m_options(options), m_files(files), m_progress(progress),
+          m_follow_symlinks(follow_symlinks), m_remove_imported(remove_imported) {}
 
     void run_worker() {
         for (;;) {
@@ -71,18 +74,28 @@ private:
 
     void import_file(const std::string& path) {
         std::string content;
+        FileIdentity identity;
         try {
-            content = read_input(path, k_max_file_bytes);
+            ImportFileRules rules;
+            rules.max_message_bytes = m_limits.max_message_bytes;
+            rules.max_mbox_bytes = k_max_file_bytes;
+            rules.follow_symlinks = m_follow_symlinks;
+            content = read_import_file(path, rules, &identity);
         } catch (const InputError& e) {
             fail(path, e.what());
             return;
         }
-        if (content.size() > k_max_file_bytes) {
-            fail(path, "file larger than 1 GiB");
+        if (!rua::looks_like_mbox(content)) {
+            if (import_message(content, path) && m_remove_imported) {
+                remove_file(path, identity);
+            }
             return;
         }
-        if (!rua::looks_like_mbox(content)) {
-            import_message(content, path);
+        if (m_remove_imported) {
+            // Its messages cannot be removed one by one, and removing the whole
+            // file could lose mail appended while it was read.
+            fail(path, "an mbox file is not imported with --remove-imported (it cannot be "
+                       "removed message by message; import it without the option)");
             return;
         }
         const auto messages = rua::split_mbox(content);
@@ -96,24 +109,38 @@ private:
         }
     }
 
-    void import_message(const std::string& raw, const std::string& where) {
+    void remove_file(const std::string& path, const FileIdentity& identity) {
+        try {
+            if (remove_imported_file(path, identity)) {
+                m_totals.removed += 1;
+            } else {
+                m_progress.say(path + ": not removed: another file took its name meanwhile");
+            }
+        } catch (const InputError& e) {
+            fail(path, std::string("cannot remove: ") + e.what());
+        }
+    }
+
+    // True when the message's outcome is committed: stored, duplicate or
+    // quarantined (so the input may go); false when it failed or must wait.
+    bool import_message(const std::string& raw, const std::string& where) {
         if (raw.size() > m_limits.max_message_bytes) {
             fail(where, "message larger than --max-size (" +
                             std::to_string(m_limits.max_message_bytes) + " bytes)");
-            return;
+            return false;
         }
         rua::Arrival arrival;
         arrival.via = "import";
         arrival.file = where;
-        if (m_options.rua != nullptr) {
-            arrival.rua = m_options.rua->address;
+        if (!m_options.ruas.empty()) {
+            arrival.rua = m_options.ruas.front().address;
         }
         rua::ProcessResult result;
         try {
             result = rua::process_message(m_store, raw, m_limits, arrival, m_options);
         } catch (const std::exception& e) {
             fail(where, std::string("internal error: ") + e.what());
-            return;
+            return false;
         }
         switch (result.verdict) {
         case rua::Verdict::stored:
@@ -121,22 +148,28 @@ private:
             (result.verdict == rua::Verdict::stored ? m_totals.stored : m_totals.duplicate) += 1;
             m_totals.reports += result.ingest.reports.size();
             m_totals.records += result.items();
-            return;
+            for (const auto& part : result.bad_parts) {
+                // The good reports are stored; the message is kept for the bad part.
+                m_progress.say(where + ": quarantined (id " + std::to_string(result.quarantine_id) +
+                               ", bad_part): " + part);
+            }
+            return true;
         case rua::Verdict::quarantined:
             // Store::quarantine keeps a message once per rua while unresolved:
             // importing the same file again finds the row already there.
             m_totals.quarantined += 1;
             m_progress.say(where + ": quarantined (id " + std::to_string(result.quarantine_id) +
                            ", " + result.reason_code + "): " + result.reason);
-            return;
+            return true;
         case rua::Verdict::rejected: // --no-quarantine
             fail(where, result.reason);
-            return;
+            return false;
         case rua::Verdict::try_later:
             m_stop.store(true);
             fail(where, "try again later: " + result.reason);
-            return;
+            return false;
         }
+        return false;
     }
 
     rua::Store m_store;
@@ -144,6 +177,8 @@ private:
     const rua::ProcessOptions& m_options;
     const std::vector<std::filesystem::path>& m_files;
     Progress& m_progress;
+    bool m_follow_symlinks;
+    bool m_remove_imported;
     Totals m_totals;
     std::atomic<std::size_t> m_next{0};
     std::atomic<bool> m_stop{false};
@@ -158,8 +193,10 @@ double per_second(std::size_t count, double seconds) {
 int cmd_import(const std::string& name, const Argv& argv) {
     auto specs = limit_options();
     specs.push_back({"--jobs", true, false});
-    specs.push_back({"--rua", true, false});
+    specs.push_back({"--rua", true, true});
     specs.push_back({"--no-quarantine", false, false});
+    specs.push_back({"--follow-symlinks", false, false});
+    specs.push_back({"--remove-imported", false, false});
     Args args(name, argv, specs);
     args.expect_operands(1, SIZE_MAX, "PATH");
     const auto limits = limits_from(args);
@@ -175,24 +212,30 @@ int cmd_import(const std::string& name, const Argv& argv) {
     }
     jobs = std::max<std::size_t>(1, std::min(jobs, walk.files.size()));
 
+    check_database(args);
     rua::ConnectionPool pool(database_url(args), jobs);
     rua::ProcessOptions options;
     options.quarantine_bad = !args.has("--no-quarantine");
     options.privacy = privacy_from(args);
-    rua::Registry registry;
-    if (auto address = args.value("--rua")) {
+    const auto ruas = args.values("--rua");
+    if (!ruas.empty()) {
         rua::Store store(pool);
-        registry = store.load_registry();
-        options.rua = registry.find(*address);
-        if (options.rua == nullptr) {
-            throw rua::Error(fmt::format("rua address {} is not registered",
-                                         rua::Registry::normalize_address(*address)));
+        const auto registry = store.load_registry();
+        for (const auto& address : ruas) {
+            const rua::RuaEntry* entry = registry.find(address);
+            if (entry == nullptr) {
+                throw rua::Error(fmt::format("rua address {} is not registered",
+                                             rua::Registry::normalize_address(address)));
+            }
+            options.ruas.push_back(*entry);
         }
     }
 
     const auto start = std::chrono::steady_clock::now();
     Progress progress(walk.files.size(), isatty(STDERR_FILENO) == 1);
-    Importer importer(pool, limits, options, walk.files, progress);
+    const bool remove_imported = args.has("--remove-imported");
+    Importer importer(pool, limits, options, walk.files, progress, args.has("--follow-symlinks"),
+                      remove_imported);
     {
         std::vector<std::thread> workers;
         for (std::size_t i = 0; i < jobs; ++i) {
@@ -218,7 +261,15 @@ int cmd_import(const std::string& name, const Argv& argv) {
         "({:.1f} reports/s, {:.1f} records/s)\n",
         t.stored.load(), t.duplicate.load(), t.quarantined.load(), failed, t.reports.load(),
         t.records.load(), seconds, per_second(t.reports, seconds), per_second(t.records, seconds)));
+    if (remove_imported) {
+        const auto removed = t.removed.load();
+        write_stdout(
+            fmt::format("removed {} imported {}\n", removed, removed == 1 ? "file" : "files"));
+    }
     flush_stdout();
+    if (importer.stopped()) {
+        return k_exit_tempfail;
+    }
     return failed == 0 ? k_exit_ok : k_exit_failure;
 }
 

@@ -1,5 +1,6 @@
 // A command's link to the database: the connection pool (opened lazily)
-// and the admin session over it. Constructing one does no I/O.
+// and the admin session over it. Constructing one checks the database's
+// schema (one short connection) and nothing else.
 #pragma once
 
 #include "cli.hpp"
@@ -9,10 +10,18 @@
 
 namespace ruactl {
 
+// Refuses a database whose schema is not exactly this build's, before a
+// command reads or writes it (after its command line is known to be right):
+// throws rua::SchemaError, rua::ConfigError or rua::TryLater (cmd_db.cpp).
+void check_database(const Args& args);
+
+// The migrations directory: --sql-dir, else rua::default_sql_dir().
+std::string sql_dir(const Args& args);
+
 class Session {
 public:
     explicit Session(const Args& args, std::size_t pool_size = 2)
-        : m_pool(database_url(args), pool_size), m_admin(m_pool) {}
+        : m_pool((check_database(args), database_url(args)), pool_size), m_admin(m_pool) {}
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 

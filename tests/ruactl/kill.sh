@@ -42,8 +42,8 @@ done
 $RUNAS "$PG_BIN/pg_ctl" -D "$PGDIR/data" -m immediate -w stop >/dev/null
 rc=0
 wait "$pid" || rc=$?
-check "import during the outage: exit status" 1 "$rc"
-[ "$rc" = 1 ] || { echo "ruactl's standard error:"; tail -n 60 "$WORK/err"; }
+check "import during the outage: exit status (EX_TEMPFAIL)" 75 "$rc"
+[ "$rc" = 75 ] || { echo "ruactl's standard error:"; tail -n 60 "$WORK/err"; }
 check "import during the outage: says try again later" 1 \
   "$(grep -c '^ruactl: import stopped: the database is unavailable; [0-9]* inputs not attempted; run the same import again later$' "$WORK/err")"
 check "import during the outage: a failing input says try again later" 1 \

@@ -9,6 +9,9 @@ PGDIR=${3:-}
 FIX=$SRC/tests/fixtures/ruactl
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 FAILED=0
+# The migrations every command checks the schema against: the source tree's.
+RUA_SQL_DIR=$SRC/sql
+export RUA_SQL_DIR
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ruactl-test.XXXXXX")
 DB=""
 

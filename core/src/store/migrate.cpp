@@ -7,6 +7,7 @@
 #include <rua/errors.hpp>
 #include <rua/migrate.hpp>
 
+#include <fmt/format.h>
 #include <pqxx/pqxx>
 
 #include <algorithm>
@@ -110,10 +111,26 @@ std::map<int, Applied> read_applied(pqxx::connection& conn) {
 }
 
 std::unique_ptr<pqxx::connection> connect(const std::string& conninfo) {
-    try {
-        return std::make_unique<pqxx::connection>(conninfo);
-    } catch (const pqxx::failure& e) {
-        throw TryLater("cannot connect to the database: " + pg_reason(e.what()));
+    return open_connection(conninfo);
+}
+
+std::string version_name(int version, const std::string& name) {
+    return fmt::format("{:04}_{}", version, name);
+}
+
+// A database migrated by a newer build: this one would misread it.
+void refuse_newer(const std::map<int, MigrationFile>& files,
+                  const std::map<int, Applied>& applied) {
+    const int known = files.empty() ? 0 : files.rbegin()->first;
+    for (const auto& [version, row] : applied) {
+        if (files.count(version) == 0) {
+            throw SchemaError(
+                SchemaError::Kind::newer,
+                fmt::format("the database schema is newer than this rua-milter: migration {} is "
+                            "applied, this version knows migrations up to {:04}; upgrade "
+                            "rua-milter (and ruactl)",
+                            version_name(version, row.name), known));
+        }
     }
 }
 
@@ -128,6 +145,7 @@ std::vector<std::string> migrate(const std::string& conninfo, const std::string&
         pqxx::nontransaction(*conn).exec("SELECT pg_advisory_lock(" +
                                          std::to_string(k_advisory_lock_key) + ")");
         const auto applied = read_applied(*conn);
+        refuse_newer(files, applied);
         for (const auto& [version, file] : files) {
             if (applied.count(version) != 0) {
                 continue;
@@ -177,6 +195,36 @@ std::vector<MigrationState> migration_status(const std::string& conninfo,
         out.push_back(std::move(state));
     }
     return out;
+}
+
+void check_schema(const std::string& conninfo, const std::string& sql_dir) {
+    const auto files = read_dir(sql_dir);
+    auto conn = connect(conninfo);
+    std::map<int, Applied> applied;
+    try {
+        applied = read_applied(*conn);
+    } catch (...) {
+        rethrow_as_rua_error();
+    }
+    refuse_newer(files, applied);
+    if (applied.empty()) {
+        throw SchemaError(SchemaError::Kind::unmigrated,
+                          "the database has no rua-milter schema: run 'ruactl db migrate'");
+    }
+    std::size_t pending = 0;
+    std::string first;
+    for (const auto& [version, file] : files) {
+        if (applied.count(version) == 0) {
+            first = first.empty() ? file.filename : first;
+            ++pending;
+        }
+    }
+    if (pending > 0) {
+        throw SchemaError(SchemaError::Kind::unmigrated,
+                          fmt::format("the database schema is not up to date ({} migration{} "
+                                      "pending, from {}): run 'ruactl db migrate'",
+                                      pending, pending == 1 ? "" : "s", first));
+    }
 }
 
 std::string default_sql_dir() {

@@ -5,10 +5,14 @@
 #include "pg_errors.hpp"
 
 #include <rua/errors.hpp>
+#include <rua/redact.hpp>
 
 #include <pqxx/except>
 
+#include <array>
 #include <exception>
+#include <filesystem>
+#include <system_error>
 
 namespace rua {
 
@@ -35,7 +39,111 @@ std::string pg_reason(std::string_view what) {
     while (!text.empty() && (text.back() == ' ' || text.back() == '\r')) {
         text.remove_suffix(1);
     }
-    return std::string(text.empty() ? std::string_view("unknown database error") : text);
+    return redact_credentials(text.empty() ? std::string_view("unknown database error") : text);
+}
+
+namespace {
+
+// libpq's own words for a connection string it cannot parse or a value it
+// refuses (fe-connect.c); they start the message.
+constexpr std::array<std::string_view, 12> k_malformed_prefixes = {
+    "missing \"=\" after",
+    "unterminated quoted string",
+    "invalid ",
+    "end of string reached when looking for matching",
+    "IPv6 host address may not be empty",
+    "unexpected character",
+    "extra key/value separator",
+    "missing key/value separator",
+    "forbidden value %00",
+    "could not match ",
+    "could not parse network address",
+    "sslmode value",
+};
+
+// Refusals by a server that answered: waiting will not change them.
+constexpr std::array<std::string_view, 7> k_setup_phrases = {
+    "authentication failed",
+    "no pg_hba.conf entry",
+    "no password supplied",
+    "does not exist", // database or role
+    "Name or service not known",
+    "No address associated with hostname",
+    "is not permitted to log in",
+};
+
+bool is_malformed(std::string_view first_line) {
+    for (const std::string_view prefix : k_malformed_prefixes) {
+        if (first_line.substr(0, prefix.size()) == prefix) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// A Unix socket whose directory does not exist is a wrong host setting; a
+// missing socket in an existing directory is a server that is not running.
+bool socket_dir_missing(std::string_view first_line) {
+    constexpr std::string_view k_socket = "on socket \"";
+    const auto start = first_line.find(k_socket);
+    if (start == std::string_view::npos ||
+        first_line.find("No such file or directory") == std::string_view::npos) {
+        return false;
+    }
+    const auto path_start = start + k_socket.size();
+    const auto path_end = first_line.find('"', path_start);
+    if (path_end == std::string_view::npos) {
+        return false;
+    }
+    const std::filesystem::path socket(first_line.substr(path_start, path_end - path_start));
+    std::error_code ec;
+    return !std::filesystem::is_directory(socket.parent_path(), ec);
+}
+
+// The server's own words when it answered ("FATAL:  database "x" does not
+// exist"), else libpq's first line.
+std::string connect_reason(std::string_view what) {
+    const auto first_line = what.substr(0, what.find('\n'));
+    constexpr std::string_view k_fatal = "FATAL:  ";
+    const auto fatal = first_line.find(k_fatal);
+    if (fatal != std::string_view::npos) {
+        return pg_reason(first_line.substr(fatal));
+    }
+    return pg_reason(first_line);
+}
+
+} // namespace
+
+ConnectFailure classify_connect_failure(std::string_view what) {
+    const auto first_line = what.substr(0, what.find('\n'));
+    if (is_malformed(first_line) || socket_dir_missing(first_line)) {
+        return ConnectFailure::setup;
+    }
+    for (const std::string_view phrase : k_setup_phrases) {
+        if (first_line.find(phrase) != std::string_view::npos) {
+            return ConnectFailure::setup;
+        }
+    }
+    return ConnectFailure::transient;
+}
+
+std::unique_ptr<pqxx::connection> open_connection(const std::string& conninfo) {
+    try {
+        return std::make_unique<pqxx::connection>(conninfo);
+    } catch (const pqxx::failure& e) {
+        const std::string_view what = e.what();
+        if (classify_connect_failure(what) == ConnectFailure::transient) {
+            throw TryLater("cannot connect to the database: " + pg_reason(what));
+        }
+        if (is_malformed(what)) {
+            throw ConfigError("invalid database connection string: " + pg_reason(what));
+        }
+        if (socket_dir_missing(what.substr(0, what.find('\n')))) {
+            throw ConfigError("cannot use the database: " + pg_reason(what) +
+                              " (no such socket directory)");
+        }
+        throw ConfigError("cannot use the database: " + connect_reason(what));
+    }
 }
 
 void rethrow_as_rua_error() {
@@ -59,7 +167,7 @@ void rethrow_as_rua_error() {
     } catch (const pqxx::pqxx_exception& e) {
         // usage, conversion or internal errors of the client library: our
         // bug more likely than the data's, so retry rather than lose a report.
-        throw TryLater(std::string("database client error: ") + e.base().what());
+        throw TryLater("database client error: " + redact_credentials(e.base().what()));
     } catch (const std::bad_alloc&) {
         throw TryLater("out of memory while storing");
     }

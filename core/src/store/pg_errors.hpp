@@ -1,9 +1,14 @@
-// Internal to the store: how a libpqxx or libpq failure becomes one of our two
+// Internal to the store: how a libpqxx or libpq failure becomes one of our
 // error kinds, so no pqxx exception ever leaves core/src/store. TryLater when
 // the sender should retry (server gone, overloaded, lost race); BadInput when
-// the database refuses the data itself and a retry would fail the same way.
+// the database refuses the data itself and a retry would fail the same way;
+// ConfigError when the connection settings cannot work. Every text that may
+// echo the connection string is redacted here: none carries a password.
 #pragma once
 
+#include <pqxx/connection>
+
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -15,8 +20,24 @@ enum class PgErrorKind { try_later, bad_input };
 // constraint violation) are bad input; everything else retries.
 PgErrorKind classify_sqlstate(std::string_view sqlstate);
 
-// The first line of a libpq error text, without its "ERROR:  " prefix.
+// The first line of a libpq error text, without its "ERROR:  " prefix, with
+// credentials redacted (libpq echoes a malformed connection string).
 std::string pg_reason(std::string_view what);
+
+enum class ConnectFailure { setup, transient };
+
+// What a failed connection attempt's libpq text means: `setup` for what
+// waiting will not fix (malformed connection string or bad value, failed
+// authentication, unknown role or database, a host name that does not
+// exist, a socket directory that does not exist); `transient` for the rest
+// (server down or starting, refused, timed out, name service down).
+ConnectFailure classify_connect_failure(std::string_view what);
+
+// A new connection to `conninfo`. Throws ConfigError ("cannot use the
+// database: REASON" or "invalid database connection string: REASON") for a
+// setup failure and TryLater ("cannot connect to the database: REASON") for
+// a transient one.
+std::unique_ptr<pqxx::connection> open_connection(const std::string& conninfo);
 
 // Call only inside a catch block: rethrows the exception being handled as
 // TryLater or BadInput (rua::Error subclasses pass through unchanged).
