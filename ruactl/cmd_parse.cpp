@@ -1,6 +1,7 @@
 // `ruactl parse`: the reports found in files, as JSON lines on standard
 // output. Never touches the database; one stderr line per input that yields
-// nothing, so a script can tell which file failed.
+// nothing and per part that failed beside a report, so a script can tell
+// which file (and which part) failed.
 #include "cli.hpp"
 #include "commands.hpp"
 #include "input.hpp"
@@ -49,6 +50,13 @@ int cmd_parse(const std::string& name, const Argv& argv) {
         }
         for (const auto& report : result.reports) {
             write_stdout(report->to_json() + "\n");
+        }
+        // A part that failed beside the reports printed: named, never silent.
+        for (const auto& diagnostic : result.diagnostics) {
+            if (diagnostic.level == rua::Diagnostic::Level::error) {
+                complain("{}: {}", label, diagnostic.text());
+                status = k_exit_failure;
+            }
         }
     }
     flush_stdout();

@@ -113,5 +113,8 @@ int cmd_quarantine_purge(const std::string& n, const Argv& a) {
 int cmd_summary(const std::string& n, const Argv& a) {
     return forward(n, a);
 }
+int cmd_conflicts_list(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
 
 } // namespace ruactl

@@ -28,6 +28,7 @@ const std::vector<HelpPage>& help_pages() {
          "      quarantine list|show|reprocess|purge\n"
          "                               look after messages that yielded no report\n"
          "      summary --domain D       what a domain's aggregate, TLS and failure reports say\n"
+         "      conflicts list           reports whose key was stored with other content\n"
          "      version                  print the version\n"
          "    Every command has a page: ruactl help COMMAND, or ruactl COMMAND --help.\n"
          "    Before it runs, a database command other than db migrate and db status\n"
@@ -246,6 +247,27 @@ const std::vector<HelpPage>& help_pages() {
          "    ruactl summary --domain example.net\n"
          "    ruactl summary --domain example.net --since 2w --format csv\n"
          "    ruactl summary --domain example.net --kind tlsrpt\n"},
+
+        {"conflicts", "ruactl-conflicts - reports whose key was stored with other content",
+         "    ruactl conflicts list [--kind KIND] [--format table|csv|json] [--limit N]\n",
+         "    A report whose exactly-once key (aggregate: reporter, report id, policy\n"
+         "    domain and period; tlsrpt: organization name and report id) is stored\n"
+         "    already, but whose content differs, is a conflict: the first stored copy\n"
+         "    stays, and the conflicting copy is kept beside it (its key, its content\n"
+         "    fingerprint, its attachment in raw_report, how it arrived), once however\n"
+         "    often it is delivered. The key is chosen by the sender, so a conflict may\n"
+         "    be a forged early copy shadowing the real report. list prints them,\n"
+         "    oldest first; sender-chosen text is shown with control characters\n"
+         "    replaced. RESOLUTION is \"open\" until a later release decides\n"
+         "    conflicts. Failure reports are keyed by their content and never conflict.\n",
+         "    --kind KIND\n        only this kind's conflicts: aggregate or tlsrpt.\n"
+         "    --format FORMAT\n"
+         "        table (default), csv (a header line, then one line per conflict) or\n"
+         "        json (an array of objects, the key as an object).\n"
+         "    --limit N\n        list at most N conflicts (default 1000).\n",
+         nullptr,
+         "    ruactl conflicts list\n"
+         "    ruactl conflicts list --kind aggregate --format json\n"},
 
         {"version", "ruactl-version - print the version", "    ruactl version\n",
          "    Prints \"ruactl (rua-milter) VERSION\".\n", "", nullptr, "    ruactl version\n"},

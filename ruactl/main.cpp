@@ -47,6 +47,7 @@ const std::vector<Command>& commands() {
         {"quarantine", "reprocess", cmd_quarantine_reprocess},
         {"quarantine", "purge", cmd_quarantine_purge},
         {"summary", nullptr, cmd_summary},
+        {"conflicts", "list", cmd_conflicts_list},
     };
     return k_commands;
 }

@@ -45,7 +45,8 @@ void limit_transaction(pqxx::transaction_base& tx, const StoreJob& job) {
         job.deadline - std::chrono::steady_clock::now());
     const auto ms = std::max<std::int64_t>(1, left.count());
     // is_local = true: like SET LOCAL, gone at COMMIT or ROLLBACK.
-    tx.exec_params("SELECT set_config('statement_timeout', $1, true)", std::to_string(ms));
+    tx.conn().prepare("rua_statement_timeout", "SELECT set_config('statement_timeout', $1, true)");
+    tx.exec_prepared("rua_statement_timeout", std::to_string(ms));
 }
 
 void rethrow_for_job(const StoreJob& job) {

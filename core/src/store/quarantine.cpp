@@ -94,12 +94,16 @@ std::int64_t Store::quarantine(std::string_view raw_message, std::string_view re
     const auto why = printable_utf8(reason);
     const auto text = printable_utf8(detail);
     return with_connection(m_pool, job, [&](pqxx::connection& conn) {
+        // Prepared once per connection: pqxx 6.4 sends the PREPARE on first
+        // use and ignores an identical definition afterwards.
+        conn.prepare("rua_quarantine_once", k_insert_once);
         pqxx::work tx(conn);
         limit_transaction(tx, job);
         const pqxx::binarystring raw(raw_message.data(), raw_message.size());
         for (int round = 0; round < k_insert_rounds; ++round) {
-            const auto rows = tx.exec_params(k_insert_once, via, opt(rua), opt(file), opt(queue_id),
-                                             why, text.empty() ? nullptr : text.c_str(), raw);
+            const auto rows =
+                tx.exec_prepared("rua_quarantine_once", via, opt(rua), opt(file), opt(queue_id),
+                                 why, text.empty() ? nullptr : text.c_str(), raw);
             if (!rows.empty()) {
                 check_job(job);
                 tx.commit();
