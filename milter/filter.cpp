@@ -357,13 +357,22 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
         const std::string org =
             first != nullptr && !first->reporter().empty() ? first->reporter() : "-";
         const std::string id = first != nullptr ? first->identifier() : "-";
-        const std::string several =
+        std::string several =
             reports.size() > 1 ? fmt::format(" reports={}", reports.size()) : std::string();
-        log_info(
-            "{}: {} rua={} kind={} org={} id={} {} ms={}{}", qid, stored ? "stored" : "duplicate",
-            log_value(rua), kind, log_value(org), log_value(id),
-            // The key is always the plural ("records=1"), as documented.
-            fmt::format("{}={}", plural_noun(common_noun(result.ingest), 2), items), ms, several);
+        // Same key, other content: kept in report_conflict, counted apart.
+        const std::size_t conflicts = result.outcome.conflicts();
+        several += conflicts > 0 ? fmt::format(" conflicts={}", conflicts) : std::string();
+        // A part that failed beside the stored reports (kept in the quarantine).
+        several += result.bad_parts.empty()
+                       ? std::string()
+                       : fmt::format(" bad_parts={} bad_part={}", result.bad_parts.size(),
+                                     log_quoted(result.bad_parts.front()));
+        log_info("{}: {} rua={} kind={} org={} id={} {} ms={}{}", qid,
+                 stored ? "stored" : (conflicts > 0 ? "conflict" : "duplicate"), log_value(rua),
+                 kind, log_value(org), log_value(id),
+                 // The key is always the plural ("records=1"), as documented.
+                 fmt::format("{}={}", plural_noun(common_noun(result.ingest), 2), items), ms,
+                 several);
         header = stored ? fmt::format("stored {}, {}", plural(result.outcome.stored(), "report"),
                                       fmt::format("{} {}", result.outcome.items_stored,
                                                   plural_noun(common_noun(result.ingest),
