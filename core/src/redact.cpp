@@ -50,6 +50,21 @@ std::size_t password_value_start(std::string_view text, std::size_t pos) {
     return i;
 }
 
+// A quote that closes the text around a plain value ("... password=x"):
+// followed by the end, a blank or punctuation. A quote inside a password
+// is followed by more of it.
+bool closing_quote(std::string_view text, std::size_t i) {
+    if (!is_quote(text[i])) {
+        return false;
+    }
+    if (i + 1 == text.size()) {
+        return true;
+    }
+    const char next = text[i + 1];
+    return detail::is_space(next) || next == ',' || next == ';' || next == ':' || next == ')' ||
+           next == '.';
+}
+
 // Appends the masked value starting at `pos` and returns where it ends. A
 // single-quoted value runs to its unescaped closing quote; a plain one to
 // white space, to `closer` (the quote around the whole text, if any) or to
@@ -68,7 +83,7 @@ std::size_t mask_value(std::string_view text, std::size_t pos, char closer, std:
     }
     std::size_t i = pos;
     while (i < text.size() && !detail::is_space(text[i]) && text[i] != closer &&
-           stops.find(text[i]) == std::string_view::npos) {
+           stops.find(text[i]) == std::string_view::npos && !closing_quote(text, i)) {
         ++i;
     }
     if (i > pos) {

@@ -65,6 +65,10 @@ TEST_CASE("redact masks password keywords of a key=value conninfo") {
         {"PGPASSWORD=s3cret ruactl", "PGPASSWORD=*** ruactl"},
         // A conninfo quoted in a message keeps its closing quote.
         {"invalid \"password=s3cret\" here", "invalid \"password=***\" here"},
+        {"option \"host=db password=s3cret\"", "option \"host=db password=***\""},
+        {"option \"host=db password=s3cret\": bad", "option \"host=db password=***\": bad"},
+        // A quote inside the password is part of it.
+        {"password=ab\"cd'ef host=db", "password=*** host=db"},
     };
     check_table(cases, std::size(cases));
 }

@@ -17,7 +17,9 @@ namespace rua {
 //   the next '&' or '#';
 // - a `password = value` keyword of a key=value conninfo, the value plain or
 //   single-quoted with backslash escapes (password='a \'b' -> password='***').
-// A URI ends at white space, or at the quote that opened it ('"' or '\'').
+// A URI ends at white space, or at the quote that opened it ('"' or '\'');
+// a plain keyword value at white space or at a quote that ends the text
+// around it (one followed by the end, a blank or punctuation).
 // Keys match case-insensitively; text without credentials comes back
 // unchanged, and redacting a redacted text changes nothing. Never throws
 // except std::bad_alloc.
