@@ -12,7 +12,7 @@ libvmime-dev libxerces-c-dev zlib1g-dev libarchive-dev libpqxx-dev libfmt-dev
 doctest-dev libmilter-dev nlohmann-json3-dev nettle-dev
 postgresql-15 postgresql-client-15
 clang libclang-rt-14-dev
-postfix swaks python3 dpkg-dev fakeroot file iproute2 adduser"
+postfix swaks python3 dpkg-dev fakeroot file iproute2 adduser mmdebstrap"
 ADMINDIR=${RUA_DPKG_ADMINDIR:-/var/lib/dpkg}
 CHECK_ONLY=0
 case "${1:-}" in
