@@ -116,6 +116,7 @@ int cmd_conflicts_list(const std::string& name, const Argv& argv) {
         write_stdout("no conflicts\n");
     } else {
         std::vector<Row> rows;
+        rows.reserve(entries.size());
         for (const auto& entry : entries) {
             rows.push_back(cells(entry));
         }
