@@ -6,6 +6,7 @@
 
 #include "config_values.hpp"
 
+#include <rua/address.hpp>
 #include <rua/errors.hpp>
 
 #include <fmt/format.h>
@@ -196,8 +197,12 @@ const char* to_string(LogLevel level) {
 }
 
 bool Config::is_report_domain(std::string_view domain) const {
+    const auto normal = normalize_domain(domain);
+    if (!normal) {
+        return false;
+    }
     for (const auto& own : report_domains) {
-        if (own == domain) {
+        if (own == *normal) {
             return true;
         }
     }

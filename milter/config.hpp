@@ -25,7 +25,7 @@ struct Config {
     std::string file; // where it was read from (for messages)
     std::string socket = "unix:/run/rua-milter/rua-milter.sock";
     std::string database_uri;
-    std::vector<std::string> report_domains; // lower case, no trailing dot
+    std::vector<std::string> report_domains; // normalize_domain's form
     AfterIngest after_ingest = AfterIngest::remove;
     OnBadReport on_bad_report = OnBadReport::quarantine;
     Privacy failure_privacy = Privacy::redacted; // FailureReportPrivacy
@@ -41,7 +41,8 @@ struct Config {
     std::chrono::seconds registry_refresh{30};
     std::optional<unsigned> umask;
 
-    // True when `domain` (lower case) is exactly one of ReportDomains.
+    // True when `domain`, in normalize_domain's form, is exactly one of
+    // ReportDomains (kept in that form).
     bool is_report_domain(std::string_view domain) const;
 };
 

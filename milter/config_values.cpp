@@ -3,6 +3,9 @@
 // they must never accept a value silently clamped or truncated.
 #include "config_values.hpp"
 
+#include <rua/address.hpp>
+#include <rua/redact.hpp>
+
 #include <fmt/format.h>
 
 #include <syslog.h>
@@ -38,28 +41,6 @@ bool to_u64(std::string_view digits, std::uint64_t& out) {
 
 [[noreturn]] void out_of_range(std::string_view text, std::uint64_t min, std::uint64_t max) {
     throw ValueError(fmt::format("{} is out of range ({}..{})", text, min, max));
-}
-
-bool valid_label_char(unsigned char c) {
-    return std::isalnum(c) != 0 || c == '-' || c == '_';
-}
-
-bool valid_domain(std::string_view domain) {
-    if (domain.empty() || domain.size() > 253) {
-        return false;
-    }
-    std::size_t label = 0;
-    for (char c : domain) {
-        if (c == '.') {
-            if (label == 0) {
-                return false;
-            }
-            label = 0;
-        } else if (!valid_label_char(static_cast<unsigned char>(c)) || ++label > 63) {
-            return false;
-        }
-    }
-    return label != 0;
 }
 
 } // namespace
@@ -181,15 +162,13 @@ std::vector<std::string> parse_domains(std::string_view text) {
         }
         auto end = text.find_first_of(", \t", start);
         auto word = text.substr(start, end == std::string_view::npos ? text.npos : end - start);
-        auto domain = to_lower(word);
-        while (!domain.empty() && domain.back() == '.') {
-            domain.pop_back();
-        }
-        if (!valid_domain(domain)) {
+        // The one normal form (rua/address.hpp): RCPT domains are compared in it.
+        auto domain = normalize_domain(word);
+        if (!domain) {
             throw ValueError(fmt::format("\"{}\" is not a domain name", word));
         }
-        if (std::find(out.begin(), out.end(), domain) == out.end()) {
-            out.push_back(std::move(domain));
+        if (std::find(out.begin(), out.end(), *domain) == out.end()) {
+            out.push_back(std::move(*domain));
         }
         i = end == std::string_view::npos ? text.size() : end;
     }

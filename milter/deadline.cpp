@@ -31,7 +31,7 @@ ProcessResult process_with_deadline(const std::shared_ptr<Backend>& backend, Job
         try {
             ProcessOptions options;
             options.quarantine_bad = shared->job.quarantine_bad;
-            options.rua = &shared->job.rua;
+            options.ruas = shared->job.ruas;
             options.privacy = shared->job.privacy;
             shared->promise.set_value(backend->process(shared->job.raw, shared->job.limits,
                                                        shared->job.arrival, options));

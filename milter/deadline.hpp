@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace rua::milter {
 
@@ -18,7 +19,7 @@ struct Job {
     std::string raw;
     Limits limits;
     Arrival arrival;
-    RuaEntry rua;
+    std::vector<RuaEntry> ruas; // every rua recipient of the message
     bool quarantine_bad = true;
     Privacy privacy = Privacy::redacted;
 };

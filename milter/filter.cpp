@@ -10,6 +10,8 @@
 #include "log.hpp"
 #include "message_buffer.hpp"
 
+#include <rua/address.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <optional>
@@ -44,9 +46,16 @@ template <typename F> sfsistat guard(const char* callback, F&& body) noexcept {
     return SMFIS_TEMPFAIL;
 }
 
-std::string domain_of(const std::string& address) {
-    auto at = address.rfind('@');
-    return at == std::string::npos ? std::string() : address.substr(at + 1);
+// The address as RCPT gave it, less white space and one pair of angle
+// brackets: what a refusal names when the address does not normalise.
+std::string bare(std::string_view recipient) {
+    while (!recipient.empty() && (recipient.front() == ' ' || recipient.front() == '<')) {
+        recipient.remove_prefix(1);
+    }
+    while (!recipient.empty() && (recipient.back() == ' ' || recipient.back() == '>')) {
+        recipient.remove_suffix(1);
+    }
+    return std::string(recipient);
 }
 
 std::string plural(std::size_t n, const char* word) {
@@ -162,8 +171,13 @@ sfsistat Filter::envrcpt(SMFICTX* ctx, std::string_view recipient) noexcept {
             conn.message.emplace();
         }
         auto& message = *conn.message;
-        const auto address = Registry::normalize_address(recipient);
-        const bool ours = conn.config->is_report_domain(domain_of(address));
+        // The one normal form (rua/address.hpp). An address it refuses (a
+        // quoted local part, say) is no rua; it is ours to refuse only when
+        // its domain is a ReportDomain.
+        const auto normal = normalize_address(recipient);
+        const auto domain = domain_of_address(recipient);
+        const bool ours = domain && conn.config->is_report_domain(*domain);
+        const std::string address = normal.value_or(bare(recipient));
         const auto registry = m_backend->registry();
         if (!registry) {
             if (ours) {
@@ -175,7 +189,7 @@ sfsistat Filter::envrcpt(SMFICTX* ctx, std::string_view recipient) noexcept {
             ++message.others;
             return SMFIS_CONTINUE;
         }
-        const RuaEntry* entry = registry->find(address);
+        const RuaEntry* entry = normal ? registry->find(*normal) : nullptr;
         if (entry != nullptr && entry->active) {
             message.rua.push_back(Recipient{std::string(recipient), *entry});
             return SMFIS_CONTINUE;
@@ -288,9 +302,10 @@ sfsistat Filter::close(SMFICTX* ctx) noexcept {
     });
 }
 
-// With several rua recipients, the first one's entry decides the domain
-// check: all of them reached us in one message from one reporter, and the
-// reports are stored once, not once per recipient.
+// With several rua recipients, the set decides the domain check: a report
+// is accepted when any of their accounts owns its domain (the reports are
+// stored once, not once per recipient). The first one is the one logged
+// and recorded as the report's rua.
 sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
     const Config& config = *conn.config;
     Message& message = *conn.message;
@@ -306,7 +321,9 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
     job.arrival.via = "smtp";
     job.arrival.rua = rua;
     job.arrival.queue_id = message.queue_id;
-    job.rua = message.rua.front().entry;
+    for (const auto& recipient : message.rua) {
+        job.ruas.push_back(recipient.entry);
+    }
     job.quarantine_bad = config.on_bad_report == OnBadReport::quarantine;
     job.privacy = config.failure_privacy;
 

@@ -9,6 +9,8 @@
 #include "log.hpp"
 #include "store_backend.hpp"
 
+#include <rua/address.hpp>
+
 #include <fmt/format.h>
 
 #include <fstream>
@@ -125,7 +127,8 @@ std::string first_to(const std::vector<Field>& fields) {
                 return v.substr(open + 1, close - open - 1);
             }
             auto comma = v.find(',');
-            return Registry::normalize_address(v.substr(0, comma));
+            auto first = v.substr(0, comma);
+            return normalize_address(first).value_or(first);
         }
     }
     return {};

@@ -1,38 +1,24 @@
 // The in-memory rua registry snapshot: pure lookups, no I/O. Built by the
-// store from the database, shared read-only between milter threads.
+// store from the database, shared read-only between milter threads. Every
+// comparison goes through the one normal form of rua/address.hpp.
+#include <rua/address.hpp>
 #include <rua/registry.hpp>
 
 #include <algorithm>
-#include <cctype>
 
 namespace rua {
 
-namespace {
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
-
-} // namespace
-
 Registry::Registry(std::vector<RuaEntry> entries) {
     for (auto& entry : entries) {
-        entry.address = normalize_address(entry.address);
+        // A row that does not normalise (stored before the normaliser) keeps
+        // its text: no RCPT can match it, and `ruactl rua list` still shows it.
+        if (auto address = normalize_address(entry.address)) {
+            entry.address = std::move(*address);
+        }
         for (auto& domain : entry.domains) {
-            domain = lower(trim(domain));
+            if (auto normal = normalize_domain(domain)) {
+                domain = std::move(*normal);
+            }
         }
         auto key = entry.address;
         m_entries.insert_or_assign(std::move(key), std::move(entry));
@@ -40,7 +26,11 @@ Registry::Registry(std::vector<RuaEntry> entries) {
 }
 
 const RuaEntry* Registry::find(std::string_view address) const {
-    auto it = m_entries.find(normalize_address(address));
+    const auto normal = normalize_address(address);
+    if (!normal) {
+        return nullptr;
+    }
+    auto it = m_entries.find(*normal);
     return it == m_entries.end() ? nullptr : &it->second;
 }
 
@@ -48,30 +38,27 @@ bool Registry::owns_domain(const RuaEntry& entry, std::string_view domain) {
     if (entry.domains.empty()) {
         return true;
     }
-    auto wanted = lower(trim(domain));
-    while (!wanted.empty() && wanted.back() == '.') {
-        wanted.pop_back();
+    const auto wanted = normalize_domain(domain);
+    if (!wanted) {
+        return false;
     }
     for (const auto& own : entry.domains) {
-        if (wanted == own) {
+        if (*wanted == own) {
             return true;
         }
         // A subdomain of an owned domain: "mail.example.com" under "example.com".
-        if (wanted.size() > own.size() + 1 &&
-            wanted.compare(wanted.size() - own.size(), own.size(), own) == 0 &&
-            wanted[wanted.size() - own.size() - 1] == '.') {
+        if (wanted->size() > own.size() + 1 &&
+            wanted->compare(wanted->size() - own.size(), own.size(), own) == 0 &&
+            (*wanted)[wanted->size() - own.size() - 1] == '.') {
             return true;
         }
     }
     return false;
 }
 
-std::string Registry::normalize_address(std::string_view address) {
-    auto text = trim(address);
-    if (text.size() >= 2 && text.front() == '<' && text.back() == '>') {
-        text = trim(text.substr(1, text.size() - 2));
-    }
-    return lower(text);
+bool Registry::any_owns_domain(const std::vector<RuaEntry>& entries, std::string_view domain) {
+    return std::any_of(entries.begin(), entries.end(),
+                       [&](const RuaEntry& entry) { return owns_domain(entry, domain); });
 }
 
 } // namespace rua

@@ -11,6 +11,7 @@
 #include "progress.hpp"
 #include "session.hpp"
 
+#include <rua/address.hpp>
 #include <rua/errors.hpp>
 #include <rua/mailbox.hpp>
 #include <rua/process.hpp>
@@ -225,7 +226,7 @@ int cmd_import(const std::string& name, const Argv& argv) {
             const rua::RuaEntry* entry = registry.find(address);
             if (entry == nullptr) {
                 throw rua::Error(fmt::format("rua address {} is not registered",
-                                             rua::Registry::normalize_address(address)));
+                                             rua::normalize_address(address).value_or(address)));
             }
             options.ruas.push_back(*entry);
         }

@@ -6,9 +6,16 @@
 #include "output.hpp"
 #include "session.hpp"
 
+#include <rua/address.hpp>
+
 namespace ruactl {
 
 namespace {
+
+// The address as the registry keeps it (what the command just acted on).
+std::string normal_address(const std::string& raw) {
+    return rua::normalize_address(raw).value_or(raw);
+}
 
 void print(const std::string& text) {
     write_stdout(text);
@@ -78,7 +85,7 @@ int cmd_rua_add(const std::string& name, const Argv& argv) {
     const auto account = session.admin().add_rua(
         args.operands()[0], args.value("--account").value_or(""), args.values("--domain"));
     print(fmt::format("rua {} added to account \"{}\"\n",
-                      rua::Registry::normalize_address(args.operands()[0]), account));
+                      normal_address(args.operands()[0]), account));
     return k_exit_ok;
 }
 
@@ -100,7 +107,7 @@ int cmd_rua_remove(const std::string& name, const Argv& argv) {
     args.expect_operands(1, 1, "rua ADDRESS");
     Session session(args);
     session.admin().remove_rua(args.operands()[0]);
-    print(fmt::format("rua {} removed\n", rua::Registry::normalize_address(args.operands()[0])));
+    print(fmt::format("rua {} removed\n", normal_address(args.operands()[0])));
     return k_exit_ok;
 }
 
@@ -111,7 +118,7 @@ int set_active(const std::string& name, const Argv& argv, bool active) {
     args.expect_operands(1, 1, "rua ADDRESS");
     Session session(args);
     session.admin().set_rua_active(args.operands()[0], active);
-    print(fmt::format("rua {} {}\n", rua::Registry::normalize_address(args.operands()[0]),
+    print(fmt::format("rua {} {}\n", normal_address(args.operands()[0]),
                       active ? "enabled" : "disabled"));
     return k_exit_ok;
 }

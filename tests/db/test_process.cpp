@@ -85,7 +85,7 @@ TEST_CASE("a report for a domain the rua's account does not own is refused as fo
     rua::Store store(pool);
     rua::RuaEntry entry{"dmarc@example.net", "acme", true, {"example.com"}};
     rua::ProcessOptions options;
-    options.rua = &entry;
+    options.ruas = {entry};
 
     const auto own =
         rua::process_message(store, message_with(report_xml("own-1", "mail.example.com")),

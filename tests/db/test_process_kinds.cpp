@@ -82,7 +82,7 @@ TEST_CASE("one message with an aggregate, a TLS and a forwarded failure report s
         "\r\n--m--\r\n";
     const auto rua = entry({"example.net"});
     rua::ProcessOptions options;
-    options.rua = &rua;
+    options.ruas = {rua};
     const auto result = rua::process_message(store, raw, rua::Limits{}, arrival(), options);
     REQUIRE(result.verdict == rua::Verdict::stored);
     REQUIRE(result.outcome.reports.size() == 3);
@@ -131,8 +131,9 @@ TEST_CASE("a failure report for a foreign domain is kept redacted and reprocess 
     admin.add_rua("dmarc@example.net", "acme", {});
     const auto registry = store.load_registry();
     rua::ProcessOptions options;
-    options.rua = registry.find("dmarc@example.net");
-    REQUIRE(options.rua != nullptr);
+    const rua::RuaEntry* found = registry.find("dmarc@example.net");
+    REQUIRE(found != nullptr);
+    options.ruas = {*found};
     const auto result = rua::process_message(store, arf("auth-failure", "example.net"),
                                              rua::Limits{}, arrival(), options);
     CHECK(result.verdict == rua::Verdict::quarantined);

@@ -81,7 +81,11 @@ public:
         limits = limits_given;
         arrival = arrival_given;
         quarantine_bad = options.quarantine_bad;
-        rua_address = options.rua ? options.rua->address : "";
+        rua_address = options.ruas.empty() ? "" : options.ruas.front().address;
+        rua_addresses.clear();
+        for (const auto& entry : options.ruas) {
+            rua_addresses.push_back(entry.address);
+        }
         m_changed.notify_all();
         m_changed.wait(lock, [this] { return !hold; });
         finished = true;
@@ -113,7 +117,8 @@ public:
     Limits limits;
     Arrival arrival;
     bool quarantine_bad = false;
-    std::string rua_address;
+    std::string rua_address;                // the first of options.ruas
+    std::vector<std::string> rua_addresses; // every one, in order
 
 private:
     std::mutex m_mutex;

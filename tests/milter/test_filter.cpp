@@ -259,6 +259,31 @@ TEST_CASE("mixed recipients: only the rua recipients are removed and the message
           std::vector<std::string>{"<dmarc@example.net>", "<reports@elsewhere.org>"});
 }
 
+TEST_CASE("every rua recipient's entry goes to process_message, not only the first") {
+    Harness h;
+    h.backend->result = result_with(Verdict::stored, 1, 1);
+    CHECK(h.send({"<dmarc@example.net.>", "<Reports@Elsewhere.ORG>"}) == SMFIS_DISCARD);
+    CHECK(h.backend->rua_addresses ==
+          std::vector<std::string>{"dmarc@example.net", "reports@elsewhere.org"});
+    CHECK(h.api.deleted ==
+          std::vector<std::string>{"<dmarc@example.net.>", "<Reports@Elsewhere.ORG>"});
+}
+
+TEST_CASE("RCPT: a trailing dot is the same address; +tag and quoted local parts are not") {
+    Harness h;
+    h.filter.envfrom(h.ctx);
+    CHECK(h.filter.envrcpt(h.ctx, "<nobody@Example.NET.>") == SMFIS_REJECT);
+    CHECK(h.filter.envrcpt(h.ctx, "<dmarc+x@example.net>") == SMFIS_REJECT);
+    CHECK(h.filter.envrcpt(h.ctx, "<\"dmarc\"@example.net>") == SMFIS_REJECT);
+    CHECK(h.filter.envrcpt(h.ctx, "<\"a b\"@example.org>") == SMFIS_CONTINUE);
+    CHECK(h.filter.envrcpt(h.ctx, "<dmarc@example.net.>") == SMFIS_CONTINUE);
+    CHECK(h.api.replies ==
+          std::vector<std::string>{
+              "550 5.1.1 <nobody@example.net>: not a registered DMARC report address",
+              "550 5.1.1 <dmarc+x@example.net>: not a registered DMARC report address",
+              "550 5.1.1 <\"dmarc\"@example.net>: not a registered DMARC report address"});
+}
+
 TEST_CASE("stored with AfterIngest deliver adds X-Rua-Milter and accepts") {
     Config config = base_config();
     config.after_ingest = AfterIngest::deliver;

@@ -13,7 +13,7 @@
 namespace rua {
 
 struct RuaEntry {
-    std::string address; // normalised: lower case, no angle brackets
+    std::string address; // normalize_address's form (rua/address.hpp)
     std::string account;
     bool active = true;
     std::vector<std::string> domains; // empty: the account accepts any domain
@@ -24,15 +24,19 @@ public:
     Registry() = default;
     explicit Registry(std::vector<RuaEntry> entries);
 
-    // nullptr when the address is not registered (active or not).
+    // nullptr when the address is not registered (active or not) or cannot
+    // be normalised (normalize_address).
     const RuaEntry* find(std::string_view address) const;
 
-    // True when `domain` (a report's policy domain) is one of the entry's
-    // domains or a subdomain of one, or when the entry lists none.
+    // True when `domain` (a report's policy domain, normalised here by
+    // normalize_domain) is one of the entry's domains or a subdomain of one,
+    // or when the entry lists none. A domain that cannot be normalised is
+    // owned only by an entry that lists none.
     static bool owns_domain(const RuaEntry& entry, std::string_view domain);
 
-    // "<Dmarc@Example.NET>" -> "dmarc@example.net"; trims white space.
-    static std::string normalize_address(std::string_view address);
+    // True when any of `entries` owns `domain`: a message to several rua
+    // addresses is for all of their accounts.
+    static bool any_owns_domain(const std::vector<RuaEntry>& entries, std::string_view domain);
 
     std::size_t size() const { return m_entries.size(); }
 

@@ -1,8 +1,10 @@
 // Registry management for `ruactl account|domain|rua`: accounts, the policy
-// domains they own and their rua addresses. Everything is normalised here
-// the way Registry::normalize_address does, so the milter finds what the
-// operator registered. Never deletes an account implicitly.
+// domains they own and their rua addresses. Addresses and domains are
+// normalised by rua/address.hpp, the form the milter looks them up in, so it
+// finds what the operator registered. Never deletes an account implicitly.
 #include "store/admin_detail.hpp"
+
+#include <rua/address.hpp>
 
 #include <fmt/format.h>
 
@@ -23,11 +25,6 @@ std::string trimmed(std::string_view text) {
     return std::string(text);
 }
 
-bool has_space_or_control(std::string_view text) {
-    return std::any_of(text.begin(), text.end(),
-                       [](unsigned char c) { return c <= ' ' || c == 0x7f; });
-}
-
 std::string account_name(std::string_view raw) {
     auto name = trimmed(raw);
     if (name.empty()) {
@@ -41,30 +38,20 @@ std::string account_name(std::string_view raw) {
 }
 
 std::string domain_name(std::string_view raw) {
-    auto domain = trimmed(raw);
-    std::transform(domain.begin(), domain.end(), domain.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    while (!domain.empty() && domain.back() == '.') {
-        domain.pop_back();
-    }
-    if (domain.empty() || has_space_or_control(domain) ||
-        domain.find_first_of("@/<>\"") != std::string::npos || domain.front() == '.' ||
-        domain.find("..") != std::string::npos) {
+    auto domain = normalize_domain(raw);
+    if (!domain) {
         throw AdminError(fmt::format("invalid domain \"{}\"", trimmed(raw)));
     }
-    return domain;
+    return *domain;
 }
 
 std::string rua_address(std::string_view raw) {
-    auto address = Registry::normalize_address(raw);
-    const auto at = address.find('@');
-    if (address.empty() || at == 0 || at == std::string::npos || at + 1 == address.size() ||
-        address.find('@', at + 1) != std::string::npos || has_space_or_control(address) ||
-        address.find_first_of("<>") != std::string::npos) {
+    auto address = normalize_address(raw);
+    if (!address) {
         throw AdminError(
             fmt::format("invalid rua address \"{}\": expected local@domain", trimmed(raw)));
     }
-    return address;
+    return *address;
 }
 
 std::int64_t find_account(pqxx::work& tx, const std::string& name) {
