@@ -30,7 +30,7 @@ fi
 
 # The key, from the host's apt lists (no network needed for a cached run).
 release_date() {
-  for f in /var/lib/apt/lists/*_dists_${SUITE}_InRelease /var/lib/apt/lists/*_dists_${SUITE}_Release; do
+  for f in /var/lib/apt/lists/*"_dists_${SUITE}_InRelease" /var/lib/apt/lists/*"_dists_${SUITE}_Release"; do
     [ -f "$f" ] && sed -n 's/^Date: //p' "$f" && return 0
   done
   return 1

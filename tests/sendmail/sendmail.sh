@@ -33,41 +33,49 @@ chmod 0755 "$WORK"
 ROOT="$WORK/root"
 PG="$WORK/pg"
 PG_UP=0
-RUA_MILTER_PID="" # set by rua_milter_start, read by rua_milter_stop
+# shellcheck disable=SC2034 # read by rua_milter_stop (tests/e2e/lib.sh)
+RUA_MILTER_PID=""
 export RUA_SQL_DIR="$SRC/sql"
 
-mounted_under_root() { awk -v r="$ROOT" '$2 == r || index($2, r "/") == 1' /proc/mounts; }
-# Every process whose root directory is our root was started by this test.
+# These take the root directory as $1 (ours is $ROOT).
+mounted_under() { awk -v r="$1" '$2 == r || index($2, r "/") == 1' /proc/mounts; }
+# Every process whose root directory is the root was started by this test.
 root_pids() {
-  find /proc -mindepth 2 -maxdepth 2 -name root -lname "$ROOT" 2>/dev/null |
+  find /proc -mindepth 2 -maxdepth 2 -name root -lname "$1" 2>/dev/null |
     sed -n 's|^/proc/\([0-9]*\)/root$|\1|p'
 }
 end_root_processes() {
-  pids=$(root_pids)
+  pids=$(root_pids "$1")
   [ -n "$pids" ] || return 0
   # shellcheck disable=SC2086
   kill -TERM $pids 2>/dev/null
   _i=0
-  while [ -n "$(root_pids)" ] && [ "$_i" -lt 50 ]; do
+  while [ -n "$(root_pids "$1")" ] && [ "$_i" -lt 50 ]; do
     sleep 0.1
     _i=$((_i + 1))
   done
-  pids=$(root_pids)
+  pids=$(root_pids "$1")
   # shellcheck disable=SC2086
   [ -z "$pids" ] || kill -KILL $pids 2>/dev/null
+  return 0
+}
+# release_root DIR: ends every process inside DIR, unmounts its /proc, /dev
+# and its tmpfs.
+release_root() {
+  end_root_processes "$1"
+  for m in "$1/proc" "$1/dev" "$1"; do
+    mountpoint -q "$m" 2>/dev/null && { umount "$m" || umount -l "$m"; }
+  done
   return 0
 }
 cleanup() {
   rc=$?
   rua_milter_stop
-  end_root_processes
-  for m in "$ROOT/proc" "$ROOT/dev" "$ROOT"; do
-    mountpoint -q "$m" 2>/dev/null && { umount "$m" || umount -l "$m"; }
-  done
+  release_root "$ROOT"
   [ "$PG_UP" = 1 ] && "$SRC/tests/pg/stop.sh" "$PG" >/dev/null 2>&1
-  if [ -n "$(mounted_under_root)" ]; then
+  if [ -n "$(mounted_under "$ROOT")" ]; then
     echo "sendmail: still mounted under $ROOT, NOT removing $WORK:" >&2
-    mounted_under_root >&2
+    mounted_under "$ROOT" >&2
     rc=1
   elif [ "${KEEP_WORK:-0}" = 1 ]; then
     echo "sendmail: kept $WORK"
@@ -76,6 +84,24 @@ cleanup() {
   fi
   exit "$rc"
 }
+# A run killed outright (SIGKILL, e.g. a ctest timeout) cannot clean up after
+# itself; the next run does, for each work directory whose test is gone: the
+# processes in its root, its milter (by its PidFile), its mounts, its database.
+reap_stale_run() {
+  release_root "$1/root"
+  mp=$(cat "$1/rua-milter.pid" 2>/dev/null)
+  if [ -n "$mp" ] && tr '\0' ' ' <"/proc/$mp/cmdline" 2>/dev/null | grep -q -- "$1/rua-milter.conf"; then
+    kill -KILL "$mp"
+  fi
+  [ -f "$1/pg/data/postmaster.pid" ] && "$SRC/tests/pg/stop.sh" "$1/pg"
+  [ -z "$(mounted_under "$1/root")" ] && rm -rf --one-file-system "$1"
+}
+for old in /tmp/rua-sendmail-*; do
+  if [ "$old" != "$WORK" ] && [ -f "$old/pid" ] && ! kill -0 "$(cat "$old/pid")" 2>/dev/null; then
+    reap_stale_run "$old" >/dev/null 2>&1
+  fi
+done
+echo $$ >"$WORK/pid"
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
