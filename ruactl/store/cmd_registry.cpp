@@ -84,8 +84,8 @@ int cmd_rua_add(const std::string& name, const Argv& argv) {
     Session session(args);
     const auto account = session.admin().add_rua(
         args.operands()[0], args.value("--account").value_or(""), args.values("--domain"));
-    print(fmt::format("rua {} added to account \"{}\"\n",
-                      normal_address(args.operands()[0]), account));
+    print(fmt::format("rua {} added to account \"{}\"\n", normal_address(args.operands()[0]),
+                      account));
     return k_exit_ok;
 }
 
