@@ -143,9 +143,10 @@ std::string read_import_file(const std::string& path, const ImportFileRules& rul
     return data;
 }
 
-bool remove_imported_file(const std::string& path, const FileIdentity& identity) {
+bool remove_imported_file(const std::string& path, const FileIdentity& identity,
+                          bool follow_symlinks) {
     struct stat now {};
-    if (::lstat(path.c_str(), &now) != 0) {
+    if ((follow_symlinks ? ::stat(path.c_str(), &now) : ::lstat(path.c_str(), &now)) != 0) {
         if (errno == ENOENT) {
             return true; // removed by someone else (a second import) already
         }

@@ -43,8 +43,10 @@ struct FileIdentity {
 std::string read_import_file(const std::string& path, const ImportFileRules& rules,
                              FileIdentity* identity = nullptr);
 
-// Unlinks `path` when it is still the file `identity` names; true when it
+// Unlinks `path` when it is still the file `identity` names (through a
+// symbolic link when `follow_symlinks`: the link is what goes); true when it
 // is gone (removed now, or by someone else before). Throws InputError.
-bool remove_imported_file(const std::string& path, const FileIdentity& identity);
+bool remove_imported_file(const std::string& path, const FileIdentity& identity,
+                          bool follow_symlinks);
 
 } // namespace ruactl

@@ -112,7 +112,7 @@ private:
 
     void remove_file(const std::string& path, const FileIdentity& identity) {
         try {
-            if (remove_imported_file(path, identity)) {
+            if (remove_imported_file(path, identity, m_follow_symlinks)) {
                 m_totals.removed += 1;
             } else {
                 m_progress.say(path + ": not removed: another file took its name meanwhile");

@@ -50,6 +50,19 @@ rc=0
 check "over --max-size: exit status" 1 "$rc"
 check "over --max-size: the file stays" "big.eml" "$(ls big.eml)"
 
+# A symbolic link stays unless followed; followed, the link goes, not its target.
+gen_eml r-9 >target.eml
+ln -s target.eml link.eml
+rc=0
+"$RUACTL" import --remove-imported link.eml >out 2>err || rc=$?
+check "symlink: exit status" 1 "$rc"
+check "symlink: the link stays" "link.eml" "$(ls link.eml)"
+rc=0
+"$RUACTL" import --remove-imported --follow-symlinks link.eml >out 2>err || rc=$?
+check "followed symlink: exit status" 0 "$rc"
+check "followed symlink: removed" "removed 1 imported file" "$(sed -n 2p out)"
+check "followed symlink: the link is gone, the target stays" "target.eml" "$(ls link.eml target.eml 2>/dev/null)"
+
 # An mbox is refused whole: its messages cannot be removed one by one.
 {
   echo "From dmarc@reporter-a.example Tue Nov 14 22:13:20 2023"
