@@ -67,7 +67,8 @@ struct FailureReport final : Report {
     std::string reporter() const override {
         return reporting_mta ? *reporting_mta : user_agent.value_or(std::string());
     }
-    // {reported_domain}, else {the original From's domain}, lower-cased;
+    // {reported_domain}, else {the original From's domain}, normalised
+    // (rua/address.hpp; lower-cased when that fails);
     // empty when the report names neither (never for a stored report).
     std::vector<std::string> domains() const override;
     std::size_t items() const override { return 1; }

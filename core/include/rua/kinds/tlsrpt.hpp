@@ -30,7 +30,7 @@ struct TlsFailureDetail {
 struct TlsPolicy {
     std::string policy_type;                // lower-cased: "sts", "tlsa", "no-policy-found", ...
     std::vector<std::string> policy_string; // MTA-STS policy lines or TLSA records
-    std::string policy_domain;              // as sent, less one trailing dot
+    std::string policy_domain;              // normalize_domain's form, else as sent
     std::vector<std::string> mx_host;       // also read from "mx-host-pattern"
     std::uint64_t successful = 0;           // total-successful-session-count
     std::uint64_t failed = 0;               // total-failure-session-count

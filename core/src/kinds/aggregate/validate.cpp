@@ -5,6 +5,7 @@
 
 #include "xml_values.hpp"
 
+#include <rua/address.hpp>
 #include <rua/errors.hpp>
 
 #include <string>
@@ -28,6 +29,20 @@ std::string email_domain(std::string_view email) {
         domain.remove_suffix(1);
     }
     return to_lower_ascii(trim(domain));
+}
+
+// The policy domain in the one normal form (rua/address.hpp) before the
+// exactly-once key and the fingerprint see it: "Example.COM." is a
+// second copy of "example.com", not a second report. A domain that does not
+// normalise is kept as sent, with a warning.
+void normalize_policy_domain(AggregateReport& report) {
+    auto& domain = report.policy.domain;
+    Warnings warnings(report.warnings);
+    if (auto normal = normalize_domain(domain)) {
+        domain = std::move(*normal);
+    } else {
+        warnings.add("policy_published/domain " + excerpt(domain) + " is not a domain name");
+    }
 }
 
 } // namespace
@@ -66,6 +81,7 @@ AggregateReport finish_report(ReportDraft draft) {
     if (report.policy.domain.empty()) {
         throw BadInput("missing policy_published/domain");
     }
+    normalize_policy_domain(report);
     if (!draft.begin) {
         throw BadInput("missing date_range/begin");
     }

@@ -13,6 +13,7 @@
 #include "sha256.hpp"
 #include "text.hpp"
 
+#include <rua/address.hpp>
 #include <rua/kinds/failure.hpp>
 
 #include <algorithm>
@@ -27,13 +28,18 @@ std::vector<std::string> FailureReport::domains() const {
     using namespace detail::failure;
     using detail::lower;
     using detail::trim;
+    // In the one normal form (rua/address.hpp) when they have one: the
+    // account check compares them with the registry's.
+    const auto normal = [](std::string domain) {
+        return normalize_domain(domain).value_or(std::move(domain));
+    };
     if (reported_domain && !trim(*reported_domain).empty()) {
-        return {lower(trim(*reported_domain))};
+        return {normal(lower(trim(*reported_domain)))};
     }
     if (original.from) {
         auto domain = address_domain(*original.from);
         if (!domain.empty()) {
-            return {std::move(domain)};
+            return {normal(std::move(domain))};
         }
     }
     return {};

@@ -5,6 +5,7 @@
 #include "filename.hpp"
 #include "kinds/tlsrpt/handler.hpp"
 
+#include <rua/address.hpp>
 #include <rua/errors.hpp>
 
 #include <fmt/format.h>
@@ -103,6 +104,14 @@ void ReportHandler::apply(Member member, const Scalar& value, std::string* text)
         }
         if (domain.empty()) {
             throw BadInput(label(member) + " is empty");
+        }
+        // The one normal form (rua/address.hpp) before the fingerprint sees
+        // it; a name that does not normalise is kept as sent, with a warning.
+        if (auto normal = normalize_domain(domain)) {
+            domain = std::move(*normal);
+        } else {
+            m_warnings.add(fmt::format("{}policy-domain \"{}\" is not a domain name", where(),
+                                       printable(domain, k_quoted_max)));
         }
         policy().policy_domain = std::move(domain);
         break;

@@ -76,7 +76,7 @@ TEST_CASE("tlsrpt: domains are every policy-domain, lower-cased, each once") {
     REQUIRE(report);
     CHECK(report->items() == 3);
     CHECK(report->domains() == Strings{"example.com", "mail.example.net"});
-    CHECK(report->policies[0].policy_domain == "Example.COM"); // kept as sent
+    CHECK(report->policies[0].policy_domain == "example.com"); // normalised (rua/address.hpp)
 }
 
 TEST_CASE("tlsrpt: the fingerprint covers content, never warnings or source") {
