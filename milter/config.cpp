@@ -112,7 +112,8 @@ const std::map<std::string, Key, std::less<>>& keys() {
     static const std::map<std::string, Key, std::less<>> k_keys = [] {
         std::vector<Key> list{
             {"Socket", [](Config& c, std::string_view v) { c.socket = parse_socket(v); }},
-            {"DatabaseURI", [](Config& c, std::string_view v) { c.database_uri = v; }},
+            {"DatabaseURI",
+             [](Config& c, std::string_view v) { c.database_uri = parse_database_uri(v); }},
             {"ReportDomains",
              [](Config& c, std::string_view v) { c.report_domains = parse_domains(v); }},
             {"AfterIngest", set_after_ingest},
@@ -133,6 +134,11 @@ const std::map<std::string, Key, std::less<>>& keys() {
             {"MaxPolicies", number_key(&Limits::max_policies, 1, 1000000)},
             {"MaxFailureDetails", number_key(&Limits::max_failure_details, 1, 100000000)},
             {"MaxOriginalBodySize", size_key(&Limits::max_original_body_bytes, 0, k_gib)},
+            {"MaxInFlightBytes",
+             [](Config& c, std::string_view v) {
+                 c.max_in_flight_bytes =
+                     static_cast<std::size_t>(parse_size(v, k_kib * k_kib, 1024 * k_gib));
+             }},
             {"FailureReportPrivacy", set_failure_privacy},
             {"UserID", set_user},
             {"PidFile", set_pid_file},

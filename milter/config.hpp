@@ -38,6 +38,9 @@ struct Config {
     LogLevel log_level = LogLevel::info;
     std::chrono::seconds eom_deadline{60};
     std::size_t pool_size = 4;
+    // MaxInFlightBytes: buffered and decompressed bytes of every message in
+    // flight together; past it a message gets 451 4.3.2. Reloadable.
+    std::size_t max_in_flight_bytes = std::size_t{512} << 20;
     std::chrono::seconds registry_refresh{30};
     std::optional<unsigned> umask;
 

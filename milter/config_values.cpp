@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <libpq-fe.h>
 #include <syslog.h>
 
 #include <algorithm>
@@ -150,6 +151,23 @@ std::string parse_socket(std::string_view text) {
         throw bad();
     }
     return std::string(text);
+}
+
+std::string parse_database_uri(std::string_view text) {
+    const std::string conninfo(text);
+    char* error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
+    if (options != nullptr) {
+        PQconninfoFree(options);
+        return conninfo;
+    }
+    std::string reason = error != nullptr ? error : "out of memory";
+    PQfreemem(error);
+    while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) {
+        reason.pop_back();
+    }
+    throw ValueError(
+        fmt::format("not a valid libpq connection string: {}", rua::redact_credentials(reason)));
 }
 
 std::vector<std::string> parse_domains(std::string_view text) {

@@ -31,6 +31,11 @@ unsigned parse_umask(std::string_view text);
 // inet:PORT@HOST, inet6:PORT@HOST (HOST optional). Returns it unchanged.
 std::string parse_socket(std::string_view text);
 
+// Checks a libpq connection string (URI or key=value) with libpq's own
+// parser; returns it unchanged. The ValueError names libpq's complaint with
+// any password in it redacted.
+std::string parse_database_uri(std::string_view text);
+
 // "example.net, Example.ORG" -> {"example.net", "example.org"}.
 std::vector<std::string> parse_domains(std::string_view text);
 

@@ -1,6 +1,8 @@
 // The daemon's start-up order matters and is fixed here: signals blocked
 // before any thread, syslog opened and the socket bound while still root,
-// fork, pid file, then setgid/initgroups/setuid, and only then threads.
+// fork, pid file, then setgid/initgroups/setuid, and only then threads. So
+// is the stop: listener closed (woken at once, not after libmilter's 5 s
+// poll), messages in flight answered, worker pool joined, pid file removed.
 // Must never leave a half-started daemon running after a start-up error.
 #include "daemon.hpp"
 
@@ -17,14 +19,24 @@
 #include <libmilter/mfapi.h>
 
 #include <fcntl.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 namespace rua::milter {
@@ -85,6 +97,114 @@ void daemonize(const std::optional<std::string>& pid_file) {
         }
     }
 }
+
+// One connection to our own listening socket, closed at once: it wakes
+// libmilter's listener from its poll (which holds the lock smfi_stop waits
+// for, up to 5 s) so it sees the stop request now. Best effort.
+void poke_listener(const std::string& socket) noexcept {
+    if (auto path = unix_path(socket)) {
+        sockaddr_un address{};
+        address.sun_family = AF_UNIX;
+        if (path->size() >= sizeof address.sun_path) {
+            return;
+        }
+        std::memcpy(address.sun_path, path->c_str(), path->size() + 1);
+        const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd >= 0) {
+            static_cast<void>(
+                connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address));
+            ::close(fd);
+        }
+        return;
+    }
+    // inet:PORT@HOST or inet6:PORT@HOST; no host means every address.
+    const auto colon = socket.find(':');
+    const auto at = socket.find('@');
+    if (colon == std::string::npos) {
+        return;
+    }
+    const bool six = socket.compare(0, colon, "inet6") == 0;
+    const std::string port =
+        socket.substr(colon + 1, at == std::string::npos ? std::string::npos : at - colon - 1);
+    std::string host = at == std::string::npos ? std::string() : socket.substr(at + 1);
+    if (host.empty() || host == "0.0.0.0" || host == "::") {
+        host = six ? "::1" : "127.0.0.1";
+    }
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+    }
+    addrinfo hints{};
+    hints.ai_family = six ? AF_INET6 : AF_INET;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0) {
+        return;
+    }
+    for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
+        const int fd = ::socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            continue;
+        }
+        const bool ok = connect(fd, a->ai_addr, a->ai_addrlen) == 0;
+        ::close(fd);
+        if (ok) {
+            break;
+        }
+    }
+    freeaddrinfo(found);
+}
+
+// smfi_main on a thread of its own, so that the main thread can wait for
+// signals (and take SIGTERM/SIGHUP before libmilter's signal thread).
+class Listener {
+public:
+    explicit Listener(unsigned long waiter)
+        : m_thread([this, waiter] {
+              const int status = smfi_main();
+              {
+                  std::lock_guard<std::mutex> lock(m_mutex);
+                  m_status = status;
+              }
+              m_ended = true;
+              m_done.notify_all();
+              wake_stop_waiter(waiter);
+          }) {}
+    ~Listener() { m_thread.join(); }
+    Listener(const Listener&) = delete;
+    Listener& operator=(const Listener&) = delete;
+
+    const std::atomic<bool>& ended() const { return m_ended; }
+
+    // Asks libmilter to stop and wakes its listener until smfi_main returns.
+    void stop(const std::string& socket) {
+        if (m_ended) {
+            return; // libmilter stopped on its own; its lock is gone
+        }
+        std::thread stopper([] { smfi_stop(); }); // blocks until the poll ends
+        std::unique_lock<std::mutex> lock(m_mutex);
+        for (int tries = 0; tries < 100 && !m_ended; ++tries) {
+            lock.unlock();
+            poke_listener(socket);
+            lock.lock();
+            m_done.wait_for(lock, std::chrono::milliseconds(100),
+                            [this] { return m_ended.load(); });
+        }
+        lock.unlock();
+        stopper.join();
+    }
+
+    int status() {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        return m_status;
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_done;
+    std::atomic<bool> m_ended{false};
+    int m_status = MI_SUCCESS; // guarded by m_mutex
+    std::thread m_thread;
+};
 
 } // namespace
 
@@ -154,17 +274,34 @@ int run_daemon(const Options& options, const ConfigPtr& config) {
     install_filter(&filter);
     int status = 0;
     {
-        ReloadThread reload(options.config, store);
+        Listener listener(static_cast<unsigned long>(pthread_self()));
         log_info("started: socket {}, report domains {}, after-ingest {}", config->socket,
                  config->report_domains.size(),
                  config->after_ingest == AfterIngest::remove ? "remove" : "deliver");
-        status = smfi_main() == MI_SUCCESS ? 0 : k_ex_oserr;
+        const int signal_number = wait_for_stop(options.config, store, listener.ended());
+        if (signal_number == 0) {
+            log_info("stopping: libmilter stopped listening (a stop signal it took itself, or "
+                     "an error)");
+        } else {
+            log_info("stopping on {}{}", signal_name(signal_number),
+                     signal_number == SIGHUP ? " (SIGHUP stops rua-milter; SIGUSR1 reloads)" : "");
+        }
+        listener.stop(config->socket);
+        status = listener.status() == MI_SUCCESS ? 0 : k_ex_oserr;
+    }
+    // The listener is closed; messages already at end of message get their
+    // answer, then the workers are joined before anything they use goes.
+    const auto grace = std::chrono::duration_cast<std::chrono::milliseconds>(
+        store.get()->eom_deadline + std::chrono::seconds(5));
+    if (!filter.wait_idle(grace)) {
+        log_warning("stopping with messages still in flight after {} ms", grace.count());
     }
     install_filter(nullptr);
-    log_info("stopped{}", status == 0 ? "" : " after an error in smfi_main");
+    backend->shutdown();
     if (config->pid_file && unlink(config->pid_file->c_str()) != 0 && errno != ENOENT) {
-        log_debug("cannot remove pid file {}: {}", *config->pid_file, errno_text());
+        log_warning("cannot remove pid file {}: {}", *config->pid_file, errno_text());
     }
+    log_info("stopped{}", status == 0 ? "" : " after an error in smfi_main");
     log_close();
     return status;
 }

@@ -1,12 +1,13 @@
-// process_with_deadline: one detached worker per message, a promise for the
+// process_with_deadline: one pool task per message, a promise for the
 // verdict, and a wait in slices so the MTA hears from us (smfi_progress)
-// before its own content timeout. The worker shares ownership of the
-// backend and of its job, so nothing it touches can be freed under it.
+// before its own content timeout. The task shares ownership of its job and
+// promise; the backend outlives it because the backend joins its pool.
 #include "deadline.hpp"
+
+#include "worker_pool.hpp"
 
 #include <algorithm>
 #include <future>
-#include <thread>
 
 namespace rua::milter {
 
@@ -20,41 +21,71 @@ struct Shared {
     std::promise<ProcessResult> promise;
 };
 
+ProcessResult later(const char* reason) {
+    ProcessResult result;
+    result.verdict = Verdict::try_later;
+    result.reason = reason;
+    result.reason_code = "try_later";
+    return result;
+}
+
 } // namespace
 
-ProcessResult process_with_deadline(const std::shared_ptr<Backend>& backend, Job job,
-                                    std::chrono::milliseconds deadline,
+ProcessResult process_with_deadline(Backend& backend, Job job, std::chrono::milliseconds deadline,
                                     const std::function<void()>& heartbeat) {
+    const auto end = std::chrono::steady_clock::now() + deadline;
     auto shared = std::make_shared<Shared>(std::move(job));
+    shared->job.limits.memory = shared->job.memory.get();
+    auto cancel = std::make_shared<CancelToken>();
     auto future = shared->promise.get_future();
-    std::thread([backend, shared]() noexcept {
+
+    WorkerPool::Task task;
+    task.deadline = end;
+    task.cancel = cancel;
+    task.run = [&backend, shared, cancel, end]() noexcept {
         try {
             ProcessOptions options;
             options.quarantine_bad = shared->job.quarantine_bad;
             options.ruas = shared->job.ruas;
             options.privacy = shared->job.privacy;
-            shared->promise.set_value(backend->process(shared->job.raw, shared->job.limits,
-                                                       shared->job.arrival, options));
+            options.deadline = end;
+            options.cancel = cancel;
+            auto result =
+                backend.process(shared->job.raw, shared->job.limits, shared->job.arrival, options);
+            // The job's hold on the memory goes before the waiter wakes: from
+            // then on the message's own reservation is the only one.
+            shared->job.memory.reset();
+            shared->promise.set_value(std::move(result));
         } catch (...) {
+            shared->job.memory.reset();
             try {
                 shared->promise.set_exception(std::current_exception());
             } catch (...) {
                 // The promise is already satisfied: nothing left to report.
             }
         }
-    }).detach();
+    };
+    task.dropped = [shared]() noexcept {
+        shared->job.memory.reset();
+        try {
+            shared->promise.set_value(
+                later("end-of-message deadline passed before the job started"));
+        } catch (...) {
+            // Already satisfied or out of memory: the waiter answers 451 anyway.
+        }
+    };
+    if (!backend.workers().submit(std::move(task))) {
+        return later("too many messages waiting for a database worker");
+    }
 
-    const auto end = std::chrono::steady_clock::now() + deadline;
     for (;;) {
         const auto now = std::chrono::steady_clock::now();
         if (now >= end) {
             if (future.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
                 break;
             }
-            ProcessResult late;
-            late.verdict = Verdict::try_later;
-            late.reason = "end-of-message deadline exceeded";
-            return late;
+            cancel->cancel();
+            return later("end-of-message deadline exceeded");
         }
         const auto slice = std::min<std::chrono::steady_clock::duration>(end - now, k_heartbeat);
         if (future.wait_for(slice) == std::future_status::ready) {

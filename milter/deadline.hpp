@@ -1,11 +1,14 @@
-// Runs process_message on a worker thread and waits at most EomDeadline for
-// it, telling the MTA we are alive meanwhile. Past the deadline the caller
-// gets a try_later verdict (451); the worker may still finish, which is
-// safe because a retried message is then a duplicate. It must never let the
-// worker outlive the data it reads: the worker owns copies of everything.
+// Runs process_message on the backend's worker pool and waits at most
+// EomDeadline for it, telling the MTA we are alive meanwhile. Past the
+// deadline the caller gets a try_later verdict (451) and the job is
+// cancelled (the store aborts its statement; a job still queued is dropped
+// unrun). It must never let the job outlive the data it reads: the job owns
+// copies of everything, and the pool is joined before the backend goes.
 #pragma once
 
 #include "backend.hpp"
+
+#include <rua/budget.hpp>
 
 #include <chrono>
 #include <functional>
@@ -22,12 +25,15 @@ struct Job {
     std::vector<RuaEntry> ruas; // every rua recipient of the message
     bool quarantine_bad = true;
     Privacy privacy = Privacy::redacted;
+    // The message's share of MaxInFlightBytes, kept alive while the job
+    // runs (limits.memory points to it). May be null.
+    std::shared_ptr<MemoryReservation> memory;
 };
 
 // Rethrows whatever the backend threw. `heartbeat` is called about every
-// few seconds while waiting (smfi_progress).
-ProcessResult process_with_deadline(const std::shared_ptr<Backend>& backend, Job job,
-                                    std::chrono::milliseconds deadline,
+// few seconds while waiting (smfi_progress). A full queue, a job dropped
+// unrun and the deadline all give try_later with their own reason.
+ProcessResult process_with_deadline(Backend& backend, Job job, std::chrono::milliseconds deadline,
                                     const std::function<void()>& heartbeat);
 
 } // namespace rua::milter

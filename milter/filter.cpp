@@ -33,6 +33,9 @@ struct Message {
     std::size_t others = 0; // recipients that are none of our business
     std::optional<MessageBuffer> buffer;
     std::optional<std::string> queue_id;
+    // Its share of MaxInFlightBytes; the end-of-message job holds it too,
+    // so the bytes go back when both are done with the message.
+    std::shared_ptr<MemoryReservation> memory;
 };
 
 template <typename F> sfsistat guard(const char* callback, F&& body) noexcept {
@@ -230,6 +233,38 @@ sfsistat Filter::too_big(SMFICTX* ctx, Connection& conn) {
     return SMFIS_REJECT;
 }
 
+// Reserves what the buffer grew by. Past MaxInFlightBytes the message is
+// dropped and the sender told to retry: it did nothing wrong.
+sfsistat Filter::charge_buffer(SMFICTX* ctx, Connection& conn) {
+    Message& message = *conn.message;
+    if (!message.memory) {
+        message.memory =
+            std::make_shared<MemoryReservation>(m_memory, conn.config->max_in_flight_bytes);
+    }
+    const std::size_t size = message.buffer ? message.buffer->bytes().size() : 0;
+    const std::size_t held = message.memory->bytes();
+    if (size <= held || message.memory->try_reserve(size - held)) {
+        return SMFIS_CONTINUE;
+    }
+    return over_budget(ctx, conn, "buffering");
+}
+
+sfsistat Filter::over_budget(SMFICTX* ctx, Connection& conn, const char* where) {
+    const Message& message = *conn.message;
+    log_warning("{}: tempfail rua={} reason=\"MaxInFlightBytes {} exhausted while {}, {} bytes "
+                "in flight\"",
+                message.queue_id.value_or("NOQUEUE"), log_value(message.rua.front().entry.address),
+                conn.config->max_in_flight_bytes, where, m_memory.in_use());
+    m_api.set_reply(ctx, "451", "4.3.2", "too many reports in progress, try again later");
+    conn.message.reset();
+    return SMFIS_TEMPFAIL;
+}
+
+bool Filter::wait_idle(std::chrono::milliseconds limit) noexcept {
+    std::unique_lock<std::mutex> lock(m_busy_mutex);
+    return m_idle.wait_for(lock, limit, [this] { return m_busy == 0; });
+}
+
 sfsistat Filter::header(SMFICTX* ctx, std::string_view name, std::string_view value) noexcept {
     return guard("header", [&] {
         auto& conn = connection(ctx);
@@ -239,7 +274,7 @@ sfsistat Filter::header(SMFICTX* ctx, std::string_view name, std::string_view va
         if (!buffer_of(conn).add_header(name, value, conn.leading_space)) {
             return too_big(ctx, conn);
         }
-        return SMFIS_CONTINUE;
+        return charge_buffer(ctx, conn);
     });
 }
 
@@ -252,7 +287,7 @@ sfsistat Filter::eoh(SMFICTX* ctx) noexcept {
         if (!buffer_of(conn).end_headers()) {
             return too_big(ctx, conn);
         }
-        return SMFIS_CONTINUE;
+        return charge_buffer(ctx, conn);
     });
 }
 
@@ -265,7 +300,7 @@ sfsistat Filter::body(SMFICTX* ctx, std::string_view chunk) noexcept {
         if (!buffer_of(conn).add_body(chunk)) {
             return too_big(ctx, conn);
         }
-        return SMFIS_CONTINUE;
+        return charge_buffer(ctx, conn);
     });
 }
 
@@ -276,6 +311,22 @@ sfsistat Filter::eom(SMFICTX* ctx) noexcept {
             conn.message.reset();
             return SMFIS_ACCEPT;
         }
+        // Counted until the reply is chosen, so that a shutdown waits for it.
+        struct Busy {
+            Filter& filter;
+            explicit Busy(Filter& f) : filter(f) {
+                std::lock_guard<std::mutex> lock(filter.m_busy_mutex);
+                ++filter.m_busy;
+            }
+            ~Busy() {
+                std::lock_guard<std::mutex> lock(filter.m_busy_mutex);
+                if (--filter.m_busy == 0) {
+                    filter.m_idle.notify_all();
+                }
+            }
+            Busy(const Busy&) = delete;
+            Busy& operator=(const Busy&) = delete;
+        } busy(*this);
         auto status = finish_message(ctx, conn);
         conn.message.reset();
         return status;
@@ -326,10 +377,14 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
     }
     job.quarantine_bad = config.on_bad_report == OnBadReport::quarantine;
     job.privacy = config.failure_privacy;
+    if (!message.memory) {
+        message.memory = std::make_shared<MemoryReservation>(m_memory, config.max_in_flight_bytes);
+    }
+    job.memory = message.memory; // decompressed bytes are charged to it too
 
     const auto start = std::chrono::steady_clock::now();
     const auto result = process_with_deadline(
-        m_backend, std::move(job),
+        *m_backend, std::move(job),
         std::chrono::duration_cast<std::chrono::milliseconds>(config.eom_deadline),
         [this, ctx] { m_api.progress(ctx); });
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -346,6 +401,9 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
         return SMFIS_REJECT;
     }
     case Verdict::try_later: {
+        if (message.memory->exhausted()) {
+            return over_budget(ctx, conn, "decompressing");
+        }
         log_warning("{}: tempfail rua={} ms={} reason={}", qid, log_value(rua), ms,
                     log_quoted(result.reason));
         // The reason (a libpq error, a socket path) is for our log, not for a
@@ -398,7 +456,10 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
     }
 
     if (config.after_ingest == AfterIngest::deliver) {
-        m_api.add_header(ctx, "X-Rua-Milter", printable(header, false));
+        // With SMFIP_HDR_LEADSPC the MTA writes the value right after the
+        // colon, so the space that separates them is ours to send.
+        m_api.add_header(ctx, "X-Rua-Milter",
+                         (conn.leading_space ? " " : "") + printable(header, false));
         return SMFIS_ACCEPT;
     }
     for (const auto& recipient : message.rua) {

@@ -9,8 +9,13 @@
 #include "config_store.hpp"
 #include "milter_api.hpp"
 
+#include <rua/budget.hpp>
+
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <string_view>
 
 namespace rua::milter {
@@ -35,6 +40,11 @@ public:
 
     // Connections currently open (for tests and the shutdown log).
     std::size_t open_connections() const noexcept;
+    // Bytes of MaxInFlightBytes held by messages now (for tests and logs).
+    std::size_t memory_in_use() const noexcept { return m_memory.in_use(); }
+    // Waits until no end of message is being worked on, at most `limit`;
+    // true when idle. For shutdown: messages in flight get their answer.
+    bool wait_idle(std::chrono::milliseconds limit) noexcept;
 
     struct Connection; // defined in filter.cpp
 
@@ -42,10 +52,16 @@ private:
     Connection& connection(SMFICTX* ctx);
     sfsistat finish_message(SMFICTX* ctx, Connection& conn);
     sfsistat too_big(SMFICTX* ctx, Connection& conn);
+    sfsistat charge_buffer(SMFICTX* ctx, Connection& conn);
+    sfsistat over_budget(SMFICTX* ctx, Connection& conn, const char* where);
 
     MilterApi& m_api;
     std::shared_ptr<Backend> m_backend;
     const ConfigStore& m_config;
+    MemoryBudget m_memory; // MaxInFlightBytes, shared by every message
+    std::mutex m_busy_mutex;
+    std::condition_variable m_idle;
+    std::size_t m_busy = 0; // ends of message being worked on; guarded by m_busy_mutex
 };
 
 // Makes `text` safe as the text of an SMTP reply set with smfi_setreply:

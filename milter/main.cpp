@@ -2,6 +2,7 @@
 // over to -n (check), -t (test a message) or the daemon. Thin on purpose;
 // every decision lives in the library. Must never start the daemon on a
 // config that did not validate.
+#include "check.hpp"
 #include "config.hpp"
 #include "daemon.hpp"
 #include "log.hpp"
@@ -9,6 +10,8 @@
 #include "test_mode.hpp"
 
 #include <rua/errors.hpp>
+
+#include <unistd.h>
 
 #include <cstdio>
 #include <iostream>
@@ -45,8 +48,7 @@ int main(int argc, char** argv) {
         return k_ex_config;
     }
     if (options.check_only) {
-        std::printf("%s: configuration OK\n", options.config.c_str());
-        return 0;
+        return check_setup(*config, geteuid() == 0, options.check_database, std::cout, std::cerr);
     }
     try {
         if (options.test_file) {

@@ -23,6 +23,8 @@ Options parse_options(int argc, char** argv) {
             options.config = value("a file name");
         } else if (arg == "-n") {
             options.check_only = true;
+        } else if (arg == "-N") {
+            options.check_database = false;
         } else if (arg == "-f") {
             options.foreground = true;
         } else if (arg == "-t") {
@@ -40,6 +42,9 @@ Options parse_options(int argc, char** argv) {
     if (options.test_rcpt && !options.test_file) {
         throw UsageError("-r is only valid with -t");
     }
+    if (!options.check_database && !options.check_only) {
+        throw UsageError("-N is only valid with -n");
+    }
     if (options.check_only && options.test_file) {
         throw UsageError("-n and -t cannot be combined");
     }
@@ -52,7 +57,7 @@ const char* help_text() {
 
 SYNOPSIS
     rua-milter [-f] [-c FILE]
-    rua-milter -n [-c FILE]
+    rua-milter -n [-N] [-c FILE]
     rua-milter -t MESSAGE [-r RCPT] [-c FILE]
     rua-milter -V | -h
 
@@ -74,8 +79,15 @@ DESCRIPTION
 
 OPTIONS
     -c FILE   Read the configuration from FILE (default /etc/rua-milter.conf).
-    -n        Check the configuration and exit: 0 when valid, 78 with one
-              line per problem on standard error when not.
+    -n        Check the setup and exit: the configuration file, running as
+              root without UserID, the user and group of UserID, the
+              directories of Socket and PidFile, then the database: connect
+              with DatabaseURI (its password never printed) and compare the
+              schema with the migrations shipped. Prints `FILE:
+              configuration OK (...)` and exits 0; else one line per problem
+              on standard error and exits 78 (configuration or schema: run
+              'ruactl db migrate') or 69 (the database cannot be reached).
+    -N        With -n: skip the database check.
     -f        Stay in the foreground and also log to standard error.
     -t FILE   Test mode: run the filter over the message in FILE without an
               MTA, against the database named in the configuration, and print
@@ -93,8 +105,12 @@ SIGNALS
               DatabaseURI, PoolSize, RegistryRefresh and SyslogFacility take
               effect only on restart.
     SIGTERM, SIGINT, SIGHUP
-              Stop accepting connections and exit once messages in flight
-              are done (handled by libmilter).
+              Stop: the socket is closed at once, messages already at end of
+              message get their answer (waiting at most EomDeadline plus 5
+              seconds), the database workers are joined, the pid file is
+              removed and the daemon exits 0. SIGHUP stops too: libmilter's
+              own signal thread reserves it, so it cannot mean "reload";
+              use SIGUSR1 (systemctl reload) to reload.
 
 FILES
     /etc/rua-milter.conf
@@ -107,11 +123,12 @@ EXIT STATUS
     0   success (-t: the message would be accepted)
     64  bad command line (EX_USAGE)
     66  -t: the message file cannot be read or has no recipient (EX_NOINPUT)
-    69  -t: the message would be rejected (5xx) (EX_UNAVAILABLE)
+    69  -t: the message would be rejected (5xx); -n: the database cannot
+        be reached (EX_UNAVAILABLE)
     71  cannot create the socket or start (EX_OSERR)
     75  -t: the message would be deferred (4xx) (EX_TEMPFAIL)
     77  cannot drop privileges, or root without UserID (EX_NOPERM)
-    78  configuration error (EX_CONFIG)
+    78  configuration error; -n: also a schema not migrated (EX_CONFIG)
 
 SEE ALSO
     ruactl(1), rua-milter.conf.sample, postconf(5) (smtpd_milters),

@@ -1,4 +1,4 @@
-// The command line of rua-milter: -c -n -f -t -r -V -h, and the help text.
+// The command line of rua-milter: -c -n -N -f -t -r -V -h, and the help text.
 // Parsing only; it must never read the config file or touch the system.
 #pragma once
 
@@ -13,6 +13,7 @@ constexpr const char* k_default_config = "/etc/rua-milter.conf";
 struct Options {
     std::string config = k_default_config;
     bool check_only = false;              // -n
+    bool check_database = true;           // -n without -N: also the database
     bool foreground = false;              // -f
     std::optional<std::string> test_file; // -t FILE
     std::optional<std::string> test_rcpt; // -r RCPT (with -t)

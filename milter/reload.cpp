@@ -1,6 +1,7 @@
-// ReloadThread: SIGUSR1 -> parse the config again -> swap. Also stopped by
-// SIGUSR1 (sent by the destructor with the stop flag set). Restart-only
-// keys are compared and a warning logged, never applied half-way.
+// The main thread's signal loop: SIGUSR1 -> parse the config again -> swap;
+// a stop signal ends the loop. Restart-only keys are compared and a warning
+// logged, never applied half-way. Must never act on a signal in a handler:
+// everything runs in the waiting thread, in order.
 #include "reload.hpp"
 
 #include "log.hpp"
@@ -44,31 +45,27 @@ void warn_restart_only(const Config& old_config, const Config& next) {
     }
 }
 
-} // namespace
-
-void block_daemon_signals() {
+sigset_t daemon_signals() {
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGUSR1);
     sigaddset(&set, SIGHUP);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    return set;
+}
+
+} // namespace
+
+void block_daemon_signals() {
+    const sigset_t set = daemon_signals();
     if (const int rc = pthread_sigmask(SIG_BLOCK, &set, nullptr); rc != 0) {
         throw std::system_error(rc, std::generic_category(), "pthread_sigmask");
     }
     static_cast<void>(std::signal(SIGPIPE, SIG_IGN));
 }
 
-ReloadThread::ReloadThread(std::string path, ConfigStore& store)
-    : m_path(std::move(path)), m_store(store), m_thread([this] { run(); }) {}
-
-ReloadThread::~ReloadThread() {
-    m_stop = true;
-    pthread_kill(m_thread.native_handle(), SIGUSR1);
-    m_thread.join();
-}
-
-bool ReloadThread::reload(const std::string& path, ConfigStore& store) noexcept {
+bool reload_config(const std::string& path, ConfigStore& store) noexcept {
     try {
         auto next = load_config(path);
         warn_restart_only(*store.get(), *next);
@@ -89,16 +86,40 @@ bool ReloadThread::reload(const std::string& path, ConfigStore& store) noexcept 
     return false;
 }
 
-void ReloadThread::run() noexcept {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGUSR1);
-    while (!m_stop) {
+int wait_for_stop(const std::string& path, ConfigStore& store,
+                  const std::atomic<bool>& ended) noexcept {
+    const sigset_t set = daemon_signals();
+    for (;;) {
         int signal_number = 0;
-        if (sigwait(&set, &signal_number) != 0 || m_stop) {
+        if (sigwait(&set, &signal_number) != 0) {
             continue;
         }
-        reload(m_path, m_store);
+        if (signal_number != SIGUSR1) {
+            return signal_number;
+        }
+        if (ended.load()) {
+            return 0;
+        }
+        reload_config(path, store);
+    }
+}
+
+void wake_stop_waiter(unsigned long waiter) noexcept {
+    pthread_kill(static_cast<pthread_t>(waiter), SIGUSR1);
+}
+
+const char* signal_name(int signal_number) noexcept {
+    switch (signal_number) {
+    case SIGHUP:
+        return "SIGHUP";
+    case SIGTERM:
+        return "SIGTERM";
+    case SIGINT:
+        return "SIGINT";
+    case SIGUSR1:
+        return "SIGUSR1";
+    default:
+        return "a signal";
     }
 }
 

@@ -15,13 +15,22 @@ namespace {
 // While the registry has never loaded, retry at least this often.
 constexpr std::chrono::seconds k_retry{5};
 
+// Messages that may wait for a worker, per worker. Past it the message gets
+// 451 at once rather than a wait that would end in the deadline anyway.
+constexpr std::size_t k_queued_per_worker = 8;
+
 } // namespace
 
 StoreBackend::StoreBackend(std::string conninfo, std::size_t pool_size,
                            std::chrono::seconds refresh)
-    : m_pool(std::move(conninfo), pool_size), m_store(m_pool), m_refresh(refresh) {}
+    : m_pool(std::move(conninfo), pool_size), m_store(m_pool), m_refresh(refresh),
+      m_workers(pool_size, pool_size * k_queued_per_worker) {}
 
 StoreBackend::~StoreBackend() {
+    shutdown();
+}
+
+void StoreBackend::shutdown() noexcept {
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         m_stop = true;
@@ -30,6 +39,7 @@ StoreBackend::~StoreBackend() {
     if (m_thread.joinable()) {
         m_thread.join();
     }
+    m_workers.shutdown();
 }
 
 void StoreBackend::start(bool background) {

@@ -1,10 +1,13 @@
 // The real Backend: a connection pool and Store from the core, plus a
 // background thread that reloads the registry snapshot every
-// RegistryRefresh seconds (retrying sooner while it has never loaded). It
-// must never query the database from registry(): RCPT time is I/O free.
+// RegistryRefresh seconds (retrying sooner while it has never loaded), and
+// the worker pool for end of message (PoolSize threads, one per database
+// connection). It must never query the database from registry(): RCPT
+// time is I/O free.
 #pragma once
 
 #include "backend.hpp"
+#include "worker_pool.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -28,6 +31,11 @@ public:
     std::shared_ptr<const Registry> registry() const override;
     ProcessResult process(std::string_view raw, const Limits& limits, const Arrival& arrival,
                           const ProcessOptions& options) override;
+    WorkerPool& workers() override { return m_workers; }
+
+    // Stops the refresh thread and the pool (queued jobs dropped, running
+    // ones cancelled, threads joined). Idempotent; the destructor calls it.
+    void shutdown() noexcept;
 
 private:
     bool load_once() noexcept;
@@ -41,6 +49,7 @@ private:
     std::condition_variable m_wake;
     bool m_stop = false; // guarded by m_mutex
     std::thread m_thread;
+    WorkerPool m_workers; // last: joined before anything it uses goes
 };
 
 } // namespace rua::milter

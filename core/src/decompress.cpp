@@ -7,6 +7,7 @@
 
 #include "filename.hpp"
 
+#include <rua/budget.hpp>
 #include <rua/errors.hpp>
 
 #include <fmt/format.h>
@@ -18,7 +19,7 @@ namespace rua::detail {
 
 Budget::Budget(const Limits& limits, std::size_t compressed_bytes)
     : m_max_bytes(limits.max_decompressed_bytes), m_max_ratio(limits.max_ratio),
-      m_compressed(std::max<std::size_t>(compressed_bytes, 1)) {}
+      m_compressed(std::max<std::size_t>(compressed_bytes, 1)), m_memory(limits.memory) {}
 
 void Budget::charge(std::size_t bytes) {
     m_total += bytes;
@@ -29,6 +30,11 @@ void Budget::charge(std::size_t bytes) {
     if (m_total > k_ratio_floor && m_total / m_compressed >= m_max_ratio) {
         m_exhausted = true;
         fail(LimitExceeded(fmt::format("decompression ratio exceeds {}:1", m_max_ratio)));
+    }
+    if (m_memory != nullptr && !m_memory->try_reserve(bytes)) {
+        m_exhausted = true;
+        fail(MemoryExhausted(fmt::format(
+            "memory budget of {} bytes for messages in flight exhausted", m_memory->limit())));
     }
 }
 

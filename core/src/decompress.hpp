@@ -24,7 +24,9 @@ struct archive;
 namespace rua::detail {
 
 // Counts decompressed bytes across all layers and members of one
-// attachment and enforces Limits::max_decompressed_bytes and max_ratio.
+// attachment and enforces Limits::max_decompressed_bytes and max_ratio; the
+// same bytes are charged to Limits::memory (the milter's MaxInFlightBytes),
+// if any, which throws MemoryExhausted (a TryLater) past it.
 class Budget {
 public:
     // The ratio is only enforced once output exceeds this, so that a tiny
@@ -52,6 +54,7 @@ private:
     std::size_t m_max_bytes;
     std::size_t m_max_ratio;
     std::size_t m_compressed;
+    MemoryReservation* m_memory;
     std::size_t m_total = 0;
     bool m_exhausted = false;
     std::exception_ptr m_failure;

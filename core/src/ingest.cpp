@@ -10,6 +10,7 @@
 #include "mime.hpp"
 #include "sniff.hpp"
 
+#include <rua/budget.hpp>
 #include <rua/errors.hpp>
 #include <rua/ingest.hpp>
 
@@ -42,11 +43,14 @@ std::string non_report_message(Format format, std::string_view head) {
 }
 
 // The message of the error a stream remembered (the XML parser may have
-// wrapped it), else the one caught.
+// wrapped it), else the one caught. A remembered MemoryExhausted is
+// rethrown instead: it must end as try_later, never as a bad report.
 std::string real_message(const BadInput& caught, detail::Budget& budget) {
     if (auto failure = budget.take_failure()) {
         try {
             std::rethrow_exception(failure);
+        } catch (const MemoryExhausted&) {
+            throw; // not the input's fault: the whole message is retried later
         } catch (const std::exception& real) {
             return real.what();
         }

@@ -245,3 +245,24 @@ TEST_CASE("the sample configuration documents the rua::Limits defaults") {
     CHECK(config->limits.max_xml_depth == defaults.max_xml_depth);
     CHECK(config->limits.max_records == defaults.max_records);
 }
+
+TEST_CASE("MaxInFlightBytes takes a size within 1M..1024G, 512M by default") {
+    CHECK(parse_config(k_uri, "t.conf")->max_in_flight_bytes == std::size_t{512} << 20);
+    CHECK(parse_config(k_uri + "MaxInFlightBytes 2G\n", "t.conf")->max_in_flight_bytes ==
+          std::size_t{2} << 30);
+    CHECK(error_of(k_uri + "MaxInFlightBytes 1023k\n", "t.conf") ==
+          "t.conf:2: MaxInFlightBytes: 1023k is out of range (1048576..1099511627776)");
+}
+
+TEST_CASE("a malformed DatabaseURI is refused with libpq's reason, its password redacted") {
+    const std::string bad =
+        error_of("DatabaseURI postgresql://rua:s3cret@db.example/rua?x=1\n", "t.conf");
+    CHECK(bad == "t.conf:1: DatabaseURI: not a valid libpq connection string: invalid URI query "
+                 "parameter: \"x\"");
+    const std::string keywords =
+        error_of("DatabaseURI host=db password=s3cret nonsense\n", "t.conf");
+    CHECK(keywords.rfind("t.conf:1: DatabaseURI: not a valid libpq connection string: ", 0) == 0);
+    CHECK(keywords.find("s3cret") == std::string::npos);
+    CHECK(parse_config("DatabaseURI host=/run/postgresql dbname=rua\n", "t.conf")->database_uri ==
+          "host=/run/postgresql dbname=rua");
+}

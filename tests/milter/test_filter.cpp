@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -192,6 +193,27 @@ TEST_CASE("stored with AfterIngest remove deletes the rua recipient and discards
     const std::string prefix = "3F2A1C9: stored rua=dmarc@example.net kind=aggregate "
                                "org=google.com id=1234 records=17 ms=";
     CHECK(lines[0].substr(0, prefix.size()) == prefix);
+}
+
+TEST_CASE("a conflict and a bad part are named in the log line, escaped") {
+    Harness h;
+    h.backend->result = result_with(Verdict::duplicate, 1, 17);
+    h.backend->result.outcome.reports[0].outcome = ReportOutcome::conflict;
+    h.backend->result.bad_parts = {"part 2 (text/xml, \"b.xml\"): bad \"x\" rua=y"};
+    h.backend->result.quarantine_id = 9;
+    std::vector<std::string> lines;
+    log_set_sink([&lines](LogLevel, std::string_view line) { lines.emplace_back(line); });
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_DISCARD);
+    log_set_sink(nullptr);
+    REQUIRE(lines.size() == 1);
+    const std::string prefix = "3F2A1C9: conflict rua=dmarc@example.net kind=aggregate "
+                               "org=google.com id=1234 records=17 ms=";
+    CHECK(lines[0].substr(0, prefix.size()) == prefix);
+    const std::string suffix =
+        " conflicts=1 bad_parts=1 bad_part=\"part 2 (text/xml, \\\"b.xml\\\"): bad "
+        "\\\"x\\\" rua=y\"";
+    REQUIRE(lines[0].size() >= suffix.size());
+    CHECK(lines[0].substr(lines[0].size() - suffix.size()) == suffix);
 }
 
 TEST_CASE("sender-chosen text cannot forge log fields, and a log line is capped") {
@@ -392,17 +414,42 @@ TEST_CASE("an exception from the backend becomes tempfail") {
           std::vector<std::string>{"eom: internal error, answering tempfail: backend exploded"});
 }
 
-TEST_CASE("EomDeadline exceeded answers 451 4.3.0") {
+TEST_CASE("EomDeadline exceeded answers 451 4.3.0 and cancels the job") {
     Config config = base_config();
-    config.eom_deadline = std::chrono::seconds(0);
+    config.eom_deadline = std::chrono::seconds(1);
     Harness h(config);
     h.backend->hold = true;
+    std::vector<std::string> lines;
+    log_set_sink([&lines](LogLevel, std::string_view line) { lines.emplace_back(line); });
     CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_TEMPFAIL);
+    log_set_sink(nullptr);
     CHECK(h.api.replies ==
           std::vector<std::string>{"451 4.3.0 cannot store the report now, try again later"});
     h.backend->release();
     h.backend->wait_finished();
     CHECK(h.backend->calls == 1);
+    CHECK(h.backend->had_deadline);
+    CHECK(h.backend->cancelled); // the store's statement is aborted, not left running
+    REQUIRE(lines.size() == 1);
+    const std::string reason = "reason=\"end-of-message deadline exceeded\"";
+    CHECK(lines[0].substr(lines[0].size() - reason.size()) == reason);
+}
+
+TEST_CASE("a job whose deadline passed before it started never reaches the backend") {
+    Config config = base_config();
+    config.eom_deadline = std::chrono::seconds(0);
+    Harness h(config);
+    std::vector<std::string> lines;
+    log_set_sink([&lines](LogLevel, std::string_view line) { lines.emplace_back(line); });
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_TEMPFAIL);
+    log_set_sink(nullptr);
+    CHECK(h.api.replies ==
+          std::vector<std::string>{"451 4.3.0 cannot store the report now, try again later"});
+    h.backend->pool.shutdown();
+    CHECK(h.backend->calls == 0);
+    CHECK(h.backend->pool.dropped() == 1);
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].find("reason=\"end-of-message deadline") != std::string::npos);
 }
 
 TEST_CASE("close without connect is harmless") {
@@ -448,6 +495,145 @@ TEST_CASE("reply text doubles percent signs and drops control characters") {
     CHECK(reply_text("100% bad\r\nnext\x01") == "100%% bad  next ");
     CHECK(reply_text("caf\xc3\xa9") == "caf??");
     CHECK(reply_text(std::string(300, 'x')).size() == 200);
+}
+
+TEST_CASE("X-Rua-Milter has one space after the colon, with or without SMFIP_HDR_LEADSPC") {
+    Config config = base_config();
+    config.after_ingest = AfterIngest::deliver;
+    for (const bool leading_space : {true, false}) {
+        Harness h(config);
+        h.backend->result = result_with(Verdict::stored, 1, 3);
+        h.api.leading_space = leading_space;
+        h.filter.negotiated(h.ctx, leading_space);
+        h.filter.envfrom(h.ctx);
+        h.filter.envrcpt(h.ctx, "<dmarc@example.net>");
+        h.filter.data(h.ctx);
+        h.filter.header(h.ctx, "To", leading_space ? " dmarc@example.net" : "dmarc@example.net");
+        h.filter.eoh(h.ctx);
+        h.filter.body(h.ctx, "x\r\n");
+        CHECK(h.filter.eom(h.ctx) == SMFIS_ACCEPT);
+        CHECK(h.api.headers ==
+              std::vector<std::string>{"X-Rua-Milter: stored 1 report, 3 records"});
+    }
+}
+
+TEST_CASE("a message past MaxInFlightBytes while buffering answers 451 4.3.2 and keeps nothing") {
+    Config config = base_config();
+    config.max_in_flight_bytes = 40; // less than the test message
+    Harness h(config);
+    std::vector<std::string> lines;
+    log_set_sink([&lines](LogLevel, std::string_view line) { lines.emplace_back(line); });
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_TEMPFAIL);
+    log_set_sink(nullptr);
+    CHECK(h.api.replies ==
+          std::vector<std::string>{"451 4.3.2 too many reports in progress, try again later"});
+    CHECK(h.backend->calls == 0);
+    CHECK(h.filter.memory_in_use() == 0);
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].rfind("3F2A1C9: tempfail rua=dmarc@example.net reason=\"MaxInFlightBytes 40 "
+                         "exhausted while buffering, ",
+                         0) == 0);
+}
+
+TEST_CASE("two messages at once: the one past MaxInFlightBytes gets 451 4.3.2, the other stores") {
+    Config config = base_config();
+    config.max_in_flight_bytes = 100; // one test message (69 bytes), not two
+    Harness h(config);
+    h.backend->result = result_with(Verdict::stored, 1, 17);
+    // The first message is buffered whole and waits for its end of message.
+    h.filter.negotiated(h.ctx, true);
+    h.filter.envfrom(h.ctx);
+    h.filter.envrcpt(h.ctx, "<dmarc@example.net>");
+    h.filter.data(h.ctx);
+    h.filter.header(h.ctx, "From", " noreply-dmarc-support@google.com");
+    h.filter.eoh(h.ctx);
+    REQUIRE(h.filter.body(h.ctx, "first chunk\r\nsecond chunk\r\n") == SMFIS_CONTINUE);
+    const std::size_t first = h.filter.memory_in_use();
+    CHECK(first > 0);
+    // A second connection's message does not fit beside it.
+    int other_storage = 0;
+    auto* other = reinterpret_cast<SMFICTX*>(&other_storage);
+    h.filter.negotiated(other, true);
+    h.filter.envfrom(other);
+    h.filter.envrcpt(other, "<dmarc@example.net>");
+    h.filter.data(other);
+    sfsistat status = h.filter.header(other, "From", " noreply-dmarc-support@google.com");
+    status = status == SMFIS_CONTINUE ? h.filter.eoh(other) : status;
+    status =
+        status == SMFIS_CONTINUE ? h.filter.body(other, "first chunk\r\nsecond chunk\r\n") : status;
+    CHECK(status == SMFIS_TEMPFAIL);
+    CHECK(h.api.replies ==
+          std::vector<std::string>{"451 4.3.2 too many reports in progress, try again later"});
+    CHECK(h.filter.memory_in_use() == first);
+    h.filter.close(other);
+    // The first one stores, and gives its bytes back.
+    CHECK(h.filter.eom(h.ctx) == SMFIS_DISCARD);
+    CHECK(h.backend->calls == 1);
+    CHECK(h.filter.memory_in_use() == 0);
+}
+
+TEST_CASE("a message's reservation is given back at abort and at close") {
+    Harness h;
+    h.filter.negotiated(h.ctx, true);
+    h.filter.envfrom(h.ctx);
+    h.filter.envrcpt(h.ctx, "<dmarc@example.net>");
+    h.filter.data(h.ctx);
+    h.filter.header(h.ctx, "From", " a@b.example");
+    CHECK(h.filter.memory_in_use() == std::string("From: a@b.example\r\n").size());
+    h.filter.abort(h.ctx);
+    CHECK(h.filter.memory_in_use() == 0);
+    h.filter.envfrom(h.ctx);
+    h.filter.envrcpt(h.ctx, "<dmarc@example.net>");
+    h.filter.data(h.ctx);
+    h.filter.header(h.ctx, "From", " a@b.example");
+    h.filter.eoh(h.ctx);
+    h.filter.body(h.ctx, "body\r\n");
+    CHECK(h.filter.memory_in_use() > 0);
+    h.filter.close(h.ctx);
+    CHECK(h.filter.memory_in_use() == 0);
+}
+
+TEST_CASE("decompressed bytes past MaxInFlightBytes answer 451 4.3.2") {
+    Config config = base_config();
+    config.max_in_flight_bytes = 1000;
+    Harness h(config);
+    h.backend->charge_bytes = 5000; // what the core would charge while inflating
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_TEMPFAIL);
+    CHECK(h.api.replies ==
+          std::vector<std::string>{"451 4.3.2 too many reports in progress, try again later"});
+    CHECK(h.backend->charge_refused);
+    CHECK(h.filter.memory_in_use() == 0);
+}
+
+TEST_CASE("messages held by a slow database never use more threads than the pool") {
+    Harness h;
+    h.backend->result = result_with(Verdict::stored, 1, 1);
+    h.backend->hold = true;
+    constexpr int k_messages = 6; // pool: 2 threads, up to 8 queued
+    std::vector<int> storage(k_messages);
+    std::vector<sfsistat> status(k_messages, SMFIS_CONTINUE);
+    std::vector<std::thread> senders;
+    for (int i = 0; i < k_messages; ++i) {
+        senders.emplace_back([&, i] {
+            auto* ctx = reinterpret_cast<SMFICTX*>(&storage[static_cast<std::size_t>(i)]);
+            h.filter.envfrom(ctx);
+            h.filter.envrcpt(ctx, "<dmarc@example.net>");
+            h.filter.data(ctx);
+            h.filter.body(ctx, "x\r\n");
+            status[static_cast<std::size_t>(i)] = h.filter.eom(ctx);
+            h.filter.close(ctx);
+        });
+    }
+    h.backend->wait_running(2);
+    CHECK(h.backend->pool.threads() == 2);
+    h.backend->release();
+    for (auto& sender : senders) {
+        sender.join();
+    }
+    CHECK(h.backend->peak_running == 2);
+    CHECK(h.backend->pool.peak_running() == 2);
+    CHECK(h.backend->calls == k_messages);
+    CHECK(status == std::vector<sfsistat>(k_messages, SMFIS_DISCARD));
 }
 
 // The steps an MTA sends once CONNECT and MAIL are negotiated away: each

@@ -46,6 +46,8 @@ TEST_CASE("every option is recognised") {
     CHECK(options.test_file == std::optional<std::string>("msg.eml"));
     CHECK(options.test_rcpt == std::optional<std::string>("dmarc@example.net"));
     CHECK(parse({"-n"}).check_only);
+    CHECK(parse({"-n"}).check_database);
+    CHECK_FALSE(parse({"-n", "-N"}).check_database);
     CHECK(parse({"-V"}).version);
     CHECK(parse({"-h"}).help);
 }
@@ -55,6 +57,7 @@ TEST_CASE("usage errors are one line") {
     CHECK(usage_error({"-x"}) == "unknown option \"-x\"");
     CHECK(usage_error({"-r", "a@b"}) == "-r is only valid with -t");
     CHECK(usage_error({"-n", "-t", "m"}) == "-n and -t cannot be combined");
+    CHECK(usage_error({"-N"}) == "-N is only valid with -n");
 }
 
 TEST_CASE("the help text has every manual section") {

@@ -7,6 +7,8 @@
 
 namespace rua {
 
+class MemoryReservation; // <rua/budget.hpp>
+
 struct Limits {
     std::size_t max_message_bytes = 64u << 20;      // raw message
     std::size_t max_parts = 100;                    // MIME leaves looked at
@@ -25,6 +27,10 @@ struct Limits {
     std::size_t max_policies = 1000;                // per TLS report
     std::size_t max_failure_details = 100000;       // per TLS report, all policies
     std::size_t max_original_body_bytes = 1u << 20; // failure report body kept (Privacy::full)
+    // Not a bound but the message's share of the milter's MaxInFlightBytes:
+    // decompressed output is charged to it (MemoryExhausted past it). Null
+    // (ruactl): unlimited. The caller keeps it alive during the call.
+    MemoryReservation* memory = nullptr;
 };
 
 } // namespace rua

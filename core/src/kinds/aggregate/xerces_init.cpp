@@ -1,7 +1,7 @@
 // One-time Xerces-C initialisation, thread-safe through a function-local
-// static. Xerces is deliberately never terminated: the milter's detached
-// worker threads and their per-thread readers may still run while the main
-// thread exits, and must never see a terminated Xerces. The OS reclaims it.
+// static, and its termination at exit. Every thread that parses is joined
+// before exit (the milter's worker pool included), and each thread's
+// reader is a thread_local that dies first; nothing may parse after exit.
 #include "xerces_init.hpp"
 
 #include <rua/errors.hpp>
@@ -24,6 +24,7 @@ public:
             throw TryLater("cannot initialise the XML parser (Xerces-C)");
         }
     }
+    ~XercesGuard() { xercesc::XMLPlatformUtils::Terminate(); }
     XercesGuard(const XercesGuard&) = delete;
     XercesGuard& operator=(const XercesGuard&) = delete;
 };
@@ -32,8 +33,7 @@ public:
 
 void ensure_xerces() {
     // If construction throws, the next call tries again (C++ static rules).
-    static const auto* guard = new XercesGuard; // never deleted: see above
-    (void)guard;
+    static const XercesGuard guard;
 }
 
 } // namespace rua::detail

@@ -1,0 +1,81 @@
+// `rua-milter -n` (check_setup): the exact lines and exit codes for a setup
+// that cannot work, without a database (the live-database case is in
+// check_test.sh).
+#include "check.hpp"
+
+#include <doctest/doctest.h>
+
+#include <sstream>
+#include <string>
+
+using namespace rua::milter;
+
+namespace {
+
+struct Outcome {
+    int status = -1;
+    std::string out;
+    std::string err;
+};
+
+Outcome check(const std::string& text, bool as_root, bool database) {
+    const auto config = parse_config(text, "t.conf");
+    std::ostringstream out;
+    std::ostringstream err;
+    Outcome outcome;
+    outcome.status = check_setup(*config, as_root, database, out, err);
+    outcome.out = out.str();
+    outcome.err = err.str();
+    return outcome;
+}
+
+const std::string k_base = "DatabaseURI postgresql:///rua?host=/nonexistent/rua-check\n"
+                           "Socket inet:8893@127.0.0.1\n";
+
+} // namespace
+
+TEST_CASE("-n refuses root without UserID") {
+    const auto outcome = check(k_base, true, false);
+    CHECK(outcome.status == 78);
+    CHECK(outcome.out.empty());
+    CHECK(outcome.err == "t.conf: refusing to run as root without UserID\n");
+}
+
+TEST_CASE("-n names an unknown UserID and a missing socket directory, one line each") {
+    const auto outcome = check("DatabaseURI postgresql:///rua\n"
+                               "Socket unix:/nonexistent/rua-check/milter.sock\n"
+                               "UserID no-such-user-rua-check\n",
+                               true, false);
+    CHECK(outcome.status == 78);
+    CHECK(outcome.err == "t.conf: UserID: unknown user \"no-such-user-rua-check\"\n"
+                         "t.conf: Socket: directory /nonexistent/rua-check: No such file or "
+                         "directory\n");
+}
+
+TEST_CASE("-n names a missing pid file directory") {
+    const auto outcome =
+        check(k_base + "PidFile /nonexistent/rua-check/rua-milter.pid\n", false, false);
+    CHECK(outcome.status == 78);
+    CHECK(outcome.err ==
+          "t.conf: PidFile: directory /nonexistent/rua-check: No such file or directory\n");
+}
+
+TEST_CASE("-n -N passes a sound file without the database") {
+    const auto outcome = check(k_base + "PidFile /tmp/rua-milter.pid\n", false, false);
+    CHECK(outcome.status == 0);
+    CHECK(outcome.out == "t.conf: configuration OK (database not checked)\n");
+    CHECK(outcome.err.empty());
+}
+
+TEST_CASE("-n says when the database cannot be reached, and exits 69") {
+    // A directory where no server has its socket: the server is down.
+    const auto outcome =
+        check("DatabaseURI postgresql://rua:s3cret@/rua?host=/proc\nSocket inet:8893@127.0.0.1\n",
+              false, true);
+    CHECK(outcome.status == 69);
+    CHECK(outcome.out.empty());
+    const std::string prefix = "t.conf: DatabaseURI postgresql://rua:***@/rua?host=/proc: cannot "
+                               "connect: ";
+    CHECK(outcome.err.substr(0, prefix.size()) == prefix);
+    CHECK(outcome.err.find("s3cret") == std::string::npos);
+}
