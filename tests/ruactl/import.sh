@@ -127,4 +127,16 @@ check "quarantine show says resolved" 1 "$("$RUACTL" quarantine show "$qid" | gr
 check "purge by id" "purged 1" "$("$RUACTL" quarantine purge "$qid")"
 check "purge by age keeps fresh rows" "purged 0" "$("$RUACTL" quarantine purge --before 1d)"
 check "quarantine rows left" 2 "$(sql 'SELECT count(*) FROM quarantine')"
+
+# --rua repeated (issue 8 item 7): the set of recipients decides the domain
+# check; the report is for the second account's domain only.
+"$RUACTL" account add second >/dev/null
+"$RUACTL" rua add second@example.net. --account second --domain second.example >/dev/null
+gen_report m-1 second.example >"$WORK/second.xml"
+rc=0
+"$RUACTL" import --rua dmarc@example.net --rua Second@Example.NET "$WORK/second.xml" >out 2>err || rc=$?
+check "two --rua: exit status" 0 "$rc"
+check_prefix "two --rua: summary" "stored 1, duplicate 0, quarantined 0, failed 0; " "$(cat out)"
+check "two --rua: the first is recorded" "dmarc@example.net" \
+  "$(sql "SELECT rua FROM aggregate_report WHERE report_id = 'm-1'")"
 finish
