@@ -90,7 +90,10 @@ MILTER_PORT=$2
 rua_milter_conf "$WORK/rua-milter.conf" "$MILTER_PORT" "$DBURL" example.net "$WORK/rua-milter.pid"
 "$MILTER" -n -c "$WORK/rua-milter.conf" >"$WORK/check.log" 2>&1 || { cat "$WORK/check.log"; die "rua-milter -n rejects the config"; }
 rua_milter_start "$MILTER" "$WORK/rua-milter.conf" "$WORK/milter.log" "$MILTER_PORT" || die "rua-milter did not start"
-"$HERE/postfix-up.sh" "$PF" "$SMTP_PORT" "$MILTER_PORT" "example.net other.example" || die "postfix did not start"
+# The rua has a mailbox of its own (the snippet's fallback), so does
+# archive@other.example (a local mailbox beside a rua, case 4b).
+"$HERE/postfix-up.sh" "$PF" "$SMTP_PORT" "$MILTER_PORT" "example.net other.example" \
+  "dmarc@example.net archive@other.example" || die "postfix did not start"
 
 gen() { python3 "$HERE/make_report.py" "$@"; }
 # send FILE FROM TO...: prints the SMTP answers, keeps them in $WORK/last
@@ -109,8 +112,20 @@ rcpt_code() { sed -n "s/^rcpt $1 \([0-9]*\) \([0-9.]*\).*/\1 \2/p" "$WORK/last";
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 reports_with_id() { q "SELECT count(*) FROM aggregate_report WHERE report_id = '$1'"; }
 delivered_with() { grep -rl -- "$1" "$PF/mail" 2>/dev/null | wc -l | tr -d ' '; }
+# body_of SENT DELIVERED: "identical" when the delivered file's body is the
+# sent message's body (CRLF made LF, as Postfix stores it).
+body_of() {
+  python3 - "$1" "$2" <<'EOF'
+import sys
+sent = open(sys.argv[1], "rb").read().split(b"\r\n\r\n", 1)[1].replace(b"\r\n", b"\n")
+got = open(sys.argv[2], "rb").read().split(b"\n\n", 1)[1]
+print("identical" if sent == got else f"differs ({len(sent)} vs {len(got)} bytes)")
+EOF
+}
+count_files() { find "$@" -type f 2>/dev/null | wc -l | tr -d ' '; }
 FROM=noreply-dmarc@reporter.example.org
 RUA=dmarc@example.net
+RUA_BOX="$PF/mail/example.net/dmarc"
 
 # ---- 1. gzip report to a registered rua ----------------------------------------
 INFO=$(gen eml "$WORK/gz.eml" --encoding gz --report-id e2e-gz-1 --records 7)
@@ -158,17 +173,27 @@ DELIVERED=$(find "$NEWDIR" -type f 2>/dev/null | head -n 1)
 expect "other domain: delivered to the Maildir" "1" "$(find "$NEWDIR" -type f 2>/dev/null | wc -l | tr -d ' ')"
 BODY=missing
 if [ -n "$DELIVERED" ]; then
-  BODY=$(python3 - "$WORK/plain.eml" "$DELIVERED" <<'EOF'
-import sys
-sent = open(sys.argv[1], "rb").read().split(b"\r\n\r\n", 1)[1].replace(b"\r\n", b"\n")
-got = open(sys.argv[2], "rb").read().split(b"\n\n", 1)[1]
-print("identical" if sent == got else f"differs ({len(sent)} vs {len(got)} bytes)")
-EOF
-)
+  BODY=$(body_of "$WORK/plain.eml" "$DELIVERED")
 fi
 expect "other domain: body byte-identical (LF form)" "identical" "$BODY"
 expect "other domain: milter stored nothing" "$BEFORE" \
   "$(q "SELECT (SELECT count(*) FROM aggregate_report) + (SELECT count(*) FROM quarantine)")"
+
+# ---- 4b. a report to the rua and a local mailbox (AfterIngest remove) ----------
+# The rua recipient is removed, the local copy delivered as it was sent.
+ARCHIVE_BOX="$PF/mail/other.example/archive"
+gen eml "$WORK/both.eml" --encoding gz --report-id e2e-both-1 --records 2 >/dev/null
+send "$WORK/both.eml" "$FROM" "$RUA" archive@other.example
+expect "rua and local mailbox: RCPT, RCPT, end of data" "250|250|250" \
+  "$(rcpt_code "$RUA" | cut -d' ' -f1)|$(rcpt_code archive@other.example | cut -d' ' -f1)|$(data_basic)"
+expect "rua and local mailbox: stored once" "1" "$(reports_with_id e2e-both-1)"
+rua_wait_queue_empty "$PF" || true
+expect "rua and local mailbox: exactly one local copy" "1" "$(count_files "$ARCHIVE_BOX/new")"
+LOCAL=$(find "$ARCHIVE_BOX/new" -type f 2>/dev/null | head -n 1)
+expect "rua and local mailbox: the local copy is the report mail" "identical" \
+  "$(if [ -n "$LOCAL" ]; then body_of "$WORK/both.eml" "$LOCAL"; else echo missing; fi)"
+expect "rua and local mailbox: no rua copy anywhere (only the local one holds it)" "0|1" \
+  "$(count_files "$RUA_BOX")|$(delivered_with e2e-both-1)"
 
 # ---- 5. a malformed report is quarantined --------------------------------------
 gen eml "$WORK/broken.eml" --encoding broken --report-id e2e-broken-1 >/dev/null
@@ -225,6 +250,21 @@ expect "database started again" "0" "$PG_STOPPED"
 send "$WORK/retry.eml" "$FROM" "$RUA"
 expect "database back: retry end of data" "250" "$(data_basic)"
 expect "database back: stored exactly once" "1" "$(reports_with_id e2e-retry-1)"
+
+# ---- 7. AfterIngest deliver: delivered to the rua mailbox with its header -------
+rua_milter_stop
+sed 's/^AfterIngest remove$/AfterIngest deliver/' "$WORK/rua-milter.conf" >"$WORK/deliver.conf"
+rua_milter_start "$MILTER" "$WORK/deliver.conf" "$WORK/milter-deliver.log" "$MILTER_PORT" ||
+  die "rua-milter did not start with AfterIngest deliver"
+gen eml "$WORK/deliver.eml" --encoding xml --report-id e2e-deliver-1 --records 3 >/dev/null
+send "$WORK/deliver.eml" "$FROM" "$RUA"
+expect "deliver: end of data" "250" "$(data_basic)"
+expect "deliver: stored once" "1" "$(reports_with_id e2e-deliver-1)"
+rua_wait_queue_empty "$PF" || true
+expect "deliver: one copy in the rua mailbox" "1" "$(count_files "$RUA_BOX/new")"
+COPY=$(find "$RUA_BOX/new" -type f 2>/dev/null | head -n 1)
+expect "deliver: the header, exactly" "X-Rua-Milter: stored 1 report, 3 records" \
+  "$(if [ -n "$COPY" ]; then grep '^X-Rua-Milter:' "$COPY"; else echo missing; fi)"
 
 # ---- the end: stop the milter, check it went cleanly ----------------------------
 "$HERE/postfix-down.sh" "$PF" >/dev/null

@@ -1,14 +1,20 @@
 #!/bin/sh
 # Starts a private Postfix under BASE for the end-to-end test and the demo:
-# smtpd on 127.0.0.1:SMTP_PORT only, one milter at 127.0.0.1:MILTER_PORT,
-# mail for DOMAINS delivered to Maildirs under BASE/mail. It must never be able
-# to send mail off the machine: there is no smtp/lmtp/local service at all.
-# Must run as root. Usage: postfix-up.sh BASE SMTP_PORT MILTER_PORT "DOMAIN..."
+# smtpd on 127.0.0.1:SMTP_PORT only, rua-milter at 127.0.0.1:MILTER_PORT added
+# by running the shipped packaging/postfix-main.cf.snippet (its port changed,
+# nothing else), mail for DOMAINS delivered to a catch-all Maildir per domain
+# under BASE/mail, each MAILBOX address (local@domain) to its own Maildir
+# BASE/mail/domain/local/. It must never be able to send mail off the machine:
+# there is no smtp/lmtp/local service at all. Must run as root.
+# Usage: postfix-up.sh BASE SMTP_PORT MILTER_PORT "DOMAIN..." ["MAILBOX..."]
+# (env RUA_PF_OTHER_MILTERS: milters already in smtpd_milters before the snippet)
 set -eu
 BASE=${1:?usage: postfix-up.sh BASE SMTP_PORT MILTER_PORT DOMAINS}
 SMTP_PORT=${2:?smtp port}
 MILTER_PORT=${3:?milter port}
 DOMAINS=${4:?domains}
+MAILBOXES=${5:-}
+SNIPPET=$(cd "$(dirname "$0")/../../packaging" && pwd)/postfix-main.cf.snippet
 [ "$(id -u)" = 0 ] || { echo "postfix-up.sh: must run as root" >&2; exit 1; }
 command -v postfix >/dev/null || { echo "postfix-up.sh: postfix not installed" >&2; exit 1; }
 if ss -ltnH "sport = :$SMTP_PORT" | grep -q .; then
@@ -31,6 +37,9 @@ chmod 0755 "$BASE/mail"
 : >"$BASE/etc/vmailbox"
 for d in $DOMAINS; do
   printf '@%s %s/_all/\n' "$d" "$d" >>"$BASE/etc/vmailbox"
+done
+for m in $MAILBOXES; do
+  printf '%s %s/%s/\n' "$m" "${m#*@}" "${m%@*}" >>"$BASE/etc/vmailbox"
 done
 # Comma-separated list for main.cf.
 DOMAIN_LIST=$(echo "$DOMAINS" | tr ' ' ',')
@@ -70,13 +79,7 @@ message_size_limit = 52428800
 smtpd_relay_restrictions = reject_unauth_destination
 smtpd_recipient_restrictions =
 local_header_rewrite_clients =
-smtpd_milters = inet:127.0.0.1:$MILTER_PORT
-non_smtpd_milters =
-milter_protocol = 6
-milter_default_action = tempfail
-milter_connect_timeout = 10s
-milter_command_timeout = 30s
-milter_content_timeout = 300s
+smtpd_milters = ${RUA_PF_OTHER_MILTERS:-}
 smtpd_error_sleep_time = 0
 smtpd_soft_error_limit = 100
 smtpd_hard_error_limit = 200
@@ -107,6 +110,11 @@ anvil     unix  - - n -    1 anvil
 scache    unix  - - n -    1 scache
 postlog   unix-dgram n - n - 1 postlogd
 EOF
+
+# The milter, as an operator adds it: the shipped snippet's commands.
+sed "s/8893/$MILTER_PORT/g" "$SNIPPET" >"$BASE/etc/rua-milter-snippet.sh"
+MAIL_CONFIG="$BASE/etc" sh -eu "$BASE/etc/rua-milter-snippet.sh" >"$BASE/log/snippet.log" 2>&1 ||
+  { cat "$BASE/log/snippet.log" >&2; exit 1; }
 
 postfix -c "$BASE/etc" check >"$BASE/log/check.log" 2>&1 ||
   { cat "$BASE/log/check.log" >&2; exit 1; }
