@@ -154,7 +154,7 @@ std::string parse_socket(std::string_view text) {
 }
 
 std::string parse_database_uri(std::string_view text) {
-    const std::string conninfo(text);
+    std::string conninfo(text);
     char* error = nullptr;
     PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
     if (options != nullptr) {

@@ -31,7 +31,6 @@
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <mutex>
 #include <optional>
@@ -108,7 +107,7 @@ void poke_listener(const std::string& socket) noexcept {
         if (path->size() >= sizeof address.sun_path) {
             return;
         }
-        std::memcpy(address.sun_path, path->c_str(), path->size() + 1);
+        path->copy(address.sun_path, path->size()); // zero-filled above: terminated
         const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd >= 0) {
             static_cast<void>(
