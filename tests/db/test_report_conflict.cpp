@@ -5,6 +5,7 @@
 #include "db/db_fixture.hpp"
 
 #include <rua/admin.hpp>
+#include <rua/kinds/tlsrpt.hpp>
 
 using rua::test::make_report;
 using rua::test::make_result;
@@ -86,4 +87,36 @@ TEST_CASE("a conflicting copy is counted apart and kept once in report_conflict"
     CHECK(all[1].queue_id == rua::OptString("Q5"));
     CHECK(admin.conflicts(std::string("tlsrpt"), 100).empty());
     CHECK(admin.conflicts(std::string("aggregate"), 1).size() == 1);
+}
+
+TEST_CASE("a TLS report's conflicting copy is kept with the kind's key") {
+    ScratchDb db;
+    rua::ConnectionPool pool(db.url(), 1);
+    rua::Store store(pool);
+    const auto tls_report = [](std::uint64_t successful) {
+        auto r = std::make_unique<rua::TlsReport>();
+        r->organization_name = "Receiver \"Org\"";
+        r->report_id = "t-1";
+        r->begin = 1700000000;
+        r->end = 1700086399;
+        rua::TlsPolicy p;
+        p.policy_type = "sts";
+        p.policy_domain = "example.com";
+        p.successful = successful;
+        r->policies.push_back(std::move(p));
+        std::vector<rua::ReportPtr> reports;
+        reports.push_back(std::move(r));
+        return rua::test::make_result_of(std::move(reports), "tls " + std::to_string(successful));
+    };
+    const auto first = store.store(tls_report(10), smtp("T1"));
+    REQUIRE(first.stored() == 1);
+    const auto second = store.store(tls_report(11), smtp("T2"));
+    CHECK(second.conflicts() == 1);
+    CHECK(store.store(tls_report(11), smtp("T3")).conflicts() == 1);
+    CHECK(db.count("tlsrpt_report") == 1);
+    CHECK(db.count("report_conflict") == 1);
+    CHECK(db.scalar("SELECT concat_ws('|', kind, report_key::text, stored_report_id, queue_id) "
+                    "FROM report_conflict") ==
+          "tlsrpt|{\"report_id\": \"t-1\", \"organization_name\": \"Receiver \\\"Org\\\"\"}|" +
+              std::to_string(first.reports[0].id) + "|T2");
 }
