@@ -82,16 +82,20 @@ int check_setup(const Config& config, bool as_root, bool check_database, std::os
             problems.emplace_back(e.what());
         }
     }
+    // A missing directory is only a warning: systemd's RuntimeDirectory=
+    // creates /run/rua-milter just before the unit's own `-n` runs.
     if (auto path = socket_path(config.socket)) {
         const auto dir = parent_of(*path);
         if (auto why = directory_problem(dir); !why.empty()) {
-            problems.push_back(fmt::format("Socket: directory {}: {}", dir, why));
+            warnings.push_back(fmt::format(
+                "Socket: directory {}: {} (it must exist when the daemon starts)", dir, why));
         }
     }
     if (config.pid_file) {
         const auto dir = parent_of(*config.pid_file);
         if (auto why = directory_problem(dir); !why.empty()) {
-            problems.push_back(fmt::format("PidFile: directory {}: {}", dir, why));
+            warnings.push_back(fmt::format(
+                "PidFile: directory {}: {} (it must exist when the daemon starts)", dir, why));
         } else if (identity && !writable_by(dir, *identity)) {
             warnings.push_back(
                 fmt::format("PidFile: directory {} is not writable by {}: the pid file cannot be "
