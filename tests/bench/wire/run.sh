@@ -9,8 +9,8 @@
 # Usage (as root, ~10 min with the defaults):  tests/bench/wire/run.sh
 # env: RUA_WIRE_BUILD  Release build dir (default build/wire-rel; built here)
 #      RUA_WIRE_OLD    an older rua-milter binary for one A/B line (optional)
-#      RUA_WIRE_PLAIN  ordinary messages per run (400), RUA_WIRE_REPORTS report
-#      messages per run (300), RUA_WIRE_REPS rounds (3), RUA_WIRE_TRACE messages
+#      RUA_WIRE_PLAIN  ordinary messages per run (1000), RUA_WIRE_REPORTS report
+#      messages per run (600), RUA_WIRE_REPS rounds (3), RUA_WIRE_TRACE messages
 #      sent under strace for the TCP_NODELAY proof (30; 0 to skip)
 # Ordinary mail: smtp-source, 8 sessions, to a local non-rua address. Report
 # mail: report_sender, 8 threads of distinct aggregate reports to the rua
@@ -20,8 +20,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../../.." && pwd)
 BUILD=${RUA_WIRE_BUILD:-$SRC/build/wire-rel}
 OLD=${RUA_WIRE_OLD:-}
-N_PLAIN=${RUA_WIRE_PLAIN:-400}
-N_REPORT=${RUA_WIRE_REPORTS:-300}
+N_PLAIN=${RUA_WIRE_PLAIN:-1000}
+N_REPORT=${RUA_WIRE_REPORTS:-600}
 REPS=${RUA_WIRE_REPS:-3}
 N_TRACE=${RUA_WIRE_TRACE:-30}
 SESSIONS=8
@@ -91,14 +91,17 @@ postfix -c "$PF_NONE/etc" reload >/dev/null 2>&1
 [ -z "$(postconf -c "$PF_NONE/etc" -h smtpd_milters)" ] || die "the baseline Postfix still has a milter"
 rua_milter_conf "$WORK/milter.conf" "$MPORT" "$DBURL" example.net "$WORK/milter.pid"
 
-# Waits (up to 300 s) until the queue of the Postfix under $1 is empty, so a
-# run never measures the deliveries of the run before.
+# Waits (up to 300 s per instance) until both Postfix queues are empty, so a
+# run never pays for the deliveries of the run before (the baseline's are
+# real Maildir deliveries, a milter run's reports are discarded).
 drain() {
-  _i=0
-  while ! postqueue -c "$1/etc" -p 2>/dev/null | grep -q 'Mail queue is empty'; do
-    _i=$((_i + 1))
-    [ "$_i" -le 3000 ] || die "queue of $1 not empty after 300 s"
-    sleep 0.1
+  for _pf in "$PF_NONE" "$PF_MILTER"; do
+    _i=0
+    while ! postqueue -c "$_pf/etc" -p 2>/dev/null | grep -q 'Mail queue is empty'; do
+      _i=$((_i + 1))
+      [ "$_i" -le 3000 ] || die "queue of $_pf not empty after 300 s"
+      sleep 0.1
+    done
   done
 }
 
@@ -119,7 +122,7 @@ rate() { python3 -c "import sys; print(f'{int(sys.argv[1]) / (float(sys.argv[3])
 
 # plain MODE PORT BASE ROUND: ordinary mail with smtp-source; appends "MODE RATE".
 plain() {
-  drain "$3"
+  drain
   _t0=$(now)
   smtp-source -s "$SESSIONS" -m "$N_PLAIN" -l 1024 -f bench@example.org -t user@example.org \
     "127.0.0.1:$2" >>"$WORK/smtp-source.log" 2>&1 || die "smtp-source ($1) failed"
@@ -132,7 +135,7 @@ plain() {
 # report MODE PORT BASE ROUND: distinct reports with report_sender; with a
 # milter, every one must be stored exactly once.
 report() {
-  drain "$3"
+  drain
   _prefix="wire-$$-$4-$1"
   "$SENDER" "$2" dmarc@example.net "$_prefix" "$N_REPORT" "$SESSIONS" >"$WORK/sender-$_prefix.txt" 2>&1 ||
     { cat "$WORK/sender-$_prefix.txt" >&2; die "report_sender ($1) failed"; }
@@ -150,20 +153,38 @@ report() {
 
 : >"$WORK/plain.txt"
 : >"$WORK/report.txt"
+MODES="none milter"
+[ -n "$OLD" ] && MODES="$MODES old"
+# run_mode MODE ROUND: ordinary then report mail through one configuration.
+run_mode() {
+  case "$1" in
+  none)
+    plain none "$SMTP_NONE" "$PF_NONE" "$2"
+    report none "$SMTP_NONE" "$PF_NONE" "$2"
+    ;;
+  *)
+    _binary=$MILTER
+    [ "$1" = old ] && _binary=$OLD
+    start_milter "$_binary" "$1-$2"
+    plain "$1" "$SMTP_MILTER" "$PF_MILTER" "$2"
+    report "$1" "$SMTP_MILTER" "$PF_MILTER" "$2"
+    rua_milter_stop
+    ;;
+  esac
+}
 round=1
 while [ "$round" -le "$REPS" ]; do
-  plain none "$SMTP_NONE" "$PF_NONE" "$round"
-  report none "$SMTP_NONE" "$PF_NONE" "$round"
-  start_milter "$MILTER" "new-$round"
-  plain milter "$SMTP_MILTER" "$PF_MILTER" "$round"
-  report milter "$SMTP_MILTER" "$PF_MILTER" "$round"
-  rua_milter_stop
-  if [ -n "$OLD" ]; then
-    start_milter "$OLD" "old-$round"
-    plain old "$SMTP_MILTER" "$PF_MILTER" "$round"
-    report old "$SMTP_MILTER" "$PF_MILTER" "$round"
-    rua_milter_stop
-  fi
+  # The order turns each round, so a machine that speeds up or slows down
+  # during the run favours no configuration.
+  order=$MODES
+  _k=1
+  while [ "$_k" -lt "$round" ]; do
+    order="${order#* } ${order%% *}"
+    _k=$((_k + 1))
+  done
+  for mode in $order; do
+    run_mode "$mode" "$round"
+  done
   round=$((round + 1))
 done
 
