@@ -14,11 +14,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -139,7 +141,7 @@ public:
     // its code starts with `expect`.
     std::string expect(char expect) {
         for (;;) {
-            const std::string line = read_line();
+            std::string line = read_line();
             if (line.size() >= 4 && line[3] == '-') {
                 continue;
             }
@@ -189,19 +191,31 @@ void send_one(int port, const std::string& rcpt, const std::string& mail) {
     smtp.expect('2');
 }
 
+// A decimal argument in [low, high], else -1.
+int number(const char* text, int low, int high) {
+    const std::string_view view(text);
+    int value = 0;
+    const auto [ptr, ec] = std::from_chars(view.data(), view.data() + view.size(), value);
+    if (ec != std::errc() || ptr != view.data() + view.size() || value < low || value > high) {
+        return -1;
+    }
+    return value;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 6) {
-        std::fprintf(stderr, "usage: report_sender PORT RCPT PREFIX MESSAGES THREADS [RECORDS]\n");
+    const int port = argc >= 6 ? number(argv[1], 1, 65535) : -1;
+    const int messages = argc >= 6 ? number(argv[4], 0, 1000000) : -1;
+    const int threads = argc >= 6 ? number(argv[5], 1, 256) : -1;
+    const int records = argc > 6 ? number(argv[6], 1, 100000) : 10;
+    if (port < 0 || messages < 0 || threads < 0 || records < 0) {
+        static_cast<void>(std::fprintf(
+            stderr, "usage: report_sender PORT RCPT PREFIX MESSAGES THREADS [RECORDS]\n"));
         return 2;
     }
-    const int port = std::atoi(argv[1]);
     const std::string rcpt = argv[2];
     const std::string prefix = argv[3];
-    const int messages = std::atoi(argv[4]);
-    const int threads = std::max(1, std::atoi(argv[5]));
-    const int records = argc > 6 ? std::atoi(argv[6]) : 10;
 
     std::vector<std::string> mails;
     mails.reserve(static_cast<std::size_t>(messages));
@@ -213,6 +227,7 @@ int main(int argc, char** argv) {
     std::vector<double> latency_ms(static_cast<std::size_t>(messages), 0.0);
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::thread> workers;
+    workers.reserve(static_cast<std::size_t>(threads));
     for (int t = 0; t < threads; ++t) {
         workers.emplace_back([&] {
             for (int i = next++; i < messages; i = next++) {
@@ -221,8 +236,8 @@ int main(int argc, char** argv) {
                     send_one(port, rcpt, mails[static_cast<std::size_t>(i)]);
                 } catch (const std::exception& e) {
                     if (failed++ < 5) {
-                        std::fprintf(stderr, "report_sender: %s-%d: %s\n", prefix.c_str(), i,
-                                     e.what());
+                        static_cast<void>(std::fprintf(stderr, "report_sender: %s-%d: %s\n",
+                                                       prefix.c_str(), i, e.what()));
                     }
                 }
                 latency_ms[static_cast<std::size_t>(i)] =
