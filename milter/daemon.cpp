@@ -295,6 +295,12 @@ int run_daemon(const Options& options, const ConfigPtr& config) {
     if (!filter.wait_idle(grace)) {
         log_warning("stopping with messages still in flight after {} ms", grace.count());
     }
+    // Connections the MTA closes right after its answer free their state
+    // through the close callback; give them a moment (bounded, only when
+    // some are open) before the callbacks are cut off.
+    for (int i = 0; i < 200 && filter.open_connections() > 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     install_filter(nullptr);
     backend->shutdown();
     if (config->pid_file && unlink(config->pid_file->c_str()) != 0 && errno != ENOENT) {

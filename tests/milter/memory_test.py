@@ -6,8 +6,10 @@ fixture (created, migrated and dropped here). Each message is a gzip'd
 aggregate report beside 700 KB of text, so one fits and two do not: the
 first is buffered whole and held before its end of message, the second
 gets "451 4.3.2" while buffering; the first then stores, and once it has
-given its bytes back the second, sent again, stores too. Checks the
-replies, the log lines and the rows.
+given its bytes back the second, sent again, stores too. Last, a message
+held at its end of message by a table lock while SIGTERM arrives still
+gets its answer (451 4.3.0 at EomDeadline) before the daemon exits 0.
+Checks the replies, the log lines and the rows.
 
 Usage: memory_test.py RUA_MILTER RUACTL PSQL PG_URL_FILE WORK_DIR
 """
@@ -20,6 +22,7 @@ import socket
 import struct
 import subprocess
 import sys
+import time
 import urllib.parse
 
 MILTER, RUACTL, PSQL, URL_FILE, WORK = sys.argv[1:6]
@@ -178,7 +181,7 @@ def run(url):
     conf = os.path.join(WORK, "memory.conf")
     with open(conf, "w") as f:
         f.write(f"Socket unix:{sock}\nDatabaseURI {url}\nReportDomains example.net\n"
-                "MaxInFlightBytes 1M\n")
+                "MaxInFlightBytes 1M\nEomDeadline 3\n")
         if os.geteuid() == 0:
             f.write("UserID nobody\n")
     if os.geteuid() == 0:
@@ -211,9 +214,42 @@ def run(url):
         final = c.end_of_message(b"QIDC")
         check(final[0] == b"d", f"the second message, again: {final!r}")
         c.close()
-        proc.send_signal(signal.SIGTERM)
+
+        # In flight at the stop: its end of message waits on a locked table.
+        lock = subprocess.Popen([PSQL, "-qAtX", "-d", url], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True)
+        try:
+            # Held while psql waits for more input.
+            lock.stdin.write("BEGIN;\nLOCK TABLE aggregate_report;\nSELECT 'locked';\n")
+            lock.stdin.flush()
+            check(lock.stdout.readline().strip() == "locked", "could not lock aggregate_report")
+            d = Mta(sock)
+            check(d.message(b"QIDD", report_message("memory-test-3")) is None, "QIDD refused")
+            d.send(b"D", b"E" + b"i\0QIDD\0")
+            d.send(b"E")
+            # Bounded wait until its statement waits on the lock: the end of
+            # message is then surely in flight.
+            for _ in range(300):
+                if psql(url, "SELECT count(*) FROM pg_stat_activity "
+                             "WHERE wait_event_type = 'Lock'") != "0":
+                    break
+                time.sleep(0.1)
+            else:
+                raise Failure("QIDD's statement never waited on the lock")
+            proc.send_signal(signal.SIGTERM)
+            command, data = d.read()
+            while command in (b"h", b"-", b"+", b"m", b"i", b"e", b"b", b"p"):
+                command, data = d.read()
+            check(command == b"y" and
+                  data == b"451 4.3.0 cannot store the report now, try again later\0",
+                  f"the message in flight at the stop: {command!r} {data!r}")
+            d.close()
+        finally:
+            lock.kill()
+            lock.wait()
         text += proc.stderr.read()
         proc.wait(timeout=60)
+        check(proc.returncode == 0, f"rua-milter exited {proc.returncode} after SIGTERM")
     finally:
         if proc.poll() is None:
             proc.kill()
