@@ -28,6 +28,7 @@ PF="$WORK/postfix"
 DB="rua_fallback_$$"
 DBURL="postgresql:///$DB?host=$PG_DIR&user=postgres"
 ADMIN="postgresql:///postgres?host=$PG_DIR&user=postgres"
+# shellcheck disable=SC2034 # read by rua_milter_stop (lib.sh)
 RUA_MILTER_PID=""
 export RUA_SQL_DIR="$SRC/sql"
 cleanup() {
