@@ -24,7 +24,7 @@ if [ -n "$waiting" ]; then
   exit 1
 fi
 [ "$(id -u)" = 0 ] || { echo "e2e: must run as root (a private Postfix needs it)" >&2; exit 1; }
-command -v postfix >/dev/null || { echo "e2e: postfix is not installed (scripts/install-deps.sh)" >&2; exit 1; }
+rua_postfix_cmd postfix >/dev/null || exit 1
 
 WORK=$(mktemp -d /tmp/rua-e2e-XXXXXX)
 chmod 0755 "$WORK"

@@ -20,7 +20,7 @@ PG_DIR=${3:?usage: fallback.sh MILTER RUACTL PG_DIR}
 [ -x "$MILTER" ] && [ -x "$RUACTL" ] && [ -f "$PG_DIR/url" ] ||
   { echo "fallback: waiting for $MILTER, $RUACTL and $PG_DIR/url" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "fallback: must run as root (a private Postfix needs it)" >&2; exit 1; }
-command -v postfix >/dev/null || { echo "fallback: postfix is not installed" >&2; exit 1; }
+rua_postfix_cmd postfix >/dev/null || exit 1
 
 WORK=$(mktemp -d /tmp/rua-fallback-XXXXXX)
 chmod 0755 "$WORK"
@@ -93,14 +93,14 @@ OTHER_BOX="$PF/mail/other.example/_all"
 # ---- the snippet appended and changed nothing else -------------------------------
 OURS="{ inet:127.0.0.1:$MILTER_PORT, connect_timeout=10s, command_timeout=30s, content_timeout=300s, default_action=accept }"
 expect "snippet: smtpd_milters is the old list plus rua-milter" "$OTHER $OURS" \
-  "$(postconf -c "$PF/etc" -h smtpd_milters)"
+  "$("$(rua_postfix_cmd postconf)" -c "$PF/etc" -h smtpd_milters)"
 expect "snippet: milter_default_action untouched (Postfix's default)" "tempfail" \
-  "$(postconf -c "$PF/etc" -h milter_default_action)"
-MAIL_CONFIG="$PF/etc" sh -eu "$PF/etc/rua-milter-snippet.sh" >"$WORK/snippet2.log" 2>&1
+  "$("$(rua_postfix_cmd postconf)" -c "$PF/etc" -h milter_default_action)"
+PATH="$(dirname "$(rua_postfix_cmd postconf)"):$PATH" MAIL_CONFIG="$PF/etc" sh -eu "$PF/etc/rua-milter-snippet.sh" >"$WORK/snippet2.log" 2>&1
 expect "snippet run again: exit status, message" "0|smtpd_milters already lists rua-milter" \
   "$?|$(cat "$WORK/snippet2.log")"
 expect "snippet run again: smtpd_milters unchanged" "$OTHER $OURS" \
-  "$(postconf -c "$PF/etc" -h smtpd_milters)"
+  "$("$(rua_postfix_cmd postconf)" -c "$PF/etc" -h smtpd_milters)"
 
 # ---- rua-milter down: everything accepted, reports wait in the rua mailbox -------
 FROM=noreply-dmarc@reporter.example.org

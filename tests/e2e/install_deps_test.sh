@@ -1,8 +1,9 @@
 #!/bin/sh
 # Checks scripts/install-deps.sh never removes an MTA: against a copy of this
 # machine's dpkg database in which postfix is missing and Sendmail is
-# installed, its plan (--check: apt-get -s, nothing installed) must refuse and
-# name sendmail-bin; with no MTA at all it must find nothing to remove.
+# installed, its plan (--check: apt-get -s, nothing installed) must name
+# sendmail-bin, leave postfix out and choose a private Postfix instead; with
+# no MTA at all it must find nothing to remove.
 # Never installs or removes anything. Usage: install_deps_test.sh SOURCE_DIR
 set -eu
 SRC=${1:?usage: install_deps_test.sh SOURCE_DIR}
@@ -49,10 +50,13 @@ set +e
 RUA_DPKG_ADMINDIR="$WORK/sendmail" "$SRC/scripts/install-deps.sh" --check >"$WORK/out" 2>"$WORK/err"
 STATUS=$?
 set -e
-expect "Sendmail installed: exit status" "1" "$STATUS"
-expect "Sendmail installed: refusal names it" \
-  "install-deps: refusing: installing postfix would remove the installed MTA: sendmail-bin" \
-  "$(grep '^install-deps: refusing' "$WORK/err")"
+expect "Sendmail installed: exit status" "0" "$STATUS"
+expect "Sendmail installed: names it, chooses a private Postfix" \
+  "install-deps: installing postfix would remove the installed MTA: sendmail-bin; using a private Postfix under /var/lib/rua-milter-tests instead" \
+  "$(grep '^install-deps: installing postfix' "$WORK/out")"
+expect "Sendmail installed: then nothing will be removed" "install-deps: nothing will be removed" \
+  "$(grep '^install-deps: nothing' "$WORK/out")"
+expect "Sendmail installed: no error output" "" "$(cat "$WORK/err")"
 expect "Sendmail installed: missing list is exactly postfix" "install-deps: missing: postfix" \
   "$(grep '^install-deps: missing' "$WORK/out")"
 expect "Sendmail installed: the dpkg database is untouched" "install ok installed" \

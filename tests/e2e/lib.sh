@@ -3,6 +3,47 @@
 # milter we started (by its pid only), waiting for a Postfix queue to drain.
 # Nothing here may stop a process it did not start itself.
 
+# Which Postfix the tests and the demo run: a private, unpacked copy when env
+# RUA_POSTFIX_ROOT names one or scripts/install-deps.sh wrote
+# /var/lib/rua-milter-tests/postfix.env (another MTA owns this host), else the
+# system's. Sourcing this file exports LD_LIBRARY_PATH for the private copy:
+# its binaries look for their libraries in /usr/lib/postfix (RUNPATH).
+RUA_POSTFIX_ENV_FILE=${RUA_POSTFIX_ENV_FILE:-/var/lib/rua-milter-tests/postfix.env}
+# rua_postfix_select: sets RUA_POSTFIX_ROOT (and LD_LIBRARY_PATH) in this
+# shell; run again once install-deps.sh may have written postfix.env.
+rua_postfix_select() {
+  if [ -z "${RUA_POSTFIX_ROOT:-}" ] && [ -f "$RUA_POSTFIX_ENV_FILE" ]; then
+    RUA_POSTFIX_ROOT=$(sed -n 's/^RUA_POSTFIX_ROOT=//p' "$RUA_POSTFIX_ENV_FILE")
+  fi
+  RUA_POSTFIX_ROOT=${RUA_POSTFIX_ROOT:-}
+  if [ -n "$RUA_POSTFIX_ROOT" ]; then
+    export RUA_POSTFIX_ROOT
+    case ":${LD_LIBRARY_PATH:-}:" in
+    *":$RUA_POSTFIX_ROOT/usr/lib/postfix:"*) ;;
+    *) LD_LIBRARY_PATH="$RUA_POSTFIX_ROOT/usr/lib/postfix${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ;;
+    esac
+    export LD_LIBRARY_PATH
+  fi
+}
+rua_postfix_select
+
+# rua_postfix_cmd NAME: prints the path of Postfix's tool NAME (postfix,
+# postconf, postqueue, smtp-source...) in the Postfix chosen above; fails,
+# saying so on stderr, when it is not there.
+rua_postfix_cmd() {
+  if [ -n "$RUA_POSTFIX_ROOT" ]; then
+    _c="$RUA_POSTFIX_ROOT/usr/sbin/$1"
+  else
+    _c=$(PATH="/usr/sbin:/usr/bin:/sbin:/bin:$PATH" command -v "$1") || _c=""
+  fi
+  if [ -z "$_c" ] || [ ! -x "$_c" ]; then
+    echo "postfix tool $1 not found${RUA_POSTFIX_ROOT:+ under $RUA_POSTFIX_ROOT}" \
+      "(scripts/install-deps.sh)" >&2
+    return 1
+  fi
+  echo "$_c"
+}
+
 # Prints "SMTP_PORT MILTER_PORT": the first pair from BASE (step 10) with
 # neither port listening on this machine.
 rua_free_ports() {
@@ -84,11 +125,13 @@ rua_milter_stop() {
 # Waits (up to 30 s) until the private Postfix under BASE has nothing queued.
 rua_wait_queue_empty() {
   _i=0
-  while ! postqueue -c "$1/etc" -p 2>/dev/null | grep -q 'Mail queue is empty'; do
+  rua_postfix_select
+  _pq=$(rua_postfix_cmd postqueue) || return 1
+  while ! "$_pq" -c "$1/etc" -p 2>/dev/null | grep -q 'Mail queue is empty'; do
     _i=$((_i + 1))
     if [ "$_i" -gt 300 ]; then
       echo "queue of $1 not empty after 30 s:" >&2
-      postqueue -c "$1/etc" -p >&2 || true
+      "$_pq" -c "$1/etc" -p >&2 || true
       return 1
     fi
     sleep 0.1

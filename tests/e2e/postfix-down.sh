@@ -3,12 +3,15 @@
 # for its master to go. Never touches any other Postfix instance.
 # Usage: postfix-down.sh BASE
 set -eu
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
 BASE=${1:?usage: postfix-down.sh BASE}
 [ -f "$BASE/etc/main.cf" ] || exit 0
 PIDFILE="$BASE/spool/pid/master.pid"
 PID=""
 [ -f "$PIDFILE" ] && PID=$(tr -d ' \n' <"$PIDFILE")
-postfix -c "$BASE/etc" stop >/dev/null 2>&1 || true
+POSTFIX=$(rua_postfix_cmd postfix) || exit 1
+"$POSTFIX" -c "$BASE/etc" stop >/dev/null 2>&1 || true
 if [ -n "$PID" ]; then
   i=0
   # A stopped master may linger as a zombie until PID 1 reaps it; that is gone

@@ -7,8 +7,11 @@
 # BASE/mail/domain/local/. It must never be able to send mail off the machine:
 # there is no smtp/lmtp/local service at all. Must run as root.
 # Usage: postfix-up.sh BASE SMTP_PORT MILTER_PORT "DOMAIN..." ["MAILBOX..."]
-# (env RUA_PF_OTHER_MILTERS: milters already in smtpd_milters before the snippet)
+# (env RUA_PF_OTHER_MILTERS: milters already in smtpd_milters before the snippet;
+# RUA_POSTFIX_ROOT: a private Postfix tree, see lib.sh's rua_postfix_cmd)
 set -eu
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh"
 BASE=${1:?usage: postfix-up.sh BASE SMTP_PORT MILTER_PORT DOMAINS}
 SMTP_PORT=${2:?smtp port}
 MILTER_PORT=${3:?milter port}
@@ -16,7 +19,7 @@ DOMAINS=${4:?domains}
 MAILBOXES=${5:-}
 SNIPPET=$(cd "$(dirname "$0")/../../packaging" && pwd)/postfix-main.cf.snippet
 [ "$(id -u)" = 0 ] || { echo "postfix-up.sh: must run as root" >&2; exit 1; }
-command -v postfix >/dev/null || { echo "postfix-up.sh: postfix not installed" >&2; exit 1; }
+POSTFIX=$(rua_postfix_cmd postfix) || exit 1
 if ss -ltnH "sport = :$SMTP_PORT" | grep -q .; then
   echo "postfix-up.sh: port $SMTP_PORT is already in use" >&2
   exit 1
@@ -87,6 +90,18 @@ in_flow_delay = 0
 smtpd_tls_security_level = none
 smtp_tls_security_level = none
 EOF
+# A private Postfix tree: its programs, libraries and package metadata, and
+# LD_LIBRARY_PATH passed on by master (which cleans its children's
+# environment).
+if [ -n "$RUA_POSTFIX_ROOT" ]; then
+  cat >>"$BASE/etc/main.cf" <<EOF
+command_directory = $RUA_POSTFIX_ROOT/usr/sbin
+daemon_directory = $RUA_POSTFIX_ROOT/usr/lib/postfix/sbin
+shlib_directory = $RUA_POSTFIX_ROOT/usr/lib/postfix
+meta_directory = $RUA_POSTFIX_ROOT/etc/postfix
+import_environment = $("$RUA_POSTFIX_ROOT/usr/sbin/postconf" -d -h import_environment) LD_LIBRARY_PATH
+EOF
+fi
 
 # chroot = n everywhere: a private queue directory has no chroot jail set up.
 cat >"$BASE/etc/master.cf" <<EOF
@@ -113,12 +128,12 @@ EOF
 
 # The milter, as an operator adds it: the shipped snippet's commands.
 sed "s/8893/$MILTER_PORT/g" "$SNIPPET" >"$BASE/etc/rua-milter-snippet.sh"
-MAIL_CONFIG="$BASE/etc" sh -eu "$BASE/etc/rua-milter-snippet.sh" >"$BASE/log/snippet.log" 2>&1 ||
+PATH="$(dirname "$(rua_postfix_cmd postconf)"):$PATH" MAIL_CONFIG="$BASE/etc" sh -eu "$BASE/etc/rua-milter-snippet.sh" >"$BASE/log/snippet.log" 2>&1 ||
   { cat "$BASE/log/snippet.log" >&2; exit 1; }
 
-postfix -c "$BASE/etc" check >"$BASE/log/check.log" 2>&1 ||
+"$POSTFIX" -c "$BASE/etc" check >"$BASE/log/check.log" 2>&1 ||
   { cat "$BASE/log/check.log" >&2; exit 1; }
-postfix -c "$BASE/etc" start >"$BASE/log/start.log" 2>&1 ||
+"$POSTFIX" -c "$BASE/etc" start >"$BASE/log/start.log" 2>&1 ||
   { cat "$BASE/log/start.log" >&2; exit 1; }
 
 # Readiness by the listening socket, not by a probe connection: every SMTP
@@ -133,4 +148,14 @@ while ! ss -ltnH "sport = :$SMTP_PORT" | grep -q .; do
   fi
   sleep 0.1
 done
-echo "postfix up: 127.0.0.1:$SMTP_PORT, milter inet:127.0.0.1:$MILTER_PORT, base $BASE"
+# A private Postfix must really run from its tree, with its own libraries
+# (on a host with a system Postfix, RUNPATH would silently find those).
+if [ -n "$RUA_POSTFIX_ROOT" ]; then
+  MASTER_PID=$(tr -d ' \n' <"$BASE/spool/pid/master.pid")
+  [ "$(readlink "/proc/$MASTER_PID/exe")" = "$RUA_POSTFIX_ROOT/usr/lib/postfix/sbin/master" ] ||
+    { echo "postfix-up.sh: master $MASTER_PID is not $RUA_POSTFIX_ROOT's" >&2; exit 1; }
+  grep -q " $RUA_POSTFIX_ROOT/usr/lib/postfix/libpostfix-global.so" "/proc/$MASTER_PID/maps" ||
+    { echo "postfix-up.sh: master $MASTER_PID does not use $RUA_POSTFIX_ROOT's libraries" >&2; exit 1; }
+fi
+echo "postfix up: 127.0.0.1:$SMTP_PORT, milter inet:127.0.0.1:$MILTER_PORT, base $BASE" \
+  "($POSTFIX)"
