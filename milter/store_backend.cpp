@@ -6,6 +6,8 @@
 
 #include "log.hpp"
 
+#include <rua/migrate.hpp>
+
 #include <algorithm>
 
 namespace rua::milter {
@@ -23,8 +25,8 @@ constexpr std::size_t k_queued_per_worker = 8;
 
 StoreBackend::StoreBackend(std::string conninfo, std::size_t pool_size,
                            std::chrono::seconds refresh)
-    : m_pool(std::move(conninfo), pool_size), m_store(m_pool), m_refresh(refresh),
-      m_workers(pool_size, pool_size * k_queued_per_worker) {}
+    : m_conninfo(conninfo), m_pool(std::move(conninfo), pool_size), m_store(m_pool),
+      m_refresh(refresh), m_workers(pool_size, pool_size * k_queued_per_worker) {}
 
 StoreBackend::~StoreBackend() {
     shutdown();
@@ -61,6 +63,10 @@ ProcessResult StoreBackend::process(std::string_view raw, const Limits& limits,
 
 bool StoreBackend::load_once() noexcept {
     try {
+        // A database this build's migrations do not match (not migrated, or
+        // migrated by a newer version) is never read: the registry stays
+        // unloaded (451 at RCPT) and the log says what to run.
+        check_schema(m_conninfo, default_sql_dir());
         auto fresh = std::make_shared<const Registry>(m_store.load_registry());
         const auto size = fresh->size();
         bool first = false;

@@ -41,6 +41,7 @@ private:
     bool load_once() noexcept;
     void refresh_loop() noexcept;
 
+    const std::string m_conninfo; // for the schema check before each registry load
     ConnectionPool m_pool;
     Store m_store;
     const std::chrono::seconds m_refresh;

@@ -55,6 +55,11 @@ version=$("$PSQL" -qAtX -d "$SCRATCH_URL" -c "SELECT max(version) FROM schema_mi
 expect live 0 "$WORK/live.conf: configuration OK (database $SCRATCH_URL reachable, schema version $version)" ""
 expect live 0 "$WORK/live.conf: configuration OK (database not checked)" "" -N
 
+# A database migrated by a newer rua-milter is refused, naming the version.
+"$PSQL" -qAtX -d "$SCRATCH_URL" -c "INSERT INTO schema_migrations (version, name) VALUES (9999, 'future')"
+expect live 78 "" "$WORK/live.conf: DatabaseURI $SCRATCH_URL: the database schema is newer than this rua-milter: migration 9999_future is applied, this version knows migrations up to $(printf %04d "$version"); upgrade rua-milter (and ruactl)"
+"$PSQL" -qAtX -d "$SCRATCH_URL" -c "DELETE FROM schema_migrations WHERE version = 9999"
+
 mkdir "$WORK/no-server" # a socket directory where no server listens
 conf down "postgresql://rua:s3cret@/rua?host=$WORK/no-server"
 status=0

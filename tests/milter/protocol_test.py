@@ -311,7 +311,8 @@ def registry_not_loaded(url):
                             stderr=subprocess.STDOUT, text=True)
     log = Log(proc)
     try:
-        log.wait_for("cannot load the rua registry")
+        log.wait_for("cannot load the rua registry: the database has no rua-milter schema: "
+                     "run 'ruactl db migrate'")
         log.wait_for("started: socket")
         mta = Mta(port)
         mta.negotiate()
