@@ -29,7 +29,10 @@ SESSIONS=8
 . "$SRC/tests/e2e/lib.sh"
 
 [ "$(id -u)" = 0 ] || { echo "wire: must run as root (private Postfix)" >&2; exit 1; }
-for tool in postfix smtp-source psql strace python3; do
+for tool in postfix smtp-source; do
+  rua_postfix_cmd "$tool" >/dev/null || exit 1
+done
+for tool in psql strace python3; do
   command -v "$tool" >/dev/null || { echo "wire: $tool not found (scripts/install-deps.sh)" >&2; exit 1; }
 done
 
@@ -86,9 +89,9 @@ SMTP_NONE=$1
 say "Postfix with rua-milter on 127.0.0.1:$SMTP_MILTER (milter $MPORT), without on $SMTP_NONE"
 "$SRC/tests/e2e/postfix-up.sh" "$PF_MILTER" "$SMTP_MILTER" "$MPORT" "example.net example.org" >/dev/null
 "$SRC/tests/e2e/postfix-up.sh" "$PF_NONE" "$SMTP_NONE" "$MPORT" "example.net example.org" >/dev/null
-postconf -c "$PF_NONE/etc" -e "smtpd_milters=" "non_smtpd_milters="
-postfix -c "$PF_NONE/etc" reload >/dev/null 2>&1
-[ -z "$(postconf -c "$PF_NONE/etc" -h smtpd_milters)" ] || die "the baseline Postfix still has a milter"
+"$(rua_postfix_cmd postconf)" -c "$PF_NONE/etc" -e "smtpd_milters=" "non_smtpd_milters="
+"$(rua_postfix_cmd postfix)" -c "$PF_NONE/etc" reload >/dev/null 2>&1
+[ -z "$("$(rua_postfix_cmd postconf)" -c "$PF_NONE/etc" -h smtpd_milters)" ] || die "the baseline Postfix still has a milter"
 rua_milter_conf "$WORK/milter.conf" "$MPORT" "$DBURL" example.net "$WORK/milter.pid"
 
 # Waits (up to 300 s per instance) until both Postfix queues are empty, so a
@@ -97,7 +100,7 @@ rua_milter_conf "$WORK/milter.conf" "$MPORT" "$DBURL" example.net "$WORK/milter.
 drain() {
   for _pf in "$PF_NONE" "$PF_MILTER"; do
     _i=0
-    while ! postqueue -c "$_pf/etc" -p 2>/dev/null | grep -q 'Mail queue is empty'; do
+    while ! "$(rua_postfix_cmd postqueue)" -c "$_pf/etc" -p 2>/dev/null | grep -q 'Mail queue is empty'; do
       _i=$((_i + 1))
       [ "$_i" -le 3000 ] || die "queue of $_pf not empty after 300 s"
       sleep 0.1
@@ -124,7 +127,7 @@ rate() { python3 -c "import sys; print(f'{int(sys.argv[1]) / (float(sys.argv[3])
 plain() {
   drain
   _t0=$(now)
-  smtp-source -s "$SESSIONS" -m "$N_PLAIN" -l 1024 -f bench@example.org -t user@example.org \
+  "$(rua_postfix_cmd smtp-source)" -s "$SESSIONS" -m "$N_PLAIN" -l 1024 -f bench@example.org -t user@example.org \
     "127.0.0.1:$2" >>"$WORK/smtp-source.log" 2>&1 || die "smtp-source ($1) failed"
   _t1=$(now)
   _r=$(rate "$N_PLAIN" "$_t0" "$_t1")
