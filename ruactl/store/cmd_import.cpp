@@ -16,6 +16,8 @@
 #include <rua/mailbox.hpp>
 #include <rua/process.hpp>
 
+#include <fmt/format.h>
+
 #include <unistd.h>
 
 #include <atomic>
@@ -151,8 +153,8 @@ private:
             m_totals.records += result.items();
             for (const auto& part : result.bad_parts) {
                 // The good reports are stored; the message is kept for the bad part.
-                m_progress.say(where + ": quarantined (id " + std::to_string(result.quarantine_id) +
-                               ", bad_part): " + part);
+                m_progress.say(fmt::format("{}: quarantined (id {}, bad_part): {}", where,
+                                           result.quarantine_id, part));
             }
             return true;
         case rua::Verdict::quarantined:

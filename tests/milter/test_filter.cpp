@@ -74,12 +74,14 @@ struct Harness {
             {"From", " noreply-dmarc-support@google.com"},
             {"Subject", " Report domain: example.com\n\tSubmitter: google.com"}};
         filter.negotiated(ctx, true); // as Postfix does: SMFIP_HDR_LEADSPC granted
-        sfsistat status = filter.connect(ctx);
-        status = status == SMFIS_CONTINUE ? filter.envfrom(ctx) : status;
+        // CONNECT and MAIL are negotiated away with a real MTA; their
+        // answers never stop a message, so they are sent and not judged.
+        filter.connect(ctx);
+        filter.envfrom(ctx);
         for (const auto& rcpt : rcpts) {
             rcpt_status.push_back(filter.envrcpt(ctx, rcpt));
         }
-        status = filter.data(ctx);
+        sfsistat status = filter.data(ctx);
         for (const auto& [name, value] : fields) {
             if (status == SMFIS_CONTINUE) {
                 status = filter.header(ctx, name, value);
@@ -199,7 +201,7 @@ TEST_CASE("a conflict and a bad part are named in the log line, escaped") {
     Harness h;
     h.backend->result = result_with(Verdict::duplicate, 1, 17);
     h.backend->result.outcome.reports[0].outcome = ReportOutcome::conflict;
-    h.backend->result.bad_parts = {"part 2 (text/xml, \"b.xml\"): bad \"x\" rua=y"};
+    h.backend->result.bad_parts = {R"(part 2 (text/xml, "b.xml"): bad "x" rua=y)"};
     h.backend->result.quarantine_id = 9;
     std::vector<std::string> lines;
     log_set_sink([&lines](LogLevel, std::string_view line) { lines.emplace_back(line); });
@@ -243,7 +245,7 @@ TEST_CASE("sender-chosen text cannot forge log fields, and a log line is capped"
     const std::string stored = "3F2A1C9: stored rua=dmarc@example.net kind=aggregate "
                                "org=\"Evil rua=forged\\\"\" id=\"1\\x0aX: y\" records=17 ms=";
     CHECK(lines[0].substr(0, stored.size()) == stored);
-    const std::string quarantined = "reason=\"bad \\\"x\\\" rua=y\"";
+    const std::string quarantined = R"(reason="bad \"x\" rua=y")";
     CHECK(lines[1].size() >= quarantined.size());
     CHECK(lines[1].substr(lines[1].size() - quarantined.size()) == quarantined);
     // The reason is cut as a value (256 bytes, then "...").
@@ -613,6 +615,7 @@ TEST_CASE("messages held by a slow database never use more threads than the pool
     std::vector<int> storage(k_messages);
     std::vector<sfsistat> status(k_messages, SMFIS_CONTINUE);
     std::vector<std::thread> senders;
+    senders.reserve(k_messages);
     for (int i = 0; i < k_messages; ++i) {
         senders.emplace_back([&, i] {
             auto* ctx = reinterpret_cast<SMFICTX*>(&storage[static_cast<std::size_t>(i)]);

@@ -13,6 +13,7 @@ namespace {
 Options parse(std::vector<std::string> args) {
     args.insert(args.begin(), "rua-milter");
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (auto& arg : args) {
         argv.push_back(arg.data());
     }

@@ -45,8 +45,9 @@ TEST_CASE("registry lookups use the one normal form: trailing dot, case, +tag") 
 }
 
 TEST_CASE("any of several rua entries may own a domain") {
-    const std::vector<rua::RuaEntry> entries = {{"a@x.example", "first", true, {"first.example"}},
-                                                {"b@x.example", "second", true, {"second.example"}}};
+    const std::vector<rua::RuaEntry> entries = {
+        {"a@x.example", "first", true, {"first.example"}},
+        {"b@x.example", "second", true, {"second.example"}}};
     CHECK(rua::Registry::any_owns_domain(entries, "second.example"));
     CHECK(rua::Registry::any_owns_domain(entries, "mail.first.example"));
     CHECK_FALSE(rua::Registry::any_owns_domain(entries, "third.example"));
