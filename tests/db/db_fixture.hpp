@@ -114,6 +114,33 @@ private:
     std::unique_ptr<pqxx::connection> m_conn;
 };
 
+// A one-record aggregate report as XML, published for `policy_domain`; the
+// record's header_from and SPF domain are `header_from` (empty: the same).
+inline std::string aggregate_xml(const std::string& id, const std::string& policy_domain,
+                                 const std::string& header_from = "") {
+    const std::string& from = header_from.empty() ? policy_domain : header_from;
+    return "<?xml version=\"1.0\"?>\n<feedback><report_metadata><org_name>Example "
+           "Org</org_name><email>dmarc@reporter.example</email><report_id>" +
+           id +
+           "</report_id><date_range><begin>1700000000</begin><end>1700086399</end></date_range>"
+           "</report_metadata><policy_published><domain>" +
+           policy_domain +
+           "</domain><p>none</p></policy_published><record><row><source_ip>192.0.2.7</"
+           "source_ip><count>4</count><policy_evaluated><disposition>none</"
+           "disposition><dkim>pass</dkim><spf>fail</spf></policy_evaluated></row><identifiers>"
+           "<header_from>" +
+           from + "</header_from></identifiers><auth_results><spf><domain>" + from +
+           "</domain><result>pass</result></spf></auth_results></record></feedback>\n";
+}
+
+// `xml` as a reporter mails it: one text/xml attachment.
+inline std::string xml_message(const std::string& xml) {
+    return "From: reporter@reporter.example\r\nTo: dmarc@example.net\r\nSubject: Report "
+           "Domain: example.com\r\nMIME-Version: 1.0\r\nContent-Type: text/xml\r\n"
+           "Content-Disposition: attachment; filename=\"r.xml\"\r\n\r\n" +
+           xml;
+}
+
 // A record with `count` messages from `ip`; DMARC passes when `pass`.
 inline Record make_record(const std::string& ip, std::uint64_t count, bool pass = true) {
     Record record;

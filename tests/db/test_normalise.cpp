@@ -14,21 +14,9 @@ using rua::test::ScratchDb;
 
 namespace {
 
+// An aggregate report for `domain` whose record is for example.com.
 std::string report_message(const std::string& id, const std::string& domain) {
-    return "From: reporter@reporter.example\r\nTo: dmarc@example.net\r\nSubject: Report\r\n"
-           "MIME-Version: 1.0\r\nContent-Type: text/xml\r\n"
-           "Content-Disposition: attachment; filename=\"r.xml\"\r\n\r\n"
-           "<?xml version=\"1.0\"?>\n<feedback><report_metadata><org_name>Example "
-           "Org</org_name><email>dmarc@reporter.example</email><report_id>" +
-           id +
-           "</report_id><date_range><begin>1700000000</begin><end>1700086399</end></date_range>"
-           "</report_metadata><policy_published><domain>" +
-           domain +
-           "</domain><p>none</p></policy_published><record><row><source_ip>192.0.2.7</"
-           "source_ip><count>4</count><policy_evaluated><disposition>none</"
-           "disposition><dkim>pass</dkim><spf>fail</spf></policy_evaluated></row><identifiers>"
-           "<header_from>example.com</header_from></identifiers><auth_results><spf><domain>"
-           "example.com</domain><result>pass</result></spf></auth_results></record></feedback>\n";
+    return rua::test::xml_message(rua::test::aggregate_xml(id, domain, "example.com"));
 }
 
 rua::Arrival arrival() {

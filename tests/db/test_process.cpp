@@ -4,31 +4,11 @@
 
 #include <rua/process.hpp>
 
+using rua::test::aggregate_xml;
 using rua::test::ScratchDb;
+using rua::test::xml_message;
 
 namespace {
-
-std::string report_xml(const std::string& id, const std::string& domain) {
-    return "<?xml version=\"1.0\"?>\n<feedback><report_metadata><org_name>Example "
-           "Org</org_name><email>dmarc@reporter.example</email><report_id>" +
-           id +
-           "</report_id><date_range><begin>1700000000</begin><end>1700086399</end></date_range>"
-           "</report_metadata><policy_published><domain>" +
-           domain +
-           "</domain><p>none</p></policy_published><record><row><source_ip>192.0.2.7</"
-           "source_ip><count>4</count><policy_evaluated><disposition>none</"
-           "disposition><dkim>pass</dkim><spf>fail</spf></policy_evaluated></row><identifiers>"
-           "<header_from>" +
-           domain + "</header_from></identifiers><auth_results><spf><domain>" + domain +
-           "</domain><result>pass</result></spf></auth_results></record></feedback>\n";
-}
-
-std::string message_with(const std::string& xml) {
-    return "From: reporter@reporter.example\r\nTo: dmarc@example.net\r\nSubject: Report "
-           "Domain: example.com\r\nMIME-Version: 1.0\r\nContent-Type: text/xml\r\n"
-           "Content-Disposition: attachment; filename=\"r.xml\"\r\n\r\n" +
-           xml;
-}
 
 rua::Arrival arrival() {
     rua::Arrival a;
@@ -43,7 +23,7 @@ TEST_CASE("process_message stores a report, then calls the same message a duplic
     ScratchDb db;
     rua::ConnectionPool pool(db.url(), 2);
     rua::Store store(pool);
-    const auto raw = message_with(report_xml("p-1", "example.com"));
+    const auto raw = xml_message(aggregate_xml("p-1", "example.com"));
 
     const auto first = rua::process_message(store, raw, rua::Limits{}, arrival(), {});
     CHECK(first.verdict == rua::Verdict::stored);
@@ -88,12 +68,12 @@ TEST_CASE("a report for a domain the rua's account does not own is refused as fo
     options.ruas = {entry};
 
     const auto own =
-        rua::process_message(store, message_with(report_xml("own-1", "mail.example.com")),
+        rua::process_message(store, xml_message(aggregate_xml("own-1", "mail.example.com")),
                              rua::Limits{}, arrival(), options);
     CHECK(own.verdict == rua::Verdict::stored);
 
     const auto foreign =
-        rua::process_message(store, message_with(report_xml("foreign-1", "example.org")),
+        rua::process_message(store, xml_message(aggregate_xml("foreign-1", "example.org")),
                              rua::Limits{}, arrival(), options);
     CHECK(foreign.verdict == rua::Verdict::quarantined);
     CHECK(foreign.foreign_domain);
@@ -109,7 +89,7 @@ TEST_CASE("process_message answers try_later when the database cannot be reached
                              std::chrono::milliseconds(200));
     rua::Store store(pool);
     const auto result = rua::process_message(
-        store, message_with(report_xml("down-1", "example.com")), rua::Limits{}, arrival(), {});
+        store, xml_message(aggregate_xml("down-1", "example.com")), rua::Limits{}, arrival(), {});
     CHECK(result.verdict == rua::Verdict::try_later);
     CHECK_FALSE(result.reason.empty());
 

@@ -44,15 +44,6 @@ trap 'exit 130' INT TERM
 
 FAILS=0
 N=0
-expect() {
-  N=$((N + 1))
-  if [ "$2" = "$3" ]; then
-    echo "ok   $N $1: $3"
-  else
-    echo "FAIL $N $1: expected '$2', got '$3'"
-    FAILS=$((FAILS + 1))
-  fi
-}
 q() { psql "$DBURL" -qAtX -c "$1"; }
 die() { echo "fallback: setup failed: $*" >&2; exit 1; }
 gen() { python3 "$HERE/make_report.py" "$@"; }

@@ -44,6 +44,18 @@ rua_postfix_cmd() {
   echo "$_c"
 }
 
+# expect NAME EXPECTED ACTUAL: one numbered assertion of an end-to-end
+# script; counts in N and FAILS, which the script sets to 0 and reports.
+expect() {
+  N=$((N + 1))
+  if [ "$2" = "$3" ]; then
+    echo "ok   $N $1: $3"
+  else
+    echo "FAIL $N $1: expected '$2', got '$3'"
+    FAILS=$((FAILS + 1))
+  fi
+}
+
 # Prints "SMTP_PORT MILTER_PORT": the first pair from BASE (step 10) with
 # neither port listening on this machine.
 rua_free_ports() {

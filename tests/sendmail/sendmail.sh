@@ -107,16 +107,6 @@ trap 'exit 130' INT TERM HUP
 
 FAILS=0
 N=0
-# expect NAME EXPECTED ACTUAL
-expect() {
-  N=$((N + 1))
-  if [ "$2" = "$3" ]; then
-    echo "ok   $N $1: $3"
-  else
-    echo "FAIL $N $1: expected '$2', got '$3'"
-    FAILS=$((FAILS + 1))
-  fi
-}
 # in_root CMD...: runs CMD inside the root with a clean environment.
 in_root() { chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C "$@"; }
 
