@@ -1,6 +1,9 @@
-# Shell helpers shared by tests/e2e/e2e.sh and scripts/demo.sh (sourced, not
-# run): free loopback ports, a rua-milter config, starting and stopping the
-# milter we started (by its pid only), waiting for a Postfix queue to drain.
+# shellcheck shell=sh
+# Shell helpers shared by the end-to-end scripts (tests/e2e, tests/sendmail),
+# the wire benchmark and scripts/demo.sh (sourced, not run): the Postfix
+# tools to use, free loopback ports, a rua-milter config, starting and
+# stopping the milter we started (by its pid only), waiting for a Postfix
+# queue to drain, numbered assertions.
 # Nothing here may stop a process it did not start itself.
 
 # Which Postfix the tests and the demo run: a private, unpacked copy when env
