@@ -27,11 +27,15 @@ namespace {
 // snapshot: then rua_find_raw, a new statement, sees it. The third column
 // says whether this call inserted the row.
 constexpr const char* k_insert_raw =
-    "WITH ins AS (INSERT INTO raw_report (data, content_type, filename, format) "
-    "VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING RETURNING id) "
+    "WITH ins AS (INSERT INTO raw_report (data, content_type, filename, format, account_id) "
+    "VALUES ($1, $2, $3, $4, (SELECT account_id FROM rua_address WHERE address = $5)) "
+    "ON CONFLICT (sha256, month) DO NOTHING RETURNING id) "
     "SELECT id, true FROM ins "
-    "UNION ALL SELECT id, false FROM raw_report WHERE sha256 = sha256($1::bytea) LIMIT 1";
-constexpr const char* k_find_raw = "SELECT id, false FROM raw_report WHERE sha256 = sha256($1)";
+    "UNION ALL SELECT id, false FROM raw_report WHERE sha256 = sha256($1::bytea) "
+    "AND month = (date_trunc('month', now() AT TIME ZONE 'UTC'))::date LIMIT 1";
+constexpr const char* k_find_raw =
+    "SELECT id, false FROM raw_report WHERE sha256 = sha256($1) "
+    "AND month = (date_trunc('month', now() AT TIME ZONE 'UTC'))::date";
 // An attachment this transaction inserted but none of whose reports was
 // stored (all duplicates sent in new bytes) is not kept.
 constexpr const char* k_drop_raw = "DELETE FROM raw_report WHERE id = $1";
@@ -60,10 +64,10 @@ struct RawRow {
     bool used = false;     // by a report stored in this transaction
 };
 
-RawRow put_raw(pqxx::work& tx, std::string_view bytes, const Attachment& a) {
+RawRow put_raw(pqxx::work& tx, std::string_view bytes, const Attachment& a, const OptString& rua) {
     const pqxx::binarystring data(bytes.data(), bytes.size());
-    auto rows =
-        tx.exec_prepared("rua_insert_raw", data, opt(a.content_type), opt(a.filename), a.format);
+    auto rows = tx.exec_prepared("rua_insert_raw", data, opt(a.content_type), opt(a.filename),
+                                 a.format, opt(rua));
     if (rows.empty()) {
         rows = tx.exec_prepared("rua_find_raw", data);
     }
@@ -105,12 +109,12 @@ MessageOutcome store_in(pqxx::connection& conn, const IngestResult& result, cons
         if (report->attachment < result.attachments.size()) {
             const Attachment& attachment = result.attachments[report->attachment];
             if (auto kept = report->private_form(privacy)) {
-                raw = &raws.emplace_back(put_raw(tx, *kept, attachment));
+                raw = &raws.emplace_back(put_raw(tx, *kept, attachment, arrival.rua));
             } else if (auto found = by_attachment.find(report->attachment);
                        found != by_attachment.end()) {
                 raw = found->second;
             } else {
-                raw = &raws.emplace_back(put_raw(tx, attachment.bytes, attachment));
+                raw = &raws.emplace_back(put_raw(tx, attachment.bytes, attachment, arrival.rua));
                 by_attachment.emplace(report->attachment, raw);
             }
         }

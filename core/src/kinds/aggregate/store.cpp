@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include <ctime>
 #include <limits>
 
 namespace rua::detail {
@@ -34,13 +35,15 @@ const std::string& insert_report_sql() {
         const int via = n;
         return fmt::format(
             "INSERT INTO aggregate_report ({}, {}, via, rua, file, queue_id, fingerprint, "
-            "record_count, message_count, raw_report_id, raw_sha256) "
+            "record_count, message_count, raw_report_id, raw_sha256, account_id) "
             "VALUES ({}, {}, ${}, ${}, ${}, ${}, sha256(${}::bytea), ${}::integer, ${}::bigint, "
-            "${}::bigint, (SELECT sha256 FROM raw_report WHERE id = ${}::bigint)) "
+            "${}::bigint, (SELECT sha256 FROM raw_report WHERE id = ${}::bigint), "
+            "coalesce((SELECT account_id FROM rua_address WHERE address = ${}), "
+            "(SELECT min(account_id) FROM account_domain WHERE domain = lower(${}::text)))) "
             "ON CONFLICT (reporter, report_id, lower(domain), date_begin, date_end) DO NOTHING "
-            "RETURNING id",
+            "RETURNING id, account_id",
             column_list(aggregate_report_fields()), column_list(aggregate_policy_fields()), fields,
-            policy, via, via + 1, via + 2, via + 3, via + 4, via + 5, via + 6, via + 7, via + 7);
+            policy, via, via + 1, via + 2, via + 3, via + 4, via + 5, via + 6, via + 7, via + 7, via + 1, via + 8);
     }();
     return k_sql;
 }
@@ -74,12 +77,23 @@ std::string message_count_text(const AggregateReport& report) {
 struct Pending {
     const AggregateReport* report;
     std::int64_t id;
+    std::string date_begin; // the report's, as timestamptz text
+    OptString account_id;
 };
+
+// UTC seconds as timestamptz input text ("2026-11-30 00:00:00+00").
+std::string timestamptz_text(std::int64_t seconds) {
+    const auto t = static_cast<std::time_t>(seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}+00", tm.tm_year + 1900, tm.tm_mon + 1,
+                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
 
 // Every record of every report stored by this message, in one COPY whose
 // columns are the record table's.
 void copy_records(pqxx::work& tx, const std::vector<Pending>& stored) {
-    std::vector<std::string> columns = {"report_id", "ordinal"};
+    std::vector<std::string> columns = {"report_id", "ordinal", "date_begin", "account_id"};
     for (auto& column : column_names(aggregate_record_fields())) {
         columns.push_back(std::move(column));
     }
@@ -91,6 +105,8 @@ void copy_records(pqxx::work& tx, const std::vector<Pending>& stored) {
             texts.clear();
             texts.emplace_back(std::to_string(s.id));
             texts.emplace_back(std::to_string(ordinal++));
+            texts.emplace_back(s.date_begin);
+            texts.push_back(s.account_id);
             param_fields(texts, aggregate_record_fields(), r);
             write_copy_row(records, text_pointers(texts));
         }
@@ -116,13 +132,16 @@ public:
         const auto rows = m_tx.exec_prepared(
             "rua_insert_report", pqxx::prepare::make_dynamic_params(params), arrival.via,
             opt(arrival.rua), opt(arrival.file), opt(arrival.queue_id), fingerprint,
-            r.records.size(), message_count_text(r), raw_id ? raw_text.c_str() : nullptr);
+            r.records.size(), message_count_text(r), raw_id ? raw_text.c_str() : nullptr, p.domain);
         const StoredReport outcome = insert_outcome(rows, [&] {
             return m_tx.exec_prepared("rua_find_report", opt(r.org_name), opt(r.email), r.report_id,
                                       p.domain, r.begin, r.end, fingerprint);
         });
         if (outcome.outcome == ReportOutcome::stored) {
-            m_stored.push_back(Pending{&r, outcome.id});
+            const auto& account = rows[0][1];
+            m_stored.push_back(
+                Pending{&r, outcome.id, timestamptz_text(r.begin),
+                        account.is_null() ? OptString() : OptString(account.c_str())});
         }
         return outcome;
     }
