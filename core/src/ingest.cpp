@@ -60,8 +60,9 @@ std::string real_message(const BadInput& caught, detail::Budget& budget) {
 
 class Ingester {
 public:
-    Ingester(const Limits& limits, std::string_view source_name, IngestResult& result)
-        : m_limits(limits), m_source_name(source_name), m_result(result) {}
+    Ingester(const Limits& limits, std::string_view source_name, IngestResult& result,
+             ReportSink* sink)
+        : m_limits(limits), m_source_name(source_name), m_result(result), m_sink(sink) {}
 
     // One candidate attachment, transfer-decoded: `owned` when decoding
     // made a copy, else `external` (a view of the caller's input).
@@ -74,6 +75,8 @@ public:
         if (format == Format::xml && content_type == "text/html") {
             format = Format::html; // declared HTML that starts with an unusual tag
         }
+        m_bytes = bytes;
+        m_format = format;
         if (detail::is_compressed(format) || accepted(format)) {
             unpack(bytes);
         } else {
@@ -141,6 +144,53 @@ private:
             detail::printable(report.identifier()), items_label(report));
     }
 
+    // ingest's side of a kind's ItemStream: fills what ingest knows about
+    // the report, then forwards to the caller's sink.
+    class Forward final : public detail::ItemStream {
+    public:
+        Forward(Ingester& ingester, detail::Payload& payload)
+            : m_ingester(ingester), m_payload(payload) {}
+
+        void begin(Report& report) override {
+            m_ingester.describe(report, m_payload.compression);
+            Attachment meta;
+            meta.part = m_ingester.m_part;
+            meta.content_type = m_ingester.m_content_type;
+            meta.filename = m_ingester.m_filename;
+            meta.format = detail::format_name(m_ingester.m_format);
+            m_begun = true;
+            m_ingester.m_sink->begin(report, meta, m_ingester.m_bytes);
+        }
+        void items(Report& report) override { m_ingester.m_sink->items(report); }
+        void end(Report& report) override {
+            m_ingester.m_sink->end(report);
+            report.streamed = true;
+        }
+        // The input's tail was read without error: the report stands.
+        void settle() { m_begun = false; }
+        // Called when the parse failed: the sink forgets a begun report.
+        void abandon() noexcept {
+            if (m_begun) {
+                m_begun = false;
+                m_ingester.m_sink->abandon();
+            }
+        }
+
+    private:
+        Ingester& m_ingester;
+        detail::Payload& m_payload;
+        bool m_begun = false;
+    };
+
+    void describe(Report& report, const std::string& compression) const {
+        report.source.file = std::string(m_source_name);
+        report.source.part = m_part;
+        report.source.filename = m_filename;
+        report.source.content_type = m_content_type;
+        report.source.compression = compression;
+        report.attachment = m_result.attachments.size();
+    }
+
     void start(int part, const OptString& content_type, const OptString& filename) {
         m_part = part;
         m_content_type = content_type;
@@ -187,8 +237,15 @@ private:
                 where + layers + non_report_message(payload.format, payload.head.substr(0, 64)));
             return;
         }
+        std::optional<Forward> forward;
         try {
-            ReportPtr report = kind->parse(payload, m_limits);
+            ReportPtr report;
+            if (m_sink != nullptr) {
+                forward.emplace(*this, payload);
+                report = kind->parse_streaming(payload, m_limits, *forward);
+            } else {
+                report = kind->parse(payload, m_limits);
+            }
             if (!report) {
                 add(Diagnostic::Level::info,
                     where + layers +
@@ -196,20 +253,26 @@ private:
                 return;
             }
             detail::drain(payload.source); // a truncated or corrupt tail fails the report
-            report->source.file = std::string(m_source_name);
-            report->source.part = m_part;
-            report->source.filename = m_filename;
-            report->source.content_type = m_content_type;
-            report->source.compression = payload.compression;
-            report->attachment = m_result.attachments.size();
+            if (forward) {
+                forward->settle();
+            }
+            describe(*report, payload.compression);
             add(Diagnostic::Level::info, parsed_line(*report, where));
             m_result.reports.push_back(std::move(report));
             ++m_found;
         } catch (const BadInput& error) {
+            if (forward) {
+                forward->abandon();
+            }
             if (budget.exhausted()) {
                 throw; // the outer handler reports the bound once
             }
             add(Diagnostic::Level::error, where + real_message(error, budget));
+        } catch (...) {
+            if (forward) {
+                forward->abandon();
+            }
+            throw;
         }
     }
 
@@ -220,6 +283,9 @@ private:
     OptString m_content_type;
     OptString m_filename;
     std::size_t m_found = 0;
+    ReportSink* m_sink;
+    std::string_view m_bytes; // the current attachment, as received
+    Format m_format = Format::other;
 };
 
 std::string label(const Diagnostic& diagnostic) {
@@ -278,13 +344,14 @@ std::size_t IngestResult::items() const {
     return n;
 }
 
-IngestResult ingest(std::string_view raw, const Limits& limits, std::string_view source_name) {
+IngestResult ingest(std::string_view raw, const Limits& limits, std::string_view source_name,
+                    ReportSink* sink) {
     if (raw.size() > limits.max_message_bytes) {
         throw LimitExceeded(
             fmt::format("message size {} exceeds {} bytes", raw.size(), limits.max_message_bytes));
     }
     IngestResult result;
-    Ingester ingester(limits, source_name, result);
+    Ingester ingester(limits, source_name, result, sink);
     const Format format = detail::sniff(raw);
     if (detail::is_compressed(format) || format == Format::xml || format == Format::json ||
         format == Format::empty) {

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 namespace rua {
 
 const char* to_string(Privacy privacy) {
@@ -32,6 +34,18 @@ std::string plural_noun(std::string_view noun, std::size_t n) {
 
 std::string items_label(const Report& report) {
     return fmt::format("{}={}", plural_noun(report.item_noun(), report.items()), report.items());
+}
+
+void Report::json_begin(std::string& /*out*/) const {
+    throw std::logic_error(fmt::format("{} reports are never streamed", kind()));
+}
+
+void Report::json_items(std::string& /*out*/, bool /*first*/) const {
+    throw std::logic_error(fmt::format("{} reports are never streamed", kind()));
+}
+
+void Report::json_end(std::string& /*out*/) const {
+    throw std::logic_error(fmt::format("{} reports are never streamed", kind()));
 }
 
 } // namespace rua

@@ -48,10 +48,45 @@ struct IngestResult {
     std::size_t items() const; // Report::items() summed over the reports
 };
 
+// Receives a large report while it is parsed, so that no report is ever held
+// whole (memory does not grow with the record count). A kind that can stream
+// (aggregate) keeps a report's items in memory until they pass
+// Limits::stream_items; past that it hands the report here in batches:
+// begin(), items() any number of times, then end(). Between calls the report
+// holds only the current batch of items (its kind's list); items() counts all.
+// A report that stays below the threshold never reaches the sink and is
+// returned whole, as without one. Reports delivered here are returned in
+// IngestResult::reports too, with Report::streamed set and no items held.
+class ReportSink {
+public:
+    virtual ~ReportSink() = default;
+    ReportSink() = default;
+    ReportSink(const ReportSink&) = delete;
+    ReportSink& operator=(const ReportSink&) = delete;
+
+    // The report's head (everything before its items) is complete and its
+    // first batch is held. Report::source and Report::attachment are set;
+    // `attachment` describes the part it came from (its `bytes` are empty:
+    // they are `bytes`, as received, still compressed).
+    // May throw: BadInput or LimitExceeded fail the report (the part becomes
+    // a diagnostic), anything else ends ingest.
+    virtual void begin(Report& report, const Attachment& attachment, std::string_view bytes) = 0;
+    // The next batch is held (the previous one is gone).
+    virtual void items(Report& report) = 0;
+    // The report is complete and valid; its last batch (maybe empty) is held.
+    virtual void end(Report& report) = 0;
+    // The report begun last failed after begin() (bad input past its head,
+    // or a corrupt tail of its input found even after end()): undo what was
+    // written for it. Called at most once per begin().
+    virtual void abandon() noexcept = 0;
+};
+
 // Parses everything in `raw`. Problems inside a part become diagnostics;
 // the result may hold zero reports. `source_name` fills Report::source.file.
 // Throws LimitExceeded when the message as a whole exceeds a bound
 // (size, parts, depth); never throws for a malformed part.
-IngestResult ingest(std::string_view raw, const Limits& limits, std::string_view source_name = "-");
+// With a sink, large reports are delivered through it as they are parsed.
+IngestResult ingest(std::string_view raw, const Limits& limits, std::string_view source_name = "-",
+                    ReportSink* sink = nullptr);
 
 } // namespace rua

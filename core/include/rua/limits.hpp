@@ -27,6 +27,10 @@ struct Limits {
     std::size_t max_policies = 1000;                // per TLS report
     std::size_t max_failure_details = 100000;       // per TLS report, all policies
     std::size_t max_original_body_bytes = 1u << 20; // failure report body kept (Privacy::full)
+    // Not a bound: past this many items a report of a kind that streams
+    // (aggregate records) goes to the caller's ReportSink in batches of this
+    // size instead of being held whole (rua/ingest.hpp).
+    std::size_t stream_items = 1000;
     // Not a bound but the message's share of the milter's MaxInFlightBytes:
     // decompressed output is charged to it (MemoryExhausted past it). Null
     // (ruactl): unlimited. The caller keeps it alive during the call.

@@ -99,9 +99,22 @@ public:
         return std::nullopt;
     }
 
+    // to_json() in pieces, for a report delivered through a ReportSink
+    // (rua/ingest.hpp): json_begin() at begin, json_items() for each batch
+    // (`first` for the first one), json_end() at end; concatenated they are
+    // exactly to_json(). Only kinds that stream implement them (the default
+    // throws std::logic_error).
+    virtual void json_begin(std::string& out) const;
+    virtual void json_items(std::string& out, bool first) const;
+    virtual void json_end(std::string& out) const;
+
     std::vector<std::string> warnings; // tolerated oddities: unknown enums, fallbacks
     ReportSource source;
     std::size_t attachment = 0; // index into IngestResult::attachments
+    // Delivered through a ReportSink while parsed: its items are no longer
+    // held (items() still counts them) and callers must not store or print
+    // it again.
+    bool streamed = false;
 
 protected:
     Report() = default;

@@ -29,6 +29,23 @@ struct MessageFinding {
     std::string format;      // raw_report.format of `bytes` ("arf", "text", ...)
 };
 
+// How a kind that streams hands a report over while parsing it (ingest's
+// adapter around the caller's ReportSink, rua/ingest.hpp): begin() once the
+// head is complete and the first batch of items is held, items() for each
+// further batch, end() after validation. Each may throw (BadInput fails the
+// report).
+class ItemStream {
+public:
+    virtual ~ItemStream() = default;
+    ItemStream() = default;
+    ItemStream(const ItemStream&) = delete;
+    ItemStream& operator=(const ItemStream&) = delete;
+
+    virtual void begin(Report& report) = 0;
+    virtual void items(Report& report) = 0;
+    virtual void end(Report& report) = 0;
+};
+
 class Kind {
 public:
     virtual ~Kind() = default;
@@ -55,6 +72,14 @@ public:
     // report): ingest then notes it as "not a report". Throws BadInput (with
     // a precise reason) or LimitExceeded.
     virtual ReportPtr parse(Payload& payload, const Limits& limits) const;
+
+    // The same, handing a report with more than Limits::stream_items items
+    // to `stream` in batches (the returned report then has streamed set).
+    // The default, for kinds that never stream, is parse().
+    virtual ReportPtr parse_streaming(Payload& payload, const Limits& limits,
+                                      ItemStream& /*stream*/) const {
+        return parse(payload, limits);
+    }
 };
 
 // Every registered kind, in the order ingest asks them.
