@@ -488,7 +488,8 @@ class Bench:
                 raise BenchError(f"callgrind {shown(cmd)}: {done.stderr[-300:]}")
             return int(m.group(1))
         ours = (ir([self.a.ruactl, "parse"] + files) - ir([self.a.ruactl, "parse", files[0]])) / 149
-        self.res.command("callgrind ours", ["valgrind", "--tool=callgrind", self.a.ruactl, "parse"] + files)
+        self.res.command("callgrind ours", f"valgrind --tool=callgrind {self.a.ruactl} parse "
+                         "<first 150 small e-mails>, minus the same with the first one only")
         line = f"instructions per small report: ours {ours / 1e6:.2f} M"
         if self.a.floor:
             d150 = os.path.join(self.work, "small-150")
@@ -511,14 +512,17 @@ class Bench:
             return
         say("start-up: ruactl parse vs the all-in-one ruactl-store parse, one small report")
         one = self.emails("small")[0]
-        walls = {}
+        walls, cpus = {}, {}
         for name, binary in (("ruactl", self.a.ruactl), ("ruactl-store", self.a.ruactl_store_bin)):
             rs = [measure([binary, "parse", one]) for _ in range(50)]
-            walls[name] = median_of(rs, "wall")
+            walls[name], cpus[name] = median_of(rs, "wall"), median_of(rs, "cpu")
             self.res.command(f"start-up {name}", [binary, "parse", one])
-        self.res.add("start-up: ruactl parse of one small report (median of 50)",
-                     f"{1000 * walls['ruactl']:.2f} ms", f"ruactl-store {1000 * walls['ruactl-store']:.2f} ms",
-                     f"{ratio(walls['ruactl-store'], walls['ruactl']):.2f}x")
+        self.res.add("start-up: parse of one small report, wall (cpu), median of 50",
+                     f"ruactl {1000 * walls['ruactl']:.1f} ms ({1000 * cpus['ruactl']:.1f} ms)",
+                     f"ruactl-store {1000 * walls['ruactl-store']:.1f} ms "
+                     f"({1000 * cpus['ruactl-store']:.1f} ms)",
+                     f"{ratio(walls['ruactl-store'], walls['ruactl']):.2f}x "
+                     f"(cpu {ratio(cpus['ruactl-store'], cpus['ruactl']):.2f}x)")
 
     def part_tlsrpt(self):
         if not self.a.tlsrpt_bench:
@@ -547,20 +551,22 @@ class Bench:
             return
         say("profile: perf record of ruactl parse over the medium corpus")
         data = os.path.join(self.work, "perf.data")
-        cmd = ["perf", "record", "-q", "-F", "999", "-g", "-o", data, "--", self.a.ruactl, "parse"] + \
+        cmd = ["perf", "record", "-q", "-F", "999", "-o", data, "--", self.a.ruactl, "parse"] + \
             self.emails("medium")
         done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if done.returncode != 0:
             self.res.notes.append(f"perf record failed: {done.stderr.strip()[-200:]}")
             return
         rep = subprocess.run(["perf", "report", "-i", data, "--no-children", "--stdio", "--sort",
-                              "dso,symbol", "--percent-limit", "1.5", "-g", "none"],
+                              "dso,symbol", "--percent-limit", "1.5"],
                              capture_output=True, text=True)
         print("perf (self time, ruactl parse medium):")
         for line in rep.stdout.splitlines():
             if re.match(r"\s+[0-9.]+%", line):
-                print("  " + line.strip()[:150])
-        self.res.command("profile", " ".join(cmd[:9]) + " parse medium/*.eml; perf report --no-children --sort dso,symbol")
+                line = re.sub(r"(\s+-)+\s*$", "", line)
+                print("  " + re.sub(r"\s+", " ", line.strip())[:150])
+        self.res.command("profile", f"perf record -F 999 -o {data} -- {self.a.ruactl} parse "
+                         f"{self.a.corpus}/medium/*.eml; perf report --no-children --sort dso,symbol")
 
     def main(self):
         parts = [("parse", self.part_parse), ("rss", self.part_rss), ("store", self.part_store),
