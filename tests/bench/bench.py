@@ -300,7 +300,7 @@ class Bench:
                     self.drop_db(db)
             for prog, mib, extra in figures:
                 print(f"rss {label:16} {prog:13} VmHWM {mib:7.1f} MiB  ({extra})", flush=True)
-                self.res.add(f"peak RSS {label}: {prog}", f"{mib:.1f} MiB", extra,
+                self.res.add(f"peak RSS {label}: {prog}", f"{mib:.1f} MiB ({extra})", "-",
                              f"{mib:.1f} MiB", f"<= {K_GOAL_RSS_MIB} MiB", mib <= K_GOAL_RSS_MIB)
 
     @staticmethod
