@@ -262,19 +262,20 @@ class Bench:
         for enc in ("gz", "zip", "xml"):
             found = sorted(glob.glob(os.path.join(self.a.corpus, "large", f"large-*-{enc}.eml")))
             if found:
-                msgs.append((f"20k {enc}", found[0]))
+                msgs.append((f"20k {enc}", found[0], self.manifest_records("large")[
+                    os.path.basename(found[0])]))
         big = os.path.join(self.work, "big-gz.eml")
         gen = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "gen_big.py"),
                               big], capture_output=True, text=True, check=True)
         print(f"gen_big.py: {gen.stdout.strip()}", flush=True)
         self.res.command("generate the largest gz report", f"tests/bench/gen_big.py {big}")
-        records = re.search(r"records=(\d+)", gen.stdout).group(1)
-        msgs.append((f"{int(records) // 1000}k gz (bound)", big))
+        records = int(re.search(r"records=(\d+)", gen.stdout).group(1))
+        msgs.append((f"{records // 1000}k gz (bound)", big, records))
         return msgs
 
     def part_rss(self):
         say("peak RSS, one message per process: ruactl parse, ruactl import, rua-milter")
-        for label, path in self.rss_messages():
+        for label, path, records in self.rss_messages():
             to = self.recipient(path)
             figures = []
             r = measure([self.a.ruactl, "parse", path])
@@ -288,20 +289,36 @@ class Bench:
                 r = measure(cmd, stdout=subprocess.PIPE)
                 if r["rc"] != 0:
                     raise BenchError(f"ruactl import {path}: exit {r['rc']}: {r['stderr'][-300:]}")
-                rows = self.psql(db, "SELECT count(*) FROM aggregate_record")
+                rows = self.rows_stored(db, records)
                 figures.append(("ruactl import", r["rss"], f"{r['wall']:.2f} s, {rows} rows"))
                 self.res.command("rss import", cmd)
                 self.drop_db(db)
                 if self.a.milter and "milter" not in self.skip:
                     db = self.fresh_db("bench_rss")
                     hwm, wall, idle = self.milter_one(db, path, to)
-                    rows = self.psql(db, "SELECT count(*) FROM aggregate_record")
+                    rows = self.rows_stored(db, records)
                     figures.append(("rua-milter", hwm, f"{wall:.2f} s, {rows} rows, idle {idle:.0f} MiB"))
                     self.drop_db(db)
             for prog, mib, extra in figures:
                 print(f"rss {label:16} {prog:13} VmHWM {mib:7.1f} MiB  ({extra})", flush=True)
                 self.res.add(f"peak RSS {label}: {prog}", f"{mib:.1f} MiB ({extra})", "-",
                              f"{mib:.1f} MiB", f"<= {K_GOAL_RSS_MIB} MiB", mib <= K_GOAL_RSS_MIB)
+
+    def manifest_records(self, size):
+        """file name -> records, from the generator's MANIFEST.tsv."""
+        out = {}
+        with open(os.path.join(self.a.corpus, size, "MANIFEST.tsv")) as f:
+            for line in f:
+                cols = line.split("\t")
+                if len(cols) >= 6 and cols[5].isdigit():
+                    out[cols[0]] = int(cols[5])
+        return out
+
+    def rows_stored(self, db, expected):
+        rows = int(self.psql(db, "SELECT count(*) FROM aggregate_record"))
+        if rows != expected:
+            raise BenchError(f"{rows} records stored, the report holds {expected}")
+        return rows
 
     @staticmethod
     def recipient(path):
