@@ -32,5 +32,6 @@ int cmd_quarantine_reprocess(const std::string& name, const Argv& argv);
 int cmd_quarantine_purge(const std::string& name, const Argv& argv);
 int cmd_summary(const std::string& name, const Argv& argv);
 int cmd_conflicts_list(const std::string& name, const Argv& argv);
+int cmd_retention_apply(const std::string& name, const Argv& argv);
 
 } // namespace ruactl

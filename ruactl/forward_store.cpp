@@ -116,5 +116,8 @@ int cmd_summary(const std::string& n, const Argv& a) {
 int cmd_conflicts_list(const std::string& n, const Argv& a) {
     return forward(n, a);
 }
+int cmd_retention_apply(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
 
 } // namespace ruactl

@@ -48,6 +48,7 @@ const std::vector<Command>& commands() {
         {"quarantine", "purge", cmd_quarantine_purge},
         {"summary", nullptr, cmd_summary},
         {"conflicts", "list", cmd_conflicts_list},
+        {"retention", "apply", cmd_retention_apply},
     };
     return k_commands;
 }
