@@ -145,18 +145,22 @@ for dir in /lib/systemd/system /usr/lib/systemd/system; do
 done
 [ -n "$UNIT" ] || fail "rua-milter.service not installed"
 grep -q "^ExecReload=/bin/kill -USR1 \$MAINPID" "$UNIT" || fail "unit lacks ExecReload"
-for u in rua-milter-drain.service rua-milter-drain.timer; do
+for u in rua-milter-drain.service rua-milter-drain.timer rua-milter-retention.service \
+    rua-milter-retention.timer; do
     [ -f "$(dirname "$UNIT")/$u" ] || fail "$u not installed"
 done
 if command -v systemd-analyze >/dev/null; then
     D=$(dirname "$UNIT")
     systemd-analyze verify --man=no "$D/rua-milter.service" "$D/rua-milter-drain.service" \
-        "$D/rua-milter-drain.timer" >"$WORK/verify" 2>&1 ||
+        "$D/rua-milter-drain.timer" "$D/rua-milter-retention.service" \
+        "$D/rua-milter-retention.timer" >"$WORK/verify" 2>&1 ||
         fail "systemd-analyze verify: $(cat "$WORK/verify")"
     [ ! -s "$WORK/verify" ] || fail "systemd-analyze verify: $(cat "$WORK/verify")"
 fi
 [ "$(stat -c '%U:%G %a' /etc/default/rua-milter-drain)" = "root:root 600" ] ||
     fail "/etc/default/rua-milter-drain has $(stat -c '%U:%G %a' /etc/default/rua-milter-drain)"
+[ "$(stat -c '%U:%G %a' /etc/default/rua-milter-retention)" = "root:root 600" ] ||
+    fail "/etc/default/rua-milter-retention has $(stat -c '%U:%G %a' /etc/default/rua-milter-retention)"
 [ -f /usr/share/man/man8/rua-milter.8 ] || fail "man page not installed"
 if [ -f "$SRC/packaging/ruactl.1" ]; then
     [ -f /usr/share/man/man1/ruactl.1 ] || fail "ruactl(1) not installed"
@@ -166,7 +170,7 @@ dpkg-query -W -f='${Conffiles}' rua-milter | grep -q "/etc/rua-milter.conf" ||
     fail "/etc/rua-milter.conf is not a conffile"
 [ "$(stat -c '%U:%G %a' /etc/rua-milter.conf)" = "root:rua-milter 640" ] ||
     fail "/etc/rua-milter.conf has $(stat -c '%U:%G %a' /etc/rua-milter.conf)"
-ok "user, units (daemon, drain service and timer), man pages, snippets, conffiles"
+ok "user, units (daemon, drain and retention services and timers), man pages, snippets, conffiles"
 
 # Root without UserID must be refused (exit 77) before any socket is made.
 sed '/^UserID/d' /etc/rua-milter.conf >"$WORK/nouser.conf"
