@@ -42,7 +42,7 @@ const std::vector<HelpPage>& help_pages() {
          "    ruactl summary --domain example.net --since 30d\n"},
 
         {"parse", "ruactl-parse - print the reports found in files",
-         "    ruactl parse [--max-size BYTES] FILE... | -\n",
+         "    ruactl parse [--max-size BYTES] [--jobs N] FILE... | -\n",
          "    Reads each FILE (\"-\" is standard input): an e-mail (.eml), a bare XML\n"
          "    or JSON report, or a report compressed with gzip, zip or zlib. The kind\n"
          "    and format are found from the content, not the name: DMARC aggregate\n"
@@ -53,18 +53,26 @@ const std::vector<HelpPage>& help_pages() {
          "    values are null, absent lists [], times UTC seconds. A failure report\n"
          "    is printed as the file says: redaction applies to storage only.\n"
          "    Never touches the database (and never loads its libraries).\n"
+         "    Files are parsed by --jobs threads at once; the lines come out in the\n"
+         "    order of the files all the same. A large report's JSON is never held\n"
+         "    whole: past 1 MiB it waits in an unlinked file in $TMPDIR (or /tmp).\n"
          "    For each input that yields no report, one line goes to standard error:\n"
          "      ruactl: FILE: REASON\n"
          "    and for each part that failed beside reports that were printed:\n"
          "      ruactl: FILE: part N (TYPE, \"NAME\"): REASON\n",
          "    --max-size BYTES\n"
          "        refuse inputs larger than BYTES (default 67108864).\n"
+         "    --jobs N\n"
+         "        parse N files at a time (1 to 64; default: the number of online\n"
+         "        CPUs, at most 8). --jobs 1 parses one file after the other.\n"
          "    --failure-privacy redacted|headers|full\n"
          "        accepted for symmetry with import; parse prints everything.\n",
          "    0  every input yielded at least one report and no part failed.\n"
          "    1  at least one input yielded none, could not be read, or had a part\n"
          "       that failed (the reports found are printed all the same).\n"
-         "    2  usage error.\n",
+         "    2  usage error.\n"
+         "    75 a temporary file for a large report's lines could not be written\n"
+         "       (disk full); nothing from that input on was printed.\n",
          "    ruactl parse report.xml.gz\n"
          "    ruactl parse message.eml | jq .policy.domain\n"
          "    ruactl parse tls-report.json.gz | jq .policies[].policy_domain\n"

@@ -169,7 +169,34 @@ std::string read_input(const std::string& path, std::size_t max_bytes) {
     if (fd.get() < 0) {
         throw InputError(error_text(errno));
     }
+    // A regular file's size is known: read it straight into a string of
+    // that size (one allocation, no copy through a bounce buffer). A pipe,
+    // or a file that grows meanwhile, goes on below.
     std::string data;
+    struct stat info {};
+    if (::fstat(fd.get(), &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0) {
+        const std::size_t want =
+            std::min(static_cast<std::size_t>(info.st_size), max_bytes) + 1; // +1: too large?
+        data.resize(want);
+        std::size_t got = 0;
+        while (got < want) {
+            const auto n = ::read(fd.get(), data.data() + got, want - got);
+            if (n < 0) {
+                if (errno == EINTR) {
+                    continue;
+                }
+                throw InputError(error_text(errno));
+            }
+            if (n == 0) {
+                break;
+            }
+            got += static_cast<std::size_t>(n);
+        }
+        data.resize(got);
+        if (got < want) {
+            return data; // the whole file (it may have shrunk)
+        }
+    }
     char buf[65536];
     while (data.size() <= max_bytes) {
         const auto n = ::read(fd.get(), buf, sizeof buf);

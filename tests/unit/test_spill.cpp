@@ -24,7 +24,7 @@ std::string contents(const rua::SpillBuffer& buffer) {
     return out;
 }
 
-// Through write_to(fd): a pipe's other end, read back whole.
+// Through write_to(fd): a temporary file, read back whole.
 std::string written(const rua::SpillBuffer& buffer) {
     std::FILE* file = std::tmpfile();
     REQUIRE(file != nullptr);
