@@ -7,6 +7,8 @@
 #include <rua/errors.hpp>
 #include <rua/json.hpp>
 
+#include <fmt/format.h>
+
 namespace rua::detail {
 
 namespace {
@@ -32,26 +34,28 @@ void json_value(std::string& out, const FieldValue& value, JsonForm form) {
         } else if (form == JsonForm::number_text) {
             out += s;
         } else {
-            out += json_quote(s);
+            json_append_quoted(out, s);
         }
     };
-    std::visit(Overload{[&](std::monostate) { out += "null"; },
-                        [&](std::string_view s) { text(s); },
-                        [&](const std::string& s) { text(s); },
-                        [&](std::int64_t n) { out += std::to_string(n); },
-                        [&](std::uint64_t n) { out += std::to_string(n); },
-                        [&](bool b) { out += b ? "true" : "false"; },
-                        [&](const std::vector<std::string>* items) {
-                            out += '[';
-                            for (std::size_t i = 0; i < items->size(); ++i) {
-                                if (i > 0) {
-                                    out += ',';
-                                }
-                                out += json_quote((*items)[i]);
-                            }
-                            out += ']';
-                        }},
-               value);
+    const auto number = [&](auto n) {
+        const fmt::format_int digits(n);
+        out.append(digits.data(), digits.size());
+    };
+    std::visit(
+        Overload{[&](std::monostate) { out += "null"; }, [&](std::string_view s) { text(s); },
+                 [&](const std::string& s) { text(s); }, [&](std::int64_t n) { number(n); },
+                 [&](std::uint64_t n) { number(n); }, [&](bool b) { out += b ? "true" : "false"; },
+                 [&](const std::vector<std::string>* items) {
+                     out += '[';
+                     for (std::size_t i = 0; i < items->size(); ++i) {
+                         if (i > 0) {
+                             out += ',';
+                         }
+                         json_append_quoted(out, (*items)[i]);
+                     }
+                     out += ']';
+                 }},
+        value);
 }
 
 void json_source_and_warnings(std::string& out, const Report& report) {
@@ -60,7 +64,7 @@ void json_source_and_warnings(std::string& out, const Report& report) {
     json_key(out += '{', "file", true);
     json_value(out, std::string_view(source.file));
     json_key(out, "part");
-    out += std::to_string(source.part);
+    out += fmt::format_int(source.part).str();
     json_key(out, "filename");
     json_value(out, opt_value(source.filename));
     json_key(out, "content_type");
