@@ -21,10 +21,10 @@ struct RetentionPeriod {
 };
 
 struct RetentionSettings {
-    RetentionPeriod records{13, 0};            // aggregate records (rolled up daily first)
-    RetentionPeriod raw{3, 0};                 // raw attachments
-    RetentionPeriod quarantine{0, 30 * 86400}; // quarantined messages
-    bool dry_run = false;                      // say what would be done, change nothing
+    RetentionPeriod records{13, 0}; // aggregate records (rolled up daily first)
+    RetentionPeriod raw{3, 0};      // raw attachments
+    RetentionPeriod quarantine{0, std::int64_t{30} * 86400}; // quarantined messages
+    bool dry_run = false; // say what would be done, change nothing
 };
 
 // One retention session: a single connection opened on first use from the
