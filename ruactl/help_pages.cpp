@@ -29,6 +29,7 @@ const std::vector<HelpPage>& help_pages() {
          "                               look after messages that yielded no report\n"
          "      summary --domain D       what a domain's aggregate, TLS and failure reports say\n"
          "      conflicts list           reports whose key was stored with other content\n"
+         "      retention apply          create the coming months' partitions, expire old data\n"
          "      version                  print the version\n"
          "    Every command has a page: ruactl help COMMAND, or ruactl COMMAND --help.\n"
          "    Before it runs, a database command other than db migrate and db status\n"
@@ -276,6 +277,44 @@ const std::vector<HelpPage>& help_pages() {
          nullptr,
          "    ruactl conflicts list\n"
          "    ruactl conflicts list --kind aggregate --format json\n"},
+
+        {"retention", "ruactl-retention - monthly partitions and expiry of old data",
+         "    ruactl retention apply [--records PERIOD] [--raw PERIOD] [--quarantine PERIOD]\n"
+         "                           [--months-ahead N] [--dry-run]\n",
+         "    Aggregate records (by their report's begin month) and raw attachments (by\n"
+         "    the month they arrived) are kept in monthly partitions, plus a default\n"
+         "    partition for any month without one. apply first creates the partitions\n"
+         "    of the current UTC month and the N following ones, moving rows of those\n"
+         "    months out of the default partitions (\"created partition NAME\"). Then,\n"
+         "    in one transaction, it drops every monthly partition whose month ended\n"
+         "    before now minus its PERIOD (\"dropped partition NAME (...)\"), deletes\n"
+         "    the rows of such months from the default partitions, and deletes the\n"
+         "    quarantined messages received before now minus the quarantine PERIOD\n"
+         "    (\"deleted N ...\"); it ends with one summary line (\"retention: ...\").\n"
+         "    Before a month of records goes, its daily totals are added to\n"
+         "    aggregate_daily (day, account, policy domain, source address, evaluated\n"
+         "    disposition, DKIM and SPF, header_from, messages, records). Reports\n"
+         "    themselves (aggregate_report) are kept: a report sent again after its\n"
+         "    records expired is still a duplicate. A report whose attachment expired\n"
+         "    keeps a raw_report_id that points at nothing. Running it again at once\n"
+         "    does nothing. rua-milter-retention.timer runs it daily with the\n"
+         "    arguments in /etc/default/rua-milter-retention. PERIOD is a number and\n"
+         "    mo (months), y, w, d, h, m or s: 13mo, 1y, 30d.\n",
+         "    --records PERIOD\n        keep aggregate records this long (default 13mo).\n"
+         "    --raw PERIOD\n        keep raw attachments this long (default 3mo).\n"
+         "    --quarantine PERIOD\n        keep quarantined messages this long (default 30d).\n"
+         "    --months-ahead N\n"
+         "        create partitions for N months after the current one (default 3, at\n"
+         "        most 24; 0: the current month only).\n"
+         "    --dry-run\n        print what would be done; change nothing.\n",
+         "    0  success (also when there was nothing to do).\n"
+         "    1  the command failed (the database refused it).\n"
+         "    2  usage error.\n"
+         "    75 the database cannot be reached now, or a table stayed locked by other\n"
+         "       work: try again later (EX_TEMPFAIL).\n"
+         "    78 the database setup cannot work, as for every command (EX_CONFIG).\n",
+         "    ruactl retention apply --dry-run\n"
+         "    ruactl retention apply --records 2y --raw 1mo --quarantine 90d\n"},
 
         {"version", "ruactl-version - print the version", "    ruactl version\n",
          "    Prints \"ruactl (rua-milter) VERSION\".\n", "", nullptr, "    ruactl version\n"},
