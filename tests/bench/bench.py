@@ -473,7 +473,9 @@ class Bench:
                 self.drop_db(db)
             db = self.fresh_db("bench_pgbench")
             self.psql(db, "CHECKPOINT")
-            cmd = [self.a.pgbench, "-n", "-c", "1", "-t", str(reports), "-f", script, self.url(db)]
+            # Prepared statements, as the store uses: the strongest single-connection floor.
+            cmd = [self.a.pgbench, "-n", "-M", "prepared", "-c", "1", "-t", str(reports), "-f", script,
+                   self.url(db)]
             done = subprocess.run(cmd, capture_output=True, text=True)
             m = re.search(r"^tps = ([0-9.]+)", done.stdout, re.MULTILINE)
             if done.returncode != 0 or not m:

@@ -31,15 +31,15 @@ INSERT INTO aggregate_record (report_id, ordinal, date_begin, account_id, source
                               dmarc_pass, reasons, auth_dkim, auth_spf)
 VALUES (:rid, 0, to_timestamp(1707696000), :aid, '209.85.220.41', 1, 'none', 'pass', 'pass',
         'example.com', 'example.com', NULL, true, '[]',
-        '[{"domain":"example.com","selector":"google","result":"pass","human_result":null}]',
-        '[{"domain":"example.com","scope":"mfrom","result":"pass","human_result":null}]'),
+        '[{"domain":"example.com","selector":"google","result":"pass","human_result": null}]',
+        '[{"domain":"example.com","scope":"mfrom","result":"pass","human_result": null}]'),
        (:rid, 1, to_timestamp(1707696000), :aid, '2a00:1450:4864:20::32a', 3, 'none', 'pass', 'fail',
         'example.com', 'sendgrid.net', NULL, true, '[]',
-        '[{"domain":"example.com","selector":"s1","result":"pass","human_result":null}]',
-        '[{"domain":"sendgrid.net","scope":"mfrom","result":"pass","human_result":null}]'),
+        '[{"domain":"example.com","selector":"s1","result":"pass","human_result": null}]',
+        '[{"domain":"sendgrid.net","scope":"mfrom","result":"pass","human_result": null}]'),
        (:rid, 2, to_timestamp(1707696000), :aid, '198.51.100.7', 1, 'reject', 'fail', 'fail',
         'example.com', 'evil.test', NULL, false,
         '[{"type":"local_policy","comment":"x"}]',
-        '[{"domain":"evil.test","selector":"k1","result":"fail","human_result":null}]',
-        '[{"domain":"evil.test","scope":"mfrom","result":"softfail","human_result":null}]');
+        '[{"domain":"evil.test","selector":"k1","result":"fail","human_result": null}]',
+        '[{"domain":"evil.test","scope":"mfrom","result":"softfail","human_result": null}]');
 COMMIT;
