@@ -490,6 +490,8 @@ class Bench:
                      f"1 writer {m1:.0f}/s", f"{ratio(m8, m1):.2f}x", ">= 2x", ratio(m8, m1) >= 2)
         self.res.add("store small: 8 writers / pgbench -c 1 floor", f"{m8:.0f}/s",
                      f"pgbench {mp:.0f} tx/s", f"{ratio(m8, mp):.2f}x", ">= 1.5x", ratio(m8, mp) >= 1.5)
+        self.res.add("store small: 1 writer / pgbench -c 1 floor", f"{m1:.0f}/s",
+                     f"pgbench {mp:.0f} tx/s", f"{ratio(m1, mp):.2f}x")
 
     # ---- 4. the older parts: instructions, start-up, TLS reports ---------
     def part_callgrind(self):
