@@ -171,79 +171,119 @@ bool write_file(FileOutput& out) {
     return out.failed;
 }
 
-// Inputs handed to `jobs` workers in order; the calling thread writes each
-// input's output as soon as every input before it is written. A worker takes
-// an input only within `window` of the next one to write, so finished
-// outputs waiting for a slow one stay few.
+// Inputs handed to `jobs` workers in order (the calling thread is one of
+// them). Whoever finishes the input that is next in line writes it, and
+// every finished one after it; the others go on parsing. A worker takes an
+// input only within `window` of the next one to write, so finished outputs
+// waiting for a slow one stay few. No thread waits for another per input:
+// a wake-up is a system call, expensive in a VM.
 class ParallelParse {
 public:
     ParallelParse(const std::vector<std::string>& paths, const rua::Limits& limits,
                   std::size_t jobs)
-        : m_paths(paths), m_limits(limits), m_window(2 * jobs), m_done(paths.size()) {
-        m_workers.reserve(jobs);
-        for (std::size_t i = 0; i < jobs; ++i) {
-            m_workers.emplace_back([this] { work(); });
-        }
+        : m_paths(paths), m_limits(limits), m_jobs(jobs), m_window(2 * jobs), m_done(paths.size()) {
     }
-    ~ParallelParse() {
-        {
-            const std::lock_guard<std::mutex> lock(m_mutex);
-            m_stop = true;
-        }
-        m_can_take.notify_all();
-        for (auto& worker : m_workers) {
-            worker.join();
-        }
-    }
-    ParallelParse(const ParallelParse&) = delete;
-    ParallelParse& operator=(const ParallelParse&) = delete;
 
-    // The output of input `index`, once parsed; call for 0, 1, 2, ... in turn.
-    FileOutput take(std::size_t index) {
-        std::unique_lock<std::mutex> lock(m_mutex);
-        m_finished.wait(lock, [&] { return m_done[index].has_value(); });
-        FileOutput out = std::move(*m_done[index]);
-        m_done[index].reset();
-        m_written = index + 1;
-        lock.unlock();
-        m_can_take.notify_all();
-        return out;
+    // Parses and writes everything; true when an input failed. Rethrows
+    // what stopped the run (a write error, a full disk) once every worker
+    // has stopped; nothing after the input it came from is written.
+    bool run() {
+        std::vector<std::thread> helpers;
+        helpers.reserve(m_jobs - 1);
+        try {
+            for (std::size_t i = 1; i < m_jobs; ++i) {
+                helpers.emplace_back([this] { work(); });
+            }
+        } catch (...) {
+            stop(std::current_exception()); // no thread: stop those started
+        }
+        work();
+        for (auto& helper : helpers) {
+            helper.join();
+        }
+        if (m_error) {
+            std::rethrow_exception(m_error);
+        }
+        return m_failed;
     }
 
 private:
+    void stop(std::exception_ptr error) {
+        {
+            const std::lock_guard<std::mutex> lock(m_mutex);
+            if (!m_error) {
+                m_error = std::move(error);
+            }
+            m_stop = true;
+        }
+        m_can_take.notify_all();
+    }
+
     void work() {
         for (;;) {
             std::size_t index = 0;
             {
                 std::unique_lock<std::mutex> lock(m_mutex);
-                m_can_take.wait(lock, [&] {
-                    return m_stop || m_next >= m_paths.size() || m_next < m_written + m_window;
-                });
+                if (!(m_stop || m_next >= m_paths.size() || m_next < m_written + m_window)) {
+                    ++m_idle;
+                    m_can_take.wait(lock, [&] {
+                        return m_stop || m_next >= m_paths.size() || m_next < m_written + m_window;
+                    });
+                    --m_idle;
+                }
                 if (m_stop || m_next >= m_paths.size()) {
                     return;
                 }
                 index = m_next++;
             }
             FileOutput out = parse_file(m_paths[index], m_limits);
-            {
-                const std::lock_guard<std::mutex> lock(m_mutex);
-                m_done[index] = std::move(out);
+            std::unique_lock<std::mutex> lock(m_mutex);
+            m_done[index] = std::move(out);
+            if (m_writing) {
+                continue; // the writer takes it when its turn comes
             }
-            m_finished.notify_all();
+            m_writing = true;
+            bool moved = false;
+            while (!m_stop && m_written < m_done.size() && m_done[m_written].has_value()) {
+                FileOutput next = std::move(*m_done[m_written]);
+                m_done[m_written].reset();
+                ++m_written;
+                moved = true;
+                lock.unlock();
+                try {
+                    const bool failed = write_file(next);
+                    lock.lock();
+                    m_failed = m_failed || failed;
+                } catch (...) {
+                    lock.lock();
+                    m_error = std::current_exception();
+                    m_stop = true;
+                    moved = true;
+                }
+            }
+            m_writing = false;
+            const bool wake = moved && (m_idle > 0 || m_stop);
+            lock.unlock();
+            if (wake) {
+                m_can_take.notify_all();
+            }
         }
     }
 
     const std::vector<std::string>& m_paths;
     const rua::Limits& m_limits;
+    const std::size_t m_jobs;
     const std::size_t m_window;
     std::mutex m_mutex;
-    std::condition_variable m_can_take; // a worker may take the next input
-    std::condition_variable m_finished; // an input's output is ready
-    std::vector<std::optional<FileOutput>> m_done;
-    std::size_t m_next = 0;    // the next input a worker takes
-    std::size_t m_written = 0; // inputs written so far
+    std::condition_variable m_can_take;            // the window moved, or the run stopped
+    std::vector<std::optional<FileOutput>> m_done; // parsed, not yet written
+    std::size_t m_next = 0;                        // the next input a worker takes
+    std::size_t m_written = 0;                     // inputs written (or being written)
+    std::size_t m_idle = 0;                        // workers waiting for the window to move
+    bool m_writing = false;                        // a worker is writing: it writes in order
+    bool m_failed = false;
     bool m_stop = false;
-    std::vector<std::thread> m_workers;
+    std::exception_ptr m_error;
 };
 
 std::size_t default_jobs() {
@@ -277,10 +317,7 @@ int cmd_parse(const std::string& name, const Argv& argv) {
         }
     } else {
         ParallelParse parallel(paths, limits, jobs);
-        for (std::size_t i = 0; i < paths.size(); ++i) {
-            FileOutput out = parallel.take(i);
-            status = write_file(out) ? k_exit_failure : status;
-        }
+        status = parallel.run() ? k_exit_failure : status;
     }
     flush_stdout();
     return status;

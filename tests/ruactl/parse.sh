@@ -98,6 +98,13 @@ check "parse --jobs=4: the missing file's line comes last" \
   "$(cat one.err; echo 'ruactl: missing.xml: No such file or directory')" "$(cat four.err)"
 check_prefix "the first stderr line names input 3" "ruactl: many/3.txt: " "$(sed -n 1p one.err)"
 
+# Standard output that cannot be written: one line, exit 1, workers stopped.
+rc=0
+"$RUACTL" parse --jobs 2 "$@" >/dev/full 2>err || rc=$?
+check "parse --jobs 2 to a full device: exit status" 1 "$rc"
+check "parse --jobs 2 to a full device: the reason, once" \
+  "ruactl: cannot write to standard output: No space left on device" "$(grep -v 'many/' err)"
+
 rc=0
 "$RUACTL" parse --jobs 0 plain.xml >out.json 2>err || rc=$?
 check "parse --jobs 0: usage error" 2 "$rc"

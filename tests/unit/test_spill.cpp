@@ -36,7 +36,7 @@ std::string written(const rua::SpillBuffer& buffer) {
     while ((n = std::fread(buf, 1, sizeof buf, file)) > 0) {
         out.append(buf, n);
     }
-    std::fclose(file);
+    CHECK(std::fclose(file) == 0);
     return out;
 }
 
