@@ -128,7 +128,9 @@ FileOutput parse_file(const std::string& path, const rua::Limits& limits) {
         rua::SpillBuffer held;
         for (const auto& report : result.reports) {
             if (!report->streamed) {
-                held.append(report->to_json() + "\n");
+                std::string line = report->to_json();
+                line += '\n';
+                held.append(line);
                 continue;
             }
             if (streamed == sink.reports().end()) {

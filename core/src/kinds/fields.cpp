@@ -9,6 +9,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
+
 namespace rua::detail {
 
 namespace {
@@ -19,12 +22,24 @@ template <typename... F> Overload(F...) -> Overload<F...>;
 } // namespace
 
 void json_key(std::string& out, std::string_view name, bool first) {
-    if (!first) {
-        out += ',';
+    // One append per key (keys are short names from the field tables):
+    // four small appends cost more than the key itself.
+    std::array<char, 64> buf{};
+    if (name.size() + 4 > buf.size()) {
+        out += first ? "\"" : ",\"";
+        out += name;
+        out += "\":";
+        return;
     }
-    out += '"';
-    out += name;
-    out += "\":";
+    char* put = buf.data();
+    if (!first) {
+        *put++ = ',';
+    }
+    *put++ = '"';
+    put = std::copy(name.begin(), name.end(), put);
+    *put++ = '"';
+    *put++ = ':';
+    out.append(buf.data(), static_cast<std::size_t>(put - buf.data()));
 }
 
 void json_value(std::string& out, const FieldValue& value, JsonForm form) {
