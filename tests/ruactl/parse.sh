@@ -126,6 +126,10 @@ open("big.xml", "w").write(xml)
 gz = gzip.compress(xml.replace("big-1", "big-2").encode(), mtime=0)
 open("big.xml.gz", "wb").write(gz)
 open("big-cut.xml.gz", "wb").write(gzip.compress(xml.replace("big-1", "big-3").encode(), mtime=0)[:-200])
+# Whole XML, then a corrupt tail: the report ends before its input fails.
+whole = gzip.compress(xml.replace("big-1", "big-5").encode(), mtime=0)
+open("big-tail.xml.gz", "wb").write(whole[:-4])
+open("big-crc.xml.gz", "wb").write(whole[:-8] + bytes([whole[-8] ^ 1]) + whole[-7:])
 body = base64.encodebytes(gzip.compress(xml.replace("big-1", "big-4").encode(), mtime=0)).decode()
 open("big.eml", "w", newline="").write(
     "From: dmarc@reporter-a.example\r\nTo: dmarc@example.net\r\nSubject: big\r\n"
@@ -160,6 +164,17 @@ import json
 r = json.loads(open("big1.json").readline())["records"][-1]
 print(json.dumps({"source_ip": r["source_ip"], "count": r["count"], "selector": r["auth_dkim"][0]["selector"]}))
 ')"
+
+# A large report whose input turns out corrupt after its last record (gzip
+# trailer cut, or its checksum wrong): nothing of it printed, one line each.
+rc=0
+"$RUACTL" parse --jobs 2 big-tail.xml.gz a.xml.gz big-crc.xml.gz >out.json 2>err || rc=$?
+check "parse of large reports with a corrupt tail: exit status" 1 "$rc"
+check "parse of large reports with a corrupt tail: only the good report" "p-gz" \
+  "$(sed 's/.*"report_id":"\([^"]*\)".*/\1/' out.json | tr '\n' ' ' | sed 's/ $//')"
+check "parse of large reports with a corrupt tail: the reasons" \
+  "ruactl: big-tail.xml.gz: input: truncated gzip stream
+ruactl: big-crc.xml.gz: input: corrupt gzip stream: incorrect data check" "$(cat err)"
 
 # No temporary file can be made for a large report's lines: try again later.
 rc=0
