@@ -83,13 +83,16 @@ TEST_CASE("creating a month's partition moves its rows out of the default partit
                        rua::Arrival{})
                 .reports.size() == 1);
     REQUIRE(where_records(db, "later") == "aggregate_record_default");
+    db.exec("INSERT INTO raw_report (data, format, month) VALUES ('later', 'xml', " +
+            month_expr(5) + ")");
     rua::Retention retention(pool);
 
     const Lines would = {"would create partition " + partition(db, "aggregate_record", 4),
                          "would create partition " + partition(db, "aggregate_record", 5) +
                              " (would move 2 rows from aggregate_record_default)",
                          "would create partition " + partition(db, "raw_report", 4),
-                         "would create partition " + partition(db, "raw_report", 5)};
+                         "would create partition " + partition(db, "raw_report", 5) +
+                             " (would move 1 rows from raw_report_default)"};
     CHECK(retention.create_partitions(5, true) == would);
     CHECK(where_records(db, "later") == "aggregate_record_default");
     CHECK(db.scalar("SELECT to_regclass('" + partition(db, "aggregate_record", 4) + "')") ==
@@ -99,10 +102,13 @@ TEST_CASE("creating a month's partition moves its rows out of the default partit
                         "created partition " + partition(db, "aggregate_record", 5) +
                             " (moved 2 rows from aggregate_record_default)",
                         "created partition " + partition(db, "raw_report", 4),
-                        "created partition " + partition(db, "raw_report", 5)};
+                        "created partition " + partition(db, "raw_report", 5) +
+                            " (moved 1 rows from raw_report_default)"};
     CHECK(retention.create_partitions(5, false) == done);
     CHECK(where_records(db, "later") == partition(db, "aggregate_record", 5));
     CHECK(db.count("aggregate_record_default") == 0);
+    CHECK(db.scalar("SELECT tableoid::regclass::text || ' ' || size FROM raw_report WHERE data = "
+                    "'later'") == partition(db, "raw_report", 5) + " 5");
     CHECK(db.scalar("SELECT sum(count) FROM aggregate_record") == "3");
     CHECK(retention.create_partitions(5, false).empty());
 }
