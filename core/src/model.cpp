@@ -1,4 +1,6 @@
 // Small functions of the shared model (model.hpp) that every kind uses.
+#include "sha256.hpp"
+
 #include <rua/model.hpp>
 
 #include <fmt/format.h>
@@ -34,6 +36,10 @@ std::string plural_noun(std::string_view noun, std::size_t n) {
 
 std::string items_label(const Report& report) {
     return fmt::format("{}={}", plural_noun(report.item_noun(), report.items()), report.items());
+}
+
+std::string Report::fingerprint_sha256() const {
+    return detail::sha256(fingerprint());
 }
 
 void Report::json_begin(std::string& /*out*/) const {

@@ -54,18 +54,25 @@ std::string accounts_do(const std::vector<RuaEntry>& ruas) {
 
 // Any of the message's rua recipients may own a report's domain: a message
 // to two accounts' addresses carries reports for either.
+std::optional<Refusal> check_domains_of(const Report& report, const std::vector<RuaEntry>& ruas) {
+    for (const auto& domain : report.domains()) {
+        if (!Registry::any_owns_domain(ruas, domain)) {
+            return Refusal{"foreign_domain",
+                           fmt::format("{} report {} is for domain {}, which {} not "
+                                       "receive reports for",
+                                       report.kind(), report.identifier(), domain,
+                                       accounts_do(ruas)),
+                           false};
+        }
+    }
+    return std::nullopt;
+}
+
 std::optional<Refusal> check_domains(const IngestResult& result,
                                      const std::vector<RuaEntry>& ruas) {
     for (const auto& report : result.reports) {
-        for (const auto& domain : report->domains()) {
-            if (!Registry::any_owns_domain(ruas, domain)) {
-                return Refusal{"foreign_domain",
-                               fmt::format("{} report {} is for domain {}, which {} not "
-                                           "receive reports for",
-                                           report->kind(), report->identifier(), domain,
-                                           accounts_do(ruas)),
-                               false};
-            }
+        if (auto refusal = check_domains_of(*report, ruas)) {
+            return refusal;
         }
     }
     return std::nullopt;
@@ -133,6 +140,12 @@ void keep_bad_parts(ProcessResult& result, Store& store, std::string_view raw,
                          StoreJob{options.deadline, options.cancel});
 }
 
+// Thrown by the admission checks to abandon a message before (or while)
+// its reports are stored: nothing of it is kept but the quarantine row.
+struct Refused {
+    Refusal refusal;
+};
+
 } // namespace
 
 ProcessResult process_message(Store& store, std::string_view raw, const Limits& limits,
@@ -142,40 +155,55 @@ ProcessResult process_message(Store& store, std::string_view raw, const Limits& 
         arrival.file ? *arrival.file : (arrival.queue_id ? *arrival.queue_id : "-");
     try {
         std::optional<Refusal> refusal;
+        Store::Admission admission;
+        // A report delivered while parsed: the domain check before any of it
+        // is written (the message check below repeats it for every report).
+        admission.report = [&](const Report& report) {
+            if (auto refused = report.not_storable()) {
+                throw Refused{Refusal{refused->code, refused->detail, true}};
+            }
+            if (!options.ruas.empty()) {
+                if (auto refused = check_domains_of(report, options.ruas)) {
+                    throw Refused{*refused};
+                }
+            }
+        };
+        admission.message = [&](const IngestResult& ingested) {
+            std::optional<Refusal> why;
+            if (ingested.reports.empty()) {
+                bool had_error = false;
+                for (const auto& d : ingested.diagnostics) {
+                    had_error = had_error || d.level == Diagnostic::Level::error;
+                }
+                why =
+                    Refusal{had_error ? "bad_report" : "no_report", ingested.first_error(), false};
+            }
+            if (!why) {
+                why = check_storable(ingested);
+            }
+            if (!why && !options.ruas.empty()) {
+                why = check_domains(ingested, options.ruas);
+            }
+            if (why) {
+                throw Refused{*why};
+            }
+        };
         try {
-            result.ingest = ingest(raw, limits, source);
+            result.outcome = store.ingest_and_store(raw, limits, source, arrival, options.privacy,
+                                                    StoreJob{options.deadline, options.cancel},
+                                                    admission, result.ingest);
+            result.verdict = result.outcome.stored() > 0 ? Verdict::stored : Verdict::duplicate;
+            keep_bad_parts(result, store, raw, arrival, options);
+            return result;
+        } catch (const Refused& refused) {
+            refusal = refused.refusal;
+        } catch (const DatabaseRefused& e) {
+            // The database refused the data: keep the message for a later fix.
+            refusal = Refusal{"db_refused", e.what(), false};
         } catch (const LimitExceeded& e) {
             refusal = Refusal{"over_limit", e.what(), false};
         } catch (const BadInput& e) {
             refusal = Refusal{"bad_report", e.what(), false};
-        }
-        if (!refusal && result.ingest.reports.empty()) {
-            bool had_error = false;
-            for (const auto& d : result.ingest.diagnostics) {
-                had_error = had_error || d.level == Diagnostic::Level::error;
-            }
-            refusal =
-                Refusal{had_error ? "bad_report" : "no_report", result.ingest.first_error(), false};
-        }
-        if (!refusal) {
-            refusal = check_storable(result.ingest);
-        }
-        if (!refusal && !options.ruas.empty()) {
-            refusal = check_domains(result.ingest, options.ruas);
-        }
-        if (!refusal) {
-            try {
-                result.outcome = store.store(result.ingest, arrival, options.privacy,
-                                             StoreJob{options.deadline, options.cancel});
-                result.verdict = result.outcome.stored() > 0 ? Verdict::stored : Verdict::duplicate;
-                keep_bad_parts(result, store, raw, arrival, options);
-                return result;
-            } catch (const TryLater&) {
-                throw;
-            } catch (const BadInput& e) {
-                // The database refused the data: keep the message for a later fix.
-                refusal = Refusal{"db_refused", e.what(), false};
-            }
         }
         refuse(result, store, raw, arrival, options, *refusal);
     } catch (const TryLater& e) {

@@ -31,6 +31,13 @@ public:
     using BadInput::BadInput;
 };
 
+// The database refused a value of a report that parsed (a NUL byte, a
+// number past bigint): the message is kept in quarantine for a fix.
+class DatabaseRefused : public BadInput {
+public:
+    using BadInput::BadInput;
+};
+
 // Nothing wrong with the input; try again later (the MTA answers 4xx).
 class TryLater : public Error {
 public:

@@ -91,6 +91,9 @@ public:
     // A fixed encoding of the report's content (never how it arrived) whose
     // sha256 tells a duplicate from a conflict. Stable across releases.
     virtual std::string fingerprint() const = 0;
+    // The 32-byte sha256 of fingerprint(); kinds that stream compute it
+    // without building fingerprint() whole.
+    virtual std::string fingerprint_sha256() const;
     // Set when the report must be quarantined rather than stored.
     virtual std::optional<NotStorable> not_storable() const { return std::nullopt; }
     // The bytes to keep instead of the message or attachment that carried

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -84,6 +85,31 @@ public:
     // database refuses). Duplicates are no-ops reported per report.
     MessageOutcome store(const IngestResult& result, const Arrival& arrival,
                          Privacy privacy = Privacy::redacted, const StoreJob& job = {});
+
+    // Checks a message passes before anything of it is stored: `report` for
+    // each report delivered while parsed, before any of it is written;
+    // `message` once after parsing, before the other reports are written.
+    // Either throws to abandon the whole message: the transaction is rolled
+    // back and the exception passes through ingest_and_store unchanged.
+    struct Admission {
+        std::function<void(const Report&)> report;
+        std::function<void(const IngestResult&)> message;
+    };
+
+    // ingest() and store() in one: `raw` is parsed into `result` and its
+    // reports stored in one transaction, but a report past
+    // Limits::stream_items is written while it is parsed, its records
+    // through COPY as they come, so it is never held whole (the database
+    // connection is taken only when such a report begins, or after
+    // parsing). A streamed report that fails past its head (a bad record
+    // late in it) is rolled back to a savepoint and its part becomes an
+    // error diagnostic, like any part that fails. Throws what ingest()
+    // throws for the message as a whole (BadInput, LimitExceeded), what
+    // store() throws, and whatever `admission` throws.
+    MessageOutcome ingest_and_store(std::string_view raw, const Limits& limits,
+                                    std::string_view source_name, const Arrival& arrival,
+                                    Privacy privacy, const StoreJob& job,
+                                    const Admission& admission, IngestResult& result);
 
     // Keeps a message that yielded no storable report. Returns the row id.
     // Throws TryLater.

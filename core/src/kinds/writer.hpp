@@ -37,6 +37,28 @@ public:
     virtual void finish() = 0;
 };
 
+// One report written while it is parsed (a kind that streams), inside the
+// caller's savepoint: the head at construction, each batch of items, then
+// the outcome. Throws pqxx errors (the caller translates them), BadInput
+// for values no column holds, or TryLater.
+class StreamBatch {
+public:
+    virtual ~StreamBatch() = default;
+    StreamBatch() = default;
+    StreamBatch(const StreamBatch&) = delete;
+    StreamBatch& operator=(const StreamBatch&) = delete;
+
+    // Writes the items the report holds now.
+    virtual void items(const Report& report) = 0;
+    // Writes the last items held and finishes the report: stored, or (its
+    // key existed) duplicate or conflict by its fingerprint.
+    virtual StoredReport end(const Report& report) = 0;
+    // The report failed: end any COPY in progress so that the caller can
+    // roll back to its savepoint. Returns false when the session's state is
+    // unknown (the whole transaction must go).
+    virtual bool close() noexcept = 0;
+};
+
 class Writer {
 public:
     virtual ~Writer() = default;
@@ -54,6 +76,13 @@ public:
     virtual void prepare(pqxx::connection& conn) const = 0;
 
     virtual std::unique_ptr<WriteBatch> begin(pqxx::work& tx) const = 0;
+
+    // A report delivered while parsed (ReportSink), its head complete and
+    // first batch held; only kinds whose parse streams implement it (the
+    // default throws std::logic_error).
+    virtual std::unique_ptr<StreamBatch> stream(pqxx::dbtransaction& tx, const Report& head,
+                                                std::optional<std::int64_t> raw_id,
+                                                const Arrival& arrival) const;
 
     // The report's exactly-once key as a JSON object (report_conflict.
     // report_key), with the values as the sender sent them. The default, for

@@ -20,6 +20,12 @@ std::string Writer::conflict_key(const Report& report) const {
     return "{\"identifier\":" + json_quote(report.identifier()) + "}";
 }
 
+std::unique_ptr<StreamBatch> Writer::stream(pqxx::dbtransaction& /*tx*/, const Report& head,
+                                            std::optional<std::int64_t> /*raw_id*/,
+                                            const Arrival& /*arrival*/) const {
+    throw std::logic_error("report kind " + std::string(head.kind()) + " does not stream");
+}
+
 const Writer& writer_for(std::string_view kind) {
     for (const auto* writer : writers()) {
         if (writer->name() == kind) {

@@ -8,6 +8,7 @@
 #include "kinds/writer.hpp"
 #include "pg_errors.hpp"
 #include "pool.hpp"
+#include "sha256.hpp"
 
 #include <rua/errors.hpp>
 #include <rua/store.hpp>
@@ -46,6 +47,37 @@ constexpr const char* k_insert_conflict =
     "raw_report_id, via, rua, file, queue_id) "
     "VALUES ($1, $2::jsonb, $3, sha256($4::bytea), $5, $6, $7, $8, $9) "
     "ON CONFLICT (kind, stored_report_id, fingerprint) DO NOTHING RETURNING id";
+// The same with the fingerprint's digest computed here (a streamed report).
+constexpr const char* k_insert_conflict_digest =
+    "INSERT INTO report_conflict (kind, report_key, stored_report_id, fingerprint, "
+    "raw_report_id, via, rua, file, queue_id) "
+    "VALUES ($1, $2::jsonb, $3, $4, $5, $6, $7, $8, $9) "
+    "ON CONFLICT (kind, stored_report_id, fingerprint) DO NOTHING RETURNING id";
+
+// A large attachment goes through a large object (written in chunks, then
+// copied into raw_report by the server) instead of one bytea parameter,
+// which libpqxx and libpq would each copy whole.
+constexpr std::size_t k_large_raw_bytes = 1u << 20;
+constexpr std::size_t k_large_raw_chunk = 1u << 18;
+constexpr const char* k_find_raw_digest =
+    "SELECT id, false FROM raw_report WHERE sha256 = $1 "
+    "AND month = (date_trunc('month', now() AT TIME ZONE 'UTC'))::date";
+constexpr const char* k_insert_raw_object =
+    "INSERT INTO raw_report (data, content_type, filename, format, account_id) "
+    "SELECT lo_get($1::oid), $2, $3, $4, (SELECT account_id FROM rua_address WHERE address = $5) "
+    "ON CONFLICT (sha256, month) DO NOTHING RETURNING id, true";
+constexpr const char* k_unlink_object = "SELECT lo_unlink($1::oid)";
+
+void prepare_store(pqxx::connection& conn) {
+    conn.prepare("rua_insert_raw", k_insert_raw);
+    conn.prepare("rua_find_raw", k_find_raw);
+    conn.prepare("rua_find_raw_digest", k_find_raw_digest);
+    conn.prepare("rua_insert_raw_object", k_insert_raw_object);
+    conn.prepare("rua_unlink_object", k_unlink_object);
+    conn.prepare("rua_drop_raw", k_drop_raw);
+    conn.prepare("rua_insert_conflict", k_insert_conflict);
+    conn.prepare("rua_insert_conflict_digest", k_insert_conflict_digest);
+}
 
 const char* opt(const OptString& value) {
     return value ? value->c_str() : nullptr;
@@ -53,7 +85,7 @@ const char* opt(const OptString& value) {
 
 void check_text(const char* field, const OptString& value) {
     if (value && value->find('\0') != std::string::npos) {
-        throw BadInput(std::string("database refused the report: NUL byte in ") + field);
+        throw DatabaseRefused(std::string("database refused the report: NUL byte in ") + field);
     }
 }
 
@@ -64,7 +96,40 @@ struct RawRow {
     bool used = false;     // by a report stored in this transaction
 };
 
-RawRow put_raw(pqxx::work& tx, std::string_view bytes, const Attachment& a, const OptString& rua) {
+RawRow put_raw_object(pqxx::dbtransaction& tx, std::string_view bytes, const Attachment& a,
+                      const OptString& rua) {
+    const std::string digest_bytes = detail::sha256(bytes);
+    const pqxx::binarystring digest(digest_bytes.data(), digest_bytes.size());
+    auto rows = tx.exec_prepared("rua_find_raw_digest", digest);
+    if (rows.empty()) {
+        std::int64_t oid = 0;
+        {
+            // Closed before it is read and unlinked.
+            pqxx::largeobjectaccess object(tx, std::ios::out);
+            for (std::size_t at = 0; at < bytes.size(); at += k_large_raw_chunk) {
+                const std::string_view chunk = bytes.substr(at, k_large_raw_chunk);
+                object.write(chunk.data(), chunk.size());
+            }
+            oid = static_cast<std::int64_t>(object.id());
+        }
+        rows = tx.exec_prepared("rua_insert_raw_object", oid, opt(a.content_type), opt(a.filename),
+                                a.format, opt(rua));
+        tx.exec_prepared("rua_unlink_object", oid);
+        if (rows.empty()) {
+            rows = tx.exec_prepared("rua_find_raw_digest", digest);
+        }
+    }
+    if (rows.empty()) {
+        throw TryLater("raw attachment vanished while storing");
+    }
+    return RawRow{rows[0][0].as<std::int64_t>(), rows[0][1].as<bool>(), false};
+}
+
+RawRow put_raw(pqxx::dbtransaction& tx, std::string_view bytes, const Attachment& a,
+               const OptString& rua) {
+    if (bytes.size() >= k_large_raw_bytes) {
+        return put_raw_object(tx, bytes, a, rua);
+    }
     const pqxx::binarystring data(bytes.data(), bytes.size());
     auto rows = tx.exec_prepared("rua_insert_raw", data, opt(a.content_type), opt(a.filename),
                                  a.format, opt(rua));
@@ -77,17 +142,10 @@ RawRow put_raw(pqxx::work& tx, std::string_view bytes, const Attachment& a, cons
     return RawRow{rows[0][0].as<std::int64_t>(), rows[0][1].as<bool>(), false};
 }
 
-MessageOutcome store_in(pqxx::connection& conn, const IngestResult& result, const Arrival& arrival,
-                        Privacy privacy, const StoreJob& job) {
-    conn.prepare("rua_insert_raw", k_insert_raw);
-    conn.prepare("rua_find_raw", k_find_raw);
-    conn.prepare("rua_drop_raw", k_drop_raw);
-    conn.prepare("rua_insert_conflict", k_insert_conflict);
-    for (const auto& report : result.reports) {
-        detail::writer_for(report->kind()).prepare(conn);
-    }
-    pqxx::work tx(conn);
-    limit_transaction(tx, job);
+// The reports of `result` not streamed already, in the caller's transaction.
+// `streamed` holds the outcomes of those that were, in their order.
+MessageOutcome write_reports(pqxx::work& tx, const IngestResult& result, const Arrival& arrival,
+                             Privacy privacy, std::deque<StoredReport> streamed) {
     MessageOutcome outcome;
     // One batch per kind, in the order kinds first appear.
     std::vector<std::pair<const detail::Writer*, std::unique_ptr<detail::WriteBatch>>> batches;
@@ -105,6 +163,18 @@ MessageOutcome store_in(pqxx::connection& conn, const IngestResult& result, cons
     std::deque<RawRow> raws;
     std::map<std::size_t, RawRow*> by_attachment;
     for (const auto& report : result.reports) {
+        if (report->streamed) {
+            if (streamed.empty()) {
+                throw std::logic_error("a streamed report without an outcome");
+            }
+            const StoredReport stored = streamed.front();
+            streamed.pop_front();
+            if (stored.outcome == ReportOutcome::stored) {
+                outcome.items_stored += report->items();
+            }
+            outcome.reports.push_back(stored);
+            continue;
+        }
         RawRow* raw = nullptr;
         if (report->attachment < result.attachments.size()) {
             const Attachment& attachment = result.attachments[report->attachment];
@@ -151,10 +221,180 @@ MessageOutcome store_in(pqxx::connection& conn, const IngestResult& result, cons
             tx.exec_prepared("rua_drop_raw", raw.id);
         }
     }
+    return outcome;
+}
+
+void prepare_writers(pqxx::connection& conn, const IngestResult& result) {
+    for (const auto& report : result.reports) {
+        detail::writer_for(report->kind()).prepare(conn);
+    }
+}
+
+MessageOutcome store_in(pqxx::connection& conn, const IngestResult& result, const Arrival& arrival,
+                        Privacy privacy, const StoreJob& job) {
+    prepare_store(conn);
+    prepare_writers(conn, result);
+    pqxx::work tx(conn);
+    limit_transaction(tx, job);
+    MessageOutcome outcome = write_reports(tx, result, arrival, privacy, {});
     check_job(job); // a cancel between statements: roll back, not commit
     tx.commit();
     return outcome;
 }
+
+// Writes the reports ingest delivers while parsing them (ReportSink) in the
+// message's transaction, which it opens when the first one begins. Each
+// report runs inside its own savepoint (plain SQL: libpqxx 6.4's
+// subtransaction sets its savepoint only at its first exec(), after our
+// prepared statements), released when the next one begins
+// or when the message is finished: one that fails (abandon(), even after
+// end() when its input's tail is corrupt) rolls back to it, the others stay.
+class StreamSink final : public ReportSink {
+public:
+    StreamSink(ConnectionPool& pool, const StoreJob& job, const Arrival& arrival,
+               const std::function<void(const Report&)>& admit)
+        : m_pool(pool), m_job(job), m_arrival(arrival), m_admit(admit) {}
+
+    void begin(Report& report, const Attachment& meta, std::string_view bytes) override {
+        if (m_admit) {
+            m_admit(report);
+        }
+        guard([&] {
+            open();
+            settle();
+            const detail::Writer& writer = detail::writer_for(report.kind());
+            writer.prepare(m_lease->conn());
+            m_tx->exec0("SAVEPOINT rua_stream");
+            m_savepoint = true;
+            m_raw = put_raw(*m_tx, bytes, meta, m_arrival.rua);
+            m_conflict_key = writer.conflict_key(report);
+            m_batch = writer.stream(*m_tx, report, m_raw.id, m_arrival);
+            m_batch->items(report); // the first batch, held with the head
+        });
+    }
+
+    void items(Report& report) override {
+        guard([&] { m_batch->items(report); });
+    }
+
+    void end(Report& report) override {
+        guard([&] {
+            const StoredReport stored = m_batch->end(report);
+            m_batch.reset();
+            bool keep_raw = stored.outcome == ReportOutcome::stored;
+            if (stored.outcome == ReportOutcome::conflict) {
+                const std::string digest_bytes = report.fingerprint_sha256();
+                const pqxx::binarystring digest(digest_bytes.data(), digest_bytes.size());
+                const auto kept = m_tx->exec_prepared(
+                    "rua_insert_conflict_digest", std::string(report.kind()), m_conflict_key,
+                    stored.id, digest, m_raw.id, m_arrival.via, opt(m_arrival.rua),
+                    opt(m_arrival.file), opt(m_arrival.queue_id));
+                keep_raw = !kept.empty();
+            }
+            if (m_raw.inserted && !keep_raw) {
+                m_tx->exec_prepared("rua_drop_raw", m_raw.id);
+            }
+            m_pending = stored;
+        });
+    }
+
+    void abandon() noexcept override {
+        m_pending.reset();
+        bool clean = !m_batch || m_batch->close();
+        m_batch.reset();
+        if (m_savepoint) {
+            m_savepoint = false;
+            try {
+                if (clean) {
+                    m_tx->exec0("ROLLBACK TO SAVEPOINT rua_stream");
+                }
+            } catch (...) {
+                clean = false;
+            }
+        }
+        m_broken = m_broken || !clean;
+    }
+
+    // True once a report began: the message's transaction is open.
+    bool opened() const { return m_tx.has_value(); }
+
+    // Releases the last report's savepoint; its outcome joins the others.
+    void settle() {
+        if (m_broken) {
+            throw TryLater("a large report's COPY could not be ended cleanly");
+        }
+        if (m_savepoint) {
+            m_savepoint = false;
+            m_tx->exec0("RELEASE SAVEPOINT rua_stream");
+        }
+        if (m_pending) {
+            m_outcomes.push_back(*m_pending);
+            m_pending.reset();
+        }
+    }
+
+    // Writes the reports not streamed in the same transaction and commits.
+    MessageOutcome finish(const IngestResult& result, Privacy privacy) {
+        MessageOutcome outcome;
+        guard([&] {
+            settle();
+            prepare_writers(m_lease->conn(), result);
+            outcome = write_reports(*m_tx, result, m_arrival, privacy, m_outcomes);
+            check_job(m_job);
+            m_tx->commit();
+        });
+        return outcome;
+    }
+
+    // After an exception: the connection is not reused.
+    void fail() noexcept {
+        if (m_lease) {
+            m_lease->mark_broken();
+        }
+    }
+
+private:
+    void open() {
+        if (m_tx) {
+            return;
+        }
+        check_job(m_job);
+        m_lease.emplace(m_pool.impl().acquire(m_job.deadline));
+        m_scope.emplace(m_job, *m_lease);
+        prepare_store(m_lease->conn());
+        m_tx.emplace(m_lease->conn());
+        limit_transaction(*m_tx, m_job);
+    }
+
+    // Database errors as TryLater or BadInput (pg_errors.hpp); ours pass.
+    template <typename Fn> void guard(Fn&& fn) {
+        try {
+            fn();
+        } catch (const Error&) {
+            throw;
+        } catch (const std::logic_error&) {
+            throw;
+        } catch (...) {
+            rethrow_for_job(m_job);
+        }
+    }
+
+    ConnectionPool& m_pool;
+    const StoreJob& m_job;
+    const Arrival& m_arrival;
+    const std::function<void(const Report&)>& m_admit;
+    // Declared in the order they must be built (destroyed in reverse).
+    std::optional<ConnectionLease> m_lease;
+    std::optional<detail::CancelScope> m_scope;
+    std::optional<pqxx::work> m_tx;
+    bool m_savepoint = false; // the current report's, not yet released
+    std::unique_ptr<detail::StreamBatch> m_batch;
+    RawRow m_raw;
+    std::string m_conflict_key;
+    std::optional<StoredReport> m_pending;
+    std::deque<StoredReport> m_outcomes;
+    bool m_broken = false;
+};
 
 } // namespace
 
@@ -204,6 +444,47 @@ MessageOutcome Store::store(const IngestResult& result, const Arrival& arrival, 
     return with_connection(m_pool, job, [&](pqxx::connection& conn) {
         return store_in(conn, result, arrival, privacy, job);
     });
+}
+
+} // namespace rua
+
+namespace rua {
+
+MessageOutcome Store::ingest_and_store(std::string_view raw, const Limits& limits,
+                                       std::string_view source_name, const Arrival& arrival,
+                                       Privacy privacy, const StoreJob& job,
+                                       const Admission& admission, IngestResult& result) {
+    check_text("rua", arrival.rua);
+    check_text("file", arrival.file);
+    check_text("queue_id", arrival.queue_id);
+    StreamSink sink(m_pool, job, arrival, admission.report);
+    try {
+        result = ingest(raw, limits, source_name, &sink);
+        if (sink.opened()) {
+            sink.settle();
+        }
+        if (admission.message) {
+            admission.message(result);
+        }
+        try {
+            for (const auto& report : result.reports) {
+                if (!report->streamed) {
+                    detail::writer_for(report->kind()).check(*report);
+                }
+            }
+            if (!sink.opened()) {
+                return store(result, arrival, privacy, job);
+            }
+            return sink.finish(result, privacy);
+        } catch (const DatabaseRefused&) {
+            throw;
+        } catch (const BadInput& e) {
+            throw DatabaseRefused(e.what());
+        }
+    } catch (...) {
+        sink.fail();
+        throw;
+    }
 }
 
 } // namespace rua

@@ -7,6 +7,7 @@
 #include <rua/model.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,6 +63,10 @@ struct PolicyPublished {
     OptString discovery_method;
 };
 
+// The fingerprint encoding of records already handed to a ReportSink,
+// kept aside (in a temporary file past 1 MiB) until the report ends.
+class ReleasedRecords;
+
 struct AggregateReport final : Report {
     std::string schema;      // "rfc7489", "draft" or "rfc9990"
     OptString xml_namespace; // namespace URI of <feedback>, if any
@@ -74,19 +79,37 @@ struct AggregateReport final : Report {
     std::vector<std::string> errors;
     OptString generator;
     PolicyPublished policy;
+    // Every record; for a report streamed through a ReportSink only the
+    // current batch (the earlier ones are counted in `released`).
     std::vector<Record> records;
+    // Streamed reports: records handed over and no longer held, the sum of
+    // their counts, and their fingerprint encoding.
+    std::size_t released = 0;
+    std::uint64_t released_messages = 0;
+    std::shared_ptr<ReleasedRecords> released_fingerprint;
 
     std::string_view kind() const override { return "aggregate"; }
     std::string identifier() const override { return report_id; }
     std::string reporter() const override { return org_name.value_or(std::string()); }
     std::vector<std::string> domains() const override { return {policy.domain}; }
-    std::size_t items() const override { return records.size(); }
+    std::size_t items() const override { return released + records.size(); }
     std::string_view item_noun() const override { return "record"; }
     std::string to_json() const override;
+    void json_begin(std::string& out) const override;
+    void json_items(std::string& out, bool first) const override;
+    void json_end(std::string& out) const override;
     std::string fingerprint() const override;
+    // sha256 of fingerprint(), computed without building it whole. Throws
+    // TryLater when the released records cannot be read back.
+    std::string fingerprint_sha256() const override;
+
+    // Moves the held records to the released ones (their fingerprint
+    // encoding kept aside). Throws TryLater when they cannot be kept
+    // (temporary file not writable, disk full).
+    void release_records();
 
     std::uint64_t message_count() const {
-        std::uint64_t sum = 0;
+        std::uint64_t sum = released_messages;
         for (const auto& r : records) {
             sum += r.count;
         }

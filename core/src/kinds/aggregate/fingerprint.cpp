@@ -1,23 +1,162 @@
 // The canonical encoding behind aggregate_report.fingerprint: the field
 // tables' fingerprint fields in their order. Independent of the JSON output
 // on purpose (the tables mark which fields count); never include arrival
-// data. Must stay stable across releases: tests pin it.
+// data. Must stay stable across releases: tests pin it. A streamed report
+// keeps its released records' encoding aside (ReleasedRecords) so that its
+// fingerprint is the same bytes as if it had been held whole.
 #include "kinds/aggregate/fingerprint.hpp"
 
 #include "kinds/aggregate/fields.hpp"
 
+#include <rua/errors.hpp>
+
+#include <fmt/format.h>
+
+#include <nettle/sha2.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+
 namespace rua {
 
-std::string fingerprint_bytes(const AggregateReport& report) {
-    detail::FingerprintEncoder e;
+// The released records' encoding: in memory up to k_memory_bytes, then
+// appended to an unlinked temporary file ($TMPDIR, else /tmp).
+class ReleasedRecords {
+public:
+    ReleasedRecords() = default;
+    ReleasedRecords(const ReleasedRecords&) = delete;
+    ReleasedRecords& operator=(const ReleasedRecords&) = delete;
+    ~ReleasedRecords() {
+        if (m_file != nullptr) {
+            std::fclose(m_file);
+        }
+    }
+
+    void append(std::string_view bytes) {
+        m_memory.append(bytes);
+        if (m_memory.size() >= k_memory_bytes) {
+            spill();
+        }
+    }
+
+    // Calls fn(std::string_view) for every byte kept, in order.
+    template <typename Fn> void read(Fn&& fn) const {
+        if (m_file != nullptr) {
+            if (std::fflush(m_file) != 0 || std::fseek(m_file, 0, SEEK_SET) != 0) {
+                fail("read");
+            }
+            std::array<char, 1u << 16> buffer{};
+            std::size_t left = m_spilled;
+            while (left > 0) {
+                const std::size_t n =
+                    std::fread(buffer.data(), 1, std::min(left, buffer.size()), m_file);
+                if (n == 0) {
+                    fail("read");
+                }
+                fn(std::string_view(buffer.data(), n));
+                left -= n;
+            }
+            if (std::fseek(m_file, 0, SEEK_END) != 0) {
+                fail("read");
+            }
+        }
+        fn(std::string_view(m_memory));
+    }
+
+private:
+    static constexpr std::size_t k_memory_bytes = 1u << 20;
+
+    [[noreturn]] static void fail(const char* what) {
+        throw TryLater(fmt::format("cannot {} the temporary file of a large report's records: {}",
+                                   what, std::strerror(errno)));
+    }
+
+    void spill() {
+        if (m_file == nullptr) {
+            m_file = std::tmpfile();
+            if (m_file == nullptr) {
+                fail("create");
+            }
+        }
+        if (std::fwrite(m_memory.data(), 1, m_memory.size(), m_file) != m_memory.size()) {
+            fail("write");
+        }
+        m_spilled += m_memory.size();
+        m_memory.clear();
+    }
+
+    std::string m_memory;
+    std::FILE* m_file = nullptr;
+    std::size_t m_spilled = 0;
+};
+
+namespace {
+
+void encode_head(detail::FingerprintEncoder& e, const AggregateReport& report) {
     e.text(std::string_view("rua-fingerprint-1"));
     detail::fingerprint_fields(e, detail::aggregate_report_fields(), report);
     detail::fingerprint_fields(e, detail::aggregate_policy_fields(), report.policy);
-    e.number(report.records.size());
+    e.number(report.items());
+}
+
+void encode_held(detail::FingerprintEncoder& e, const AggregateReport& report) {
     for (const auto& record : report.records) {
         detail::fingerprint_fields(e, detail::aggregate_record_fields(), record);
     }
-    return e.take();
+}
+
+} // namespace
+
+std::string fingerprint_bytes(const AggregateReport& report) {
+    detail::FingerprintEncoder e;
+    encode_head(e, report);
+    std::string out = e.take();
+    if (report.released_fingerprint) {
+        report.released_fingerprint->read([&](std::string_view bytes) { out.append(bytes); });
+    }
+    detail::FingerprintEncoder held;
+    encode_held(held, report);
+    return out + held.take();
+}
+
+std::string AggregateReport::fingerprint_sha256() const {
+    sha256_ctx ctx{};
+    sha256_init(&ctx);
+    const auto update = [&ctx](std::string_view bytes) {
+        sha256_update(&ctx, bytes.size(), reinterpret_cast<const std::uint8_t*>(bytes.data()));
+    };
+    detail::FingerprintEncoder head;
+    encode_head(head, *this);
+    update(head.take());
+    if (released_fingerprint) {
+        released_fingerprint->read(update);
+    }
+    detail::FingerprintEncoder held;
+    encode_held(held, *this);
+    update(held.take());
+    std::string digest(SHA256_DIGEST_SIZE, '\0');
+    sha256_digest(&ctx, digest.size(), reinterpret_cast<std::uint8_t*>(digest.data()));
+    return digest;
+}
+
+void AggregateReport::release_records() {
+    if (records.empty()) {
+        return;
+    }
+    if (!released_fingerprint) {
+        released_fingerprint = std::make_shared<ReleasedRecords>();
+    }
+    detail::FingerprintEncoder e;
+    encode_held(e, *this);
+    released_fingerprint->append(e.take());
+    for (const auto& record : records) {
+        released_messages += record.count;
+    }
+    released += records.size();
+    records.clear();
 }
 
 } // namespace rua

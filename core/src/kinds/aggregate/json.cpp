@@ -10,9 +10,16 @@
 namespace rua {
 
 std::string AggregateReport::to_json() const {
-    using namespace detail;
     std::string out;
     out.reserve(512 + records.size() * 400);
+    json_begin(out);
+    json_items(out, true);
+    json_end(out);
+    return out;
+}
+
+void AggregateReport::json_begin(std::string& out) const {
+    using namespace detail;
     json_key(out += '{', "kind", true);
     json_value(out, kind());
     json_fields(out, aggregate_report_fields(), *this, false);
@@ -21,10 +28,23 @@ std::string AggregateReport::to_json() const {
     json_fields(out, aggregate_policy_fields(), policy, true);
     out += '}';
     json_key(out, "records");
-    json_array(out, aggregate_record_fields(), records);
-    json_source_and_warnings(out, *this);
+    out += '[';
+}
+
+void AggregateReport::json_items(std::string& out, bool first) const {
+    using namespace detail;
+    for (const auto& record : records) {
+        out += first ? "{" : ",{";
+        first = false;
+        json_fields(out, aggregate_record_fields(), record, true);
+        out += '}';
+    }
+}
+
+void AggregateReport::json_end(std::string& out) const {
+    out += ']';
+    detail::json_source_and_warnings(out, *this);
     out += '}';
-    return out;
 }
 
 } // namespace rua

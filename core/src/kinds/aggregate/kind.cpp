@@ -24,6 +24,11 @@ public:
     ReportPtr parse(Payload& payload, const Limits& limits) const override {
         return std::make_unique<AggregateReport>(parse_report_xml(payload.source, limits));
     }
+
+    ReportPtr parse_streaming(Payload& payload, const Limits& limits,
+                              ItemStream& stream) const override {
+        return std::make_unique<AggregateReport>(parse_report_xml(payload.source, limits, &stream));
+    }
 };
 
 } // namespace

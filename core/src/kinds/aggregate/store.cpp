@@ -43,7 +43,8 @@ const std::string& insert_report_sql() {
             "ON CONFLICT (reporter, report_id, lower(domain), date_begin, date_end) DO NOTHING "
             "RETURNING id, account_id",
             column_list(aggregate_report_fields()), column_list(aggregate_policy_fields()), fields,
-            policy, via, via + 1, via + 2, via + 3, via + 4, via + 5, via + 6, via + 7, via + 7, via + 1, via + 8);
+            policy, via, via + 1, via + 2, via + 3, via + 4, via + 5, via + 6, via + 7, via + 7,
+            via + 1, via + 8);
     }();
     return k_sql;
 }
@@ -64,7 +65,7 @@ const char* opt(const OptString& value) {
 // The sum of the record counts as decimal text: the database, not this code,
 // decides whether it fits in a bigint (it refuses with 22003 otherwise).
 std::string message_count_text(const AggregateReport& report) {
-    std::uint64_t sum = 0;
+    std::uint64_t sum = report.released_messages;
     for (const auto& r : report.records) {
         if (r.count > std::numeric_limits<std::uint64_t>::max() - sum) {
             throw BadInput("database refused the report: message count exceeds 2^64");
@@ -90,14 +91,20 @@ std::string timestamptz_text(std::int64_t seconds) {
                        tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-// Every record of every report stored by this message, in one COPY whose
-// columns are the record table's.
-void copy_records(pqxx::work& tx, const std::vector<Pending>& stored) {
+// The records' COPY columns: the key, the partition key, the account, then
+// the field table's.
+std::vector<std::string> record_columns() {
     std::vector<std::string> columns = {"report_id", "ordinal", "date_begin", "account_id"};
     for (auto& column : column_names(aggregate_record_fields())) {
         columns.push_back(std::move(column));
     }
-    pqxx::stream_to records(tx, "aggregate_record", columns);
+    return columns;
+}
+
+// Every record of every report stored by this message, in one COPY whose
+// columns are the record table's.
+void copy_records(pqxx::work& tx, const std::vector<Pending>& stored) {
+    pqxx::stream_to records(tx, "aggregate_record", record_columns());
     std::vector<OptString> texts;
     for (const auto& s : stored) {
         std::size_t ordinal = 0;
@@ -157,6 +164,136 @@ private:
     std::vector<Pending> m_stored;
 };
 
+// The key's existing row, when a streamed report's INSERT found one.
+constexpr const char* k_find_streamed =
+    "SELECT id, fingerprint FROM aggregate_report "
+    "WHERE reporter = lower(coalesce(nullif(btrim($1), ''), split_part($2, '@', 2), '')) "
+    "AND report_id = $3 AND lower(domain) = lower($4) "
+    "AND date_begin = to_timestamp($5::bigint) AND date_end = to_timestamp($6::bigint)";
+// What only the end of a streamed report tells.
+constexpr const char* k_finish_streamed =
+    "UPDATE aggregate_report SET fingerprint = $2, record_count = $3::integer, "
+    "message_count = $4::bigint, warnings = $5::text[] WHERE id = $1";
+
+// The warnings column's value of a report, as the INSERT sends it.
+OptString warnings_param(const AggregateReport& report) {
+    std::vector<OptString> values;
+    param_fields(values, aggregate_report_fields(), report);
+    std::size_t i = 0;
+    for (const auto& f : aggregate_report_fields()) {
+        if (f.column == nullptr) {
+            continue;
+        }
+        if (std::string_view(f.column) == "warnings") {
+            return values.at(i);
+        }
+        ++i;
+    }
+    throw std::logic_error("aggregate_report_fields has no warnings column");
+}
+
+// One aggregate report written while it is parsed: its row first (the
+// exactly-once key decides at once whether its records are written), the
+// records through one COPY as the batches come, and at the end what only
+// the end tells (fingerprint, counts, warnings). A report whose key exists
+// writes no record; its fingerprint then tells a duplicate from a conflict.
+class AggregateStream final : public StreamBatch {
+public:
+    AggregateStream(pqxx::dbtransaction& tx, const AggregateReport& r,
+                    std::optional<std::int64_t> raw_id, const Arrival& arrival)
+        : m_tx(tx), m_date_begin(timestamptz_text(r.begin)) {
+        const auto& p = r.policy;
+        check_fields(aggregate_report_fields(), r);
+        check_fields(aggregate_policy_fields(), p);
+        std::vector<OptString> values;
+        param_fields(values, aggregate_report_fields(), r);
+        param_fields(values, aggregate_policy_fields(), p);
+        const std::vector<const char*> params = text_pointers(values);
+        const std::string raw_text = raw_id ? std::to_string(*raw_id) : std::string();
+        const pqxx::binarystring none("", 0);
+        const auto rows = m_tx.exec_prepared(
+            "rua_insert_report", pqxx::prepare::make_dynamic_params(params), arrival.via,
+            opt(arrival.rua), opt(arrival.file), opt(arrival.queue_id), none, 0, "0",
+            raw_id ? raw_text.c_str() : nullptr, p.domain);
+        if (!rows.empty()) {
+            m_id = rows[0][0].as<std::int64_t>();
+            m_inserted = true;
+            if (!rows[0][1].is_null()) {
+                m_account = rows[0][1].c_str();
+            }
+            m_copy.emplace(m_tx, "aggregate_record", record_columns());
+            return;
+        }
+        const auto found = m_tx.exec_prepared("rua_find_streamed", opt(r.org_name), opt(r.email),
+                                              r.report_id, p.domain, r.begin, r.end);
+        if (found.empty()) {
+            throw TryLater("stored report vanished while storing a copy of it");
+        }
+        m_id = found[0][0].as<std::int64_t>();
+        const pqxx::binarystring existing(found[0][1]);
+        m_existing = existing.str();
+    }
+
+    void items(const Report& any) override {
+        if (!m_inserted) {
+            return;
+        }
+        const auto& r = report_as<AggregateReport>(any);
+        std::vector<OptString> texts;
+        const std::string id = std::to_string(m_id);
+        for (const auto& record : r.records) {
+            check_fields(aggregate_record_fields(), record);
+            texts.clear();
+            texts.emplace_back(id);
+            texts.emplace_back(std::to_string(m_ordinal++));
+            texts.emplace_back(m_date_begin);
+            texts.push_back(m_account);
+            param_fields(texts, aggregate_record_fields(), record);
+            write_copy_row(*m_copy, text_pointers(texts));
+        }
+    }
+
+    StoredReport end(const Report& any) override {
+        const auto& r = report_as<AggregateReport>(any);
+        items(r);
+        const std::string digest = r.fingerprint_sha256();
+        if (!m_inserted) {
+            return StoredReport{
+                digest == m_existing ? ReportOutcome::duplicate : ReportOutcome::conflict, m_id};
+        }
+        m_copy->complete();
+        m_copy.reset();
+        const pqxx::binarystring fingerprint(digest.data(), digest.size());
+        const OptString warnings = warnings_param(r);
+        m_tx.exec_prepared("rua_finish_streamed", m_id, fingerprint, r.items(),
+                           message_count_text(r), opt(warnings));
+        return StoredReport{ReportOutcome::stored, m_id};
+    }
+
+    bool close() noexcept override {
+        if (!m_copy) {
+            return true;
+        }
+        try {
+            m_copy->complete();
+            m_copy.reset();
+            return true;
+        } catch (...) {
+            return false;
+        }
+    }
+
+private:
+    pqxx::dbtransaction& m_tx;
+    std::string m_date_begin;
+    std::int64_t m_id = 0;
+    bool m_inserted = false;
+    OptString m_account;
+    std::string m_existing; // the stored fingerprint, when the key existed
+    std::optional<pqxx::stream_to> m_copy;
+    std::size_t m_ordinal = 0;
+};
+
 class AggregateWriter final : public Writer {
 public:
     std::string_view name() const override { return "aggregate"; }
@@ -175,6 +312,15 @@ public:
         // pqxx accepts a repeated, identical definition: cheap after the first call.
         conn.prepare("rua_insert_report", insert_report_sql());
         conn.prepare("rua_find_report", k_find_report);
+        conn.prepare("rua_find_streamed", k_find_streamed);
+        conn.prepare("rua_finish_streamed", k_finish_streamed);
+    }
+
+    std::unique_ptr<StreamBatch> stream(pqxx::dbtransaction& tx, const Report& head,
+                                        std::optional<std::int64_t> raw_id,
+                                        const Arrival& arrival) const override {
+        return std::make_unique<AggregateStream>(tx, report_as<AggregateReport>(head), raw_id,
+                                                 arrival);
     }
 
     std::string conflict_key(const Report& any) const override {

@@ -5,6 +5,11 @@
 // so a hostile document stops early; nothing here recurses.
 #include "xml_handler.hpp"
 
+#include "kinds/aggregate/fields.hpp"
+
+#include <rua/errors.hpp>
+
+#include <fmt/format.h>
 #include <xercesc/sax/Locator.hpp>
 #include <xercesc/sax/SAXParseException.hpp>
 
@@ -169,8 +174,91 @@ std::string utf8(const XMLCh* text) {
 constexpr std::size_t k_min_record_bytes = 256;
 
 void ReportHandler::reserve_records(std::vector<Record>& records) const {
-    records.reserve(
-        std::min<std::size_t>(m_limits.max_records, m_expected_bytes / k_min_record_bytes + 1));
+    const std::size_t most = m_stream != nullptr ? m_limits.stream_items + 1 : m_limits.max_records;
+    records.reserve(std::min<std::size_t>(most, m_expected_bytes / k_min_record_bytes + 1));
+}
+
+namespace {
+
+// The head of a report (metadata and policy, no count, no records) in the
+// fingerprint encoding: what must not change once it was streamed.
+std::string head_encoding(const AggregateReport& report) {
+    FingerprintEncoder e;
+    fingerprint_fields(e, aggregate_report_fields(), report);
+    fingerprint_fields(e, aggregate_policy_fields(), report.policy);
+    return e.take();
+}
+
+} // namespace
+
+void ReportHandler::add_record() {
+    if (!m_live) {
+        m_draft.report.records.push_back(std::move(m_record));
+        if (m_stream != nullptr && m_draft.report.records.size() >= m_limits.stream_items &&
+            !m_draft.report.report_id.empty() && !m_draft.report.policy.domain.empty() &&
+            m_draft.begin && m_draft.end) {
+            // A head that is still incomplete here (records before the
+            // metadata) keeps the report whole, as without a stream.
+            begin_stream();
+        }
+        return;
+    }
+    m_live->records.push_back(std::move(m_record));
+    if (m_live->records.size() >= m_limits.stream_items) {
+        try {
+            m_stream->items(*m_live);
+            m_live->release_records();
+        } catch (const LimitExceeded& e) {
+            fail(true, e.what());
+        } catch (const BadInput& e) {
+            fail(false, e.what());
+        } catch (...) {
+            m_foreign = std::current_exception();
+            throw ParseStopped{};
+        }
+    }
+}
+
+void ReportHandler::begin_stream() {
+    try {
+        ReportDraft head;
+        head.begin = m_draft.begin;
+        head.end = m_draft.end;
+        head.version = m_draft.version;
+        head.policy_published_seen = m_draft.policy_published_seen;
+        head.report = m_draft.report; // the batch is copied once, then dropped here
+        m_draft.report.records.clear();
+        m_draft.report.records.shrink_to_fit();
+        m_live = std::make_unique<AggregateReport>(finish_report(std::move(head)));
+        m_live_head = head_encoding(*m_live);
+        m_stream->begin(*m_live);
+        m_live->release_records();
+    } catch (const LimitExceeded& e) {
+        fail(true, e.what());
+    } catch (const BadInput& e) {
+        fail(false, e.what());
+    } catch (...) {
+        m_foreign = std::current_exception();
+        throw ParseStopped{};
+    }
+}
+
+AggregateReport ReportHandler::finish() {
+    if (!m_live) {
+        return finish_report(std::move(m_draft));
+    }
+    // The head again, from everything the document said: it must be the
+    // one streamed (metadata after the records would be lost otherwise).
+    const AggregateReport final_head = finish_report(std::move(m_draft));
+    if (head_encoding(final_head) != m_live_head) {
+        throw BadInput(fmt::format("report_metadata or policy_published changed after the "
+                                   "first {} records",
+                                   m_limits.stream_items));
+    }
+    m_live->warnings = final_head.warnings;
+    m_stream->end(*m_live);
+    m_live->release_records();
+    return std::move(*m_live);
 }
 
 ReportHandler::ReportHandler(const Limits& limits)
@@ -192,7 +280,8 @@ std::string ReportHandler::position() const {
 }
 
 std::string ReportHandler::record_label() const {
-    return "record " + std::to_string(m_draft.report.records.size() + 1);
+    const std::size_t seen = m_live ? m_live->items() : m_draft.report.records.size();
+    return "record " + std::to_string(seen + 1);
 }
 
 void ReportHandler::setDocumentLocator(const xercesc::Locator* locator) {
@@ -266,10 +355,10 @@ void ReportHandler::start_container(Node node) {
         }
         break;
     case Node::record:
-        if (report.records.size() >= m_limits.max_records) {
+        if ((m_live ? m_live->items() : report.records.size()) >= m_limits.max_records) {
             fail(true, "more than " + std::to_string(m_limits.max_records) + " records");
         }
-        if (report.records.empty() && m_expected_bytes > 0) {
+        if (report.records.empty() && !m_live && m_expected_bytes > 0) {
             reserve_records(report.records);
         }
         m_record = Record{};
@@ -299,7 +388,7 @@ void ReportHandler::end_container(Node node) {
         if (!m_record_has_count) {
             fail(false, record_label() + ": missing count");
         }
-        m_draft.report.records.push_back(std::move(m_record));
+        add_record();
         break;
     case Node::reason:
         if (m_reason.type.empty() && !m_reason.comment) {

@@ -4,6 +4,7 @@
 // every such event stops the parse with a precise reason.
 #pragma once
 
+#include "kinds/kind.hpp"
 #include "validate.hpp"
 #include "xml_values.hpp"
 
@@ -13,6 +14,8 @@
 #include <xercesc/sax2/DefaultHandler.hpp>
 
 #include <cstdint>
+#include <exception>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,8 +41,21 @@ public:
     // never holds two copies of the list while it grows.
     void expect_bytes(std::size_t bytes) { m_expected_bytes = bytes; }
 
+    // Hand records over to `stream` in batches of Limits::stream_items once
+    // a report has more (kinds/kind.hpp); null: hold every record.
+    void stream_to(ItemStream* stream) { m_stream = stream; }
+
     const std::optional<ParseFailure>& failure() const { return m_failure; }
+    // An exception other than bad input thrown by the stream (TryLater, a
+    // database error): the parse stopped; the caller rethrows it.
+    std::exception_ptr foreign_error() const { return m_foreign; }
     ReportDraft& draft() { return m_draft; }
+
+    // The finished report: finish_report(draft()) when nothing was streamed;
+    // else the streamed report, after checking that its head did not change
+    // since it began and handing its last batch to the stream (end()).
+    // Throws BadInput as finish_report does.
+    AggregateReport finish();
 
     void startElement(const XMLCh* uri, const XMLCh* localname, const XMLCh* qname,
                       const xercesc::Attributes& attrs) override;
@@ -117,6 +133,8 @@ private:
     void store_leaf(Node node, const std::string& text);
     void store_record_leaf(Node node, const std::string& text);
     std::string record_label() const;
+    void add_record();
+    void begin_stream();
     std::string position() const;
 
     const Limits& m_limits;
@@ -130,6 +148,12 @@ private:
     std::string m_name; // scratch: the current element's local name
     std::size_t m_leaf_depth = 0;
     std::size_t m_expected_bytes = 0;
+    ItemStream* m_stream = nullptr;
+    std::exception_ptr m_foreign;
+    // The report being streamed (after begin()), holding the current batch,
+    // and its head's fingerprint encoding at begin().
+    std::unique_ptr<AggregateReport> m_live;
+    std::string m_live_head;
     Record m_record;
     bool m_record_has_ip = false;
     bool m_record_has_count = false;

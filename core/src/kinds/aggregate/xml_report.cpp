@@ -198,10 +198,11 @@ std::string xerces_message(const XMLCh* message) {
 
 } // namespace
 
-AggregateReport parse_report_xml(ByteSource& source, const Limits& limits) {
+AggregateReport parse_report_xml(ByteSource& source, const Limits& limits, ItemStream* stream) {
     ensure_xerces();
     std::exception_ptr source_error;
     ReportHandler handler(limits);
+    handler.stream_to(stream);
     handler.expect_bytes(source.size_hint());
     ByteSourceInput input(source, source_error);
     std::string xerces_error;
@@ -223,9 +224,12 @@ AggregateReport parse_report_xml(ByteSource& source, const Limits& limits) {
         slot.release(false);
         throw;
     }
-    slot.release(clean && !source_error && !handler.failure());
+    slot.release(clean && !source_error && !handler.failure() && !handler.foreign_error());
     if (source_error) {
         std::rethrow_exception(source_error);
+    }
+    if (auto foreign = handler.foreign_error()) {
+        std::rethrow_exception(foreign);
     }
     if (const auto& failure = handler.failure()) {
         if (failure->limit) {
@@ -236,7 +240,7 @@ AggregateReport parse_report_xml(ByteSource& source, const Limits& limits) {
     if (!xerces_error.empty()) {
         throw BadInput("malformed XML: " + xerces_error);
     }
-    return finish_report(std::move(handler.draft()));
+    return handler.finish();
 }
 
 } // namespace rua::detail

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "byte_source.hpp"
+#include "kinds/kind.hpp"
 
 #include <rua/kinds/aggregate.hpp>
 #include <rua/limits.hpp>
@@ -14,6 +15,10 @@ namespace rua::detail {
 // Report::source and Report::attachment. Throws BadInput (with a precise
 // reason: malformed XML at line:col, DTD or entity, missing report_id,
 // ...) or LimitExceeded (depth, records, field size).
-AggregateReport parse_report_xml(ByteSource& source, const Limits& limits);
+// With a stream, records are handed over in batches past
+// Limits::stream_items (kinds/kind.hpp); exceptions from the stream other
+// than BadInput are rethrown as they are.
+AggregateReport parse_report_xml(ByteSource& source, const Limits& limits,
+                                 ItemStream* stream = nullptr);
 
 } // namespace rua::detail

@@ -1,0 +1,183 @@
+// Reports past Limits::stream_items are stored while they are parsed
+// (Store::ingest_and_store): the rows, counts and fingerprint must be exactly
+// those of the same report stored whole, and a report that fails late must
+// leave nothing behind while the message's other reports stay.
+#include "db/db_fixture.hpp"
+
+#include <rua/admin.hpp>
+#include <rua/process.hpp>
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+namespace {
+
+using rua::test::ScratchDb;
+
+// An aggregate report with `records` records (record i: 198.51.100.(i % 250),
+// count i + 1); `bad_at` (1-based) gives that record an unusable count.
+std::string many_records_xml(const std::string& id, std::size_t records, std::size_t bad_at = 0,
+                             const std::string& domain = "example.com") {
+    std::string xml = "<?xml version=\"1.0\"?>\n<feedback><report_metadata><org_name>Big "
+                      "Org</org_name><email>dmarc@big.example</email><report_id>" +
+                      id +
+                      "</report_id><date_range><begin>1700000000</begin><end>1700086399</end>"
+                      "</date_range></report_metadata><policy_published><domain>" +
+                      domain + "</domain><p>reject</p></policy_published>";
+    for (std::size_t i = 0; i < records; ++i) {
+        const std::string count = i + 1 == bad_at ? "many" : std::to_string(i + 1);
+        xml += "<record><row><source_ip>198.51.100." + std::to_string(i % 250) +
+               "</source_ip><count>" + count +
+               "</count><policy_evaluated><disposition>none</disposition><dkim>pass</dkim>"
+               "<spf>fail</spf></policy_evaluated></row><identifiers><header_from>" +
+               domain + "</header_from></identifiers><auth_results><dkim><domain>" + domain +
+               "</domain><result>pass</result></dkim></auth_results></record>";
+    }
+    return xml + "</feedback>\n";
+}
+
+// Two attachments in one message.
+std::string two_part_message(const std::string& first, const std::string& second) {
+    return "From: reporter@big.example\r\nTo: dmarc@example.net\r\nSubject: Reports\r\n"
+           "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+           "--b\r\nContent-Type: text/xml\r\nContent-Disposition: attachment; "
+           "filename=\"a.xml\"\r\n\r\n" +
+           first +
+           "\r\n--b\r\nContent-Type: text/xml\r\nContent-Disposition: attachment; "
+           "filename=\"b.xml\"\r\n\r\n" +
+           second + "\r\n--b--\r\n";
+}
+
+rua::Arrival arrival() {
+    rua::Arrival a;
+    a.via = "import";
+    return a;
+}
+
+rua::Limits streaming(std::size_t items) {
+    rua::Limits limits;
+    limits.stream_items = items;
+    return limits;
+}
+
+} // namespace
+
+TEST_CASE("a streamed report is stored exactly as the same report stored whole") {
+    const std::string message = rua::test::xml_message(many_records_xml("big-1", 350));
+    std::string whole_fingerprint;
+    std::string whole_rows;
+    const std::string rows_query =
+        "SELECT string_agg(ordinal || ':' || host(source_ip) || ':' || count || ':' || "
+        "auth_dkim::text || ':' || (date_begin = to_timestamp(1700000000)), ',' ORDER BY "
+        "ordinal) FROM aggregate_record";
+    {
+        ScratchDb db;
+        rua::ConnectionPool pool(db.url(), 1);
+        rua::Store store(pool);
+        const auto whole =
+            rua::process_message(store, message, streaming(1000), arrival(), rua::ProcessOptions{});
+        REQUIRE(whole.verdict == rua::Verdict::stored);
+        CHECK_FALSE(whole.ingest.reports.at(0)->streamed);
+        whole_fingerprint = db.scalar("SELECT encode(fingerprint, 'hex') FROM aggregate_report");
+        whole_rows = db.scalar(rows_query);
+    }
+    ScratchDb db;
+    rua::ConnectionPool pool(db.url(), 1);
+    rua::Store store(pool);
+    const auto streamed =
+        rua::process_message(store, message, streaming(100), arrival(), rua::ProcessOptions{});
+    REQUIRE(streamed.verdict == rua::Verdict::stored);
+    REQUIRE(streamed.ingest.reports.size() == 1);
+    CHECK(streamed.ingest.reports[0]->streamed);
+    CHECK(streamed.ingest.reports[0]->items() == 350);
+    CHECK(streamed.outcome.items_stored == 350);
+    CHECK(db.scalar("SELECT record_count || ' ' || message_count FROM aggregate_report") ==
+          "350 61425");
+    CHECK(db.scalar("SELECT encode(fingerprint, 'hex') FROM aggregate_report") ==
+          whole_fingerprint);
+    const bool same_rows = db.scalar(rows_query) == whole_rows; // not printed: 350 rows
+    CHECK(same_rows);
+    CHECK(db.count("raw_report") == 1);
+
+    // Sent again, streamed: a duplicate, nothing added.
+    const auto again =
+        rua::process_message(store, message, streaming(100), arrival(), rua::ProcessOptions{});
+    CHECK(again.verdict == rua::Verdict::duplicate);
+    CHECK(db.count("aggregate_record") == 350);
+    CHECK(db.count("raw_report") == 1);
+    CHECK(db.count("report_conflict") == 0);
+
+    // Same key, other content: a conflict, kept once beside the first.
+    const std::string other = rua::test::xml_message(many_records_xml("big-1", 351));
+    const auto conflict =
+        rua::process_message(store, other, streaming(100), arrival(), rua::ProcessOptions{});
+    CHECK(conflict.verdict == rua::Verdict::duplicate);
+    CHECK(conflict.outcome.conflicts() == 1);
+    CHECK(db.count("report_conflict") == 1);
+    CHECK(db.count("aggregate_record") == 350);
+    CHECK(db.count("raw_report") == 2);
+}
+
+TEST_CASE("a streamed report that fails late leaves nothing; the message's other report stays") {
+    ScratchDb db;
+    rua::ConnectionPool pool(db.url(), 1);
+    rua::Store store(pool);
+    const std::string message =
+        two_part_message(many_records_xml("bad-1", 300, 250), many_records_xml("good-1", 120));
+    const auto result =
+        rua::process_message(store, message, streaming(100), arrival(), rua::ProcessOptions{});
+    CHECK(result.verdict == rua::Verdict::stored);
+    REQUIRE(result.bad_parts.size() == 1);
+    CHECK(result.bad_parts[0] ==
+          "part 1 (text/xml, \"a.xml\"): record 250: count \"many\" is not a number");
+    CHECK(db.scalar("SELECT string_agg(report_id || '=' || record_count, ',') FROM "
+                    "aggregate_report") == "good-1=120");
+    CHECK(db.count("aggregate_record") == 120);
+    CHECK(db.count("raw_report") == 1);
+    CHECK(db.scalar("SELECT reason FROM quarantine") == "bad_part");
+}
+
+TEST_CASE("a streamed report for a domain the account does not own stores nothing") {
+    ScratchDb db;
+    rua::ConnectionPool pool(db.url(), 1);
+    rua::Store store(pool);
+    rua::Admin admin(pool);
+    admin.add_account("acme");
+    admin.add_rua("dmarc@example.net", "acme", {"example.com"});
+    const auto registry = store.load_registry();
+    rua::ProcessOptions options;
+    options.ruas.push_back(*registry.find("dmarc@example.net"));
+    const std::string message = two_part_message(
+        many_records_xml("mine-1", 120), many_records_xml("theirs-1", 300, 0, "other.example"));
+    const auto result = rua::process_message(store, message, streaming(100), arrival(), options);
+    CHECK(result.verdict == rua::Verdict::quarantined);
+    CHECK(result.reason_code == "foreign_domain");
+    CHECK(db.count("aggregate_report") == 0);
+    CHECK(db.count("aggregate_record") == 0);
+    CHECK(db.count("raw_report") == 0);
+    CHECK(db.scalar("SELECT reason FROM quarantine") == "foreign_domain");
+
+    // The account's own report, streamed, carries the account on every row.
+    const auto own =
+        rua::process_message(store, rua::test::xml_message(many_records_xml("mine-2", 150)),
+                             streaming(100), arrival(), options);
+    CHECK(own.verdict == rua::Verdict::stored);
+    CHECK(db.scalar("SELECT count(*) FROM aggregate_record r JOIN account a ON a.id = "
+                    "r.account_id WHERE a.name = 'acme'") == "150");
+}
+
+TEST_CASE("an attachment past 1 MiB is archived through a large object, byte for byte") {
+    ScratchDb db;
+    rua::ConnectionPool pool(db.url(), 1);
+    rua::Store store(pool);
+    const std::string xml = many_records_xml("huge-1", 4000);
+    REQUIRE(xml.size() > (1u << 20));
+    const auto result = rua::process_message(store, rua::test::xml_message(xml), rua::Limits{},
+                                             arrival(), rua::ProcessOptions{});
+    CHECK_MESSAGE(result.verdict == rua::Verdict::stored, result.reason);
+    CHECK(db.scalar("SELECT size FROM raw_report") == std::to_string(xml.size()));
+    CHECK(db.scalar("SELECT data = convert_to($x$" + xml + "$x$, 'UTF8') FROM raw_report") == "t");
+    CHECK(db.scalar("SELECT count(*) FROM pg_largeobject_metadata") == "0");
+    CHECK(db.count("aggregate_record") == 4000);
+}
