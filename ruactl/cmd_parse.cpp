@@ -13,6 +13,7 @@
 #include <rua/ingest.hpp>
 #include <rua/spill.hpp>
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -33,6 +34,8 @@ namespace {
 constexpr std::uint64_t k_max_jobs = 64;
 constexpr long k_default_jobs_cap = 8;
 constexpr std::size_t k_stdout_buffer = std::size_t{256} << 10;
+constexpr int k_keep_freed = 16 << 20; // bytes
+constexpr int k_heap_block = 4 << 20;  // bytes
 
 // What one input gave, kept until every input before it is written.
 struct FileOutput {
@@ -322,6 +325,13 @@ int cmd_parse(const std::string& name, const Argv& argv) {
         static std::array<char, k_stdout_buffer> buffer;
         (void)std::setvbuf(stdout, buffer.data(), _IOFBF, buffer.size());
     }
+    // Every input allocates its buffers and frees them again. glibc would
+    // give the freed top of the heap back and serve blocks past 128 KiB
+    // with fresh mappings, so each file faulted its pages in again (in a VM
+    // a third of the medium corpus's CPU time): keep up to 16 MiB of freed
+    // memory and take blocks up to 4 MiB from the heap. Peak use is the same.
+    (void)::mallopt(M_TRIM_THRESHOLD, k_keep_freed);
+    (void)::mallopt(M_MMAP_THRESHOLD, k_heap_block);
     int status = k_exit_ok;
     if (jobs <= 1) {
         for (const auto& path : paths) {
