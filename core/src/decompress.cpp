@@ -214,4 +214,9 @@ void unpack(std::string_view bytes, const Limits& limits, Budget& budget, const 
     Unpacker(limits, budget, visit, note).walk(source, bytes, "", 0, std::nullopt);
 }
 
+void unpack_stream(ByteSource& source, const Limits& limits, Budget& budget, const PayloadFn& visit,
+                   const NoteFn& note) {
+    Unpacker(limits, budget, visit, note).walk(source, {}, "", 0, std::nullopt);
+}
+
 } // namespace rua::detail

@@ -153,6 +153,11 @@ using PayloadFn = std::function<void(Payload&)>;
 void unpack(std::string_view bytes, const Limits& limits, Budget& budget, const PayloadFn& visit,
             const NoteFn& note);
 
+// The same for an attachment read as a stream (a large base64 part decoded
+// as it is read): a zip is then first read into memory, still compressed.
+void unpack_stream(ByteSource& source, const Limits& limits, Budget& budget, const PayloadFn& visit,
+                   const NoteFn& note);
+
 // Reads `source` to its end (checks integrity: CRC, truncation, bounds).
 void drain(ByteSource& source);
 

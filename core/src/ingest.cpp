@@ -4,6 +4,8 @@
 // unpacking, then each payload to the first kind that accepts it. Must never
 // name a kind, never let a bad part throw (only whole-message bounds do) and
 // never log or store bodies.
+#include "base64.hpp"
+#include "base64_source.hpp"
 #include "decompress.hpp"
 #include "filename.hpp"
 #include "kinds/kind.hpp"
@@ -76,6 +78,7 @@ public:
             format = Format::html; // declared HTML that starts with an unusual tag
         }
         m_bytes = bytes;
+        m_encoded = nullptr;
         m_format = format;
         if (detail::is_compressed(format) || accepted(format)) {
             unpack(bytes);
@@ -159,7 +162,13 @@ private:
             meta.filename = m_ingester.m_filename;
             meta.format = detail::format_name(m_ingester.m_format);
             m_begun = true;
-            m_ingester.m_sink->begin(report, meta, m_ingester.m_bytes);
+            if (m_ingester.m_encoded != nullptr) {
+                const detail::Base64Bytes bytes(*m_ingester.m_encoded);
+                m_ingester.m_sink->begin_chunked(report, meta, bytes);
+            } else {
+                const detail::HeldBytes bytes(m_ingester.m_bytes);
+                m_ingester.m_sink->begin_chunked(report, meta, bytes);
+            }
         }
         void items(Report& report) override { m_ingester.m_sink->items(report); }
         void end(Report& report) override {
@@ -212,6 +221,68 @@ private:
             add(Diagnostic::Level::error, real_message(error, budget));
         }
     }
+
+public:
+    // A large base64 part, with a sink: parsed as it is decoded, never held
+    // decoded whole (the sink reads its bytes in chunks, decoded again).
+    // False when the part does not qualify (no sink, small, or base64 odd
+    // enough that only decoding it whole gives its one meaning).
+    bool streamed_attachment(const detail::MimeLeaf& leaf) {
+        if (m_sink == nullptr || leaf.transfer_encoding != "base64" ||
+            leaf.body.size() < k_stream_encoded_bytes || !detail::plain_base64(leaf.body)) {
+            return false;
+        }
+        start(leaf.part, leaf.content_type, leaf.filename);
+        const std::size_t before = m_result.diagnostics.size();
+        detail::Base64Source source(leaf.body);
+        detail::PeekSource peek(source);
+        Format format = detail::sniff(peek.head());
+        if (format == Format::xml && leaf.content_type == "text/html") {
+            format = Format::html;
+        }
+        if (!detail::is_compressed(format) && !accepted(format)) {
+            add(Diagnostic::Level::info, non_report_message(format, peek.head().substr(0, 64)));
+            return true;
+        }
+        m_bytes = {};
+        m_encoded = &leaf.body;
+        m_format = format;
+        detail::Budget budget(m_limits, leaf.body.size() / 4 * 3);
+        const detail::PayloadFn visit = [&](detail::Payload& payload) {
+            this->payload(payload, budget);
+        };
+        const detail::NoteFn note = [&](Diagnostic::Level level, std::string message) {
+            add(level, std::move(message));
+        };
+        try {
+            detail::unpack_stream(peek, m_limits, budget, visit, note);
+        } catch (const BadInput& error) {
+            add(Diagnostic::Level::error, real_message(error, budget));
+        }
+        m_encoded = nullptr;
+        if (m_found > 0) {
+            Attachment kept;
+            kept.part = leaf.part;
+            kept.content_type = leaf.content_type;
+            kept.filename = leaf.filename;
+            kept.format = detail::format_name(format);
+            // The store keeps the bytes of a report that was not streamed.
+            const bool all_streamed =
+                std::all_of(m_result.reports.end() - static_cast<std::ptrdiff_t>(m_found),
+                            m_result.reports.end(), [](const ReportPtr& r) { return r->streamed; });
+            if (!all_streamed) {
+                kept.bytes = detail::decode_base64(leaf.body);
+            }
+            m_result.attachments.push_back(std::move(kept));
+        } else if (m_result.diagnostics.size() == before) {
+            add(Diagnostic::Level::info, "no report found");
+        }
+        return true;
+    }
+
+private:
+    // Encoded parts smaller than this are decoded whole: their copy is small.
+    static constexpr std::size_t k_stream_encoded_bytes = 1u << 20;
 
     void payload(detail::Payload& payload, detail::Budget& budget) {
         const std::string where =
@@ -285,6 +356,8 @@ private:
     std::size_t m_found = 0;
     ReportSink* m_sink;
     std::string_view m_bytes; // the current attachment, as received
+    // The current attachment's base64 text when it is decoded as it is read.
+    const std::string_view* m_encoded = nullptr;
     Format m_format = Format::other;
 };
 
@@ -373,6 +446,9 @@ IngestResult ingest(std::string_view raw, const Limits& limits, std::string_view
     }
     for (const auto& leaf : tree.leaves) {
         if (consumed.count(leaf.part) > 0) {
+            continue;
+        }
+        if (ingester.streamed_attachment(leaf)) {
             continue;
         }
         if (!detail::is_transfer_encoded(leaf)) {

@@ -49,6 +49,39 @@ std::string two_part_message(const std::string& first, const std::string& second
            second + "\r\n--b--\r\n";
 }
 
+// `text` in base64, 76 symbols a line, as mail agents write it.
+std::string base64_lines(const std::string& text) {
+    static constexpr char k_alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    std::size_t line = 0;
+    const auto put = [&](char c) {
+        out += c;
+        if (++line == 76) {
+            out += "\r\n";
+            line = 0;
+        }
+    };
+    for (std::size_t i = 0; i < text.size(); i += 3) {
+        const auto byte = [&](std::size_t k) {
+            return k < text.size() ? static_cast<unsigned char>(text[k]) : 0u;
+        };
+        const unsigned n = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
+        put(k_alphabet[(n >> 18) & 63]);
+        put(k_alphabet[(n >> 12) & 63]);
+        put(i + 1 < text.size() ? k_alphabet[(n >> 6) & 63] : '=');
+        put(i + 2 < text.size() ? k_alphabet[n & 63] : '=');
+    }
+    return out + "\r\n";
+}
+
+std::string base64_message(const std::string& xml) {
+    return "From: reporter@big.example\r\nTo: dmarc@example.net\r\nSubject: Report\r\n"
+           "MIME-Version: 1.0\r\nContent-Type: text/xml\r\nContent-Transfer-Encoding: "
+           "base64\r\nContent-Disposition: attachment; filename=\"big.xml\"\r\n\r\n" +
+           base64_lines(xml);
+}
+
 rua::Arrival arrival() {
     rua::Arrival a;
     a.via = "import";
@@ -180,4 +213,28 @@ TEST_CASE("an attachment past 1 MiB is archived through a large object, byte for
     CHECK(db.scalar("SELECT data = convert_to($x$" + xml + "$x$, 'UTF8') FROM raw_report") == "t");
     CHECK(db.scalar("SELECT count(*) FROM pg_largeobject_metadata") == "0");
     CHECK(db.count("aggregate_record") == 4000);
+}
+
+TEST_CASE("a large base64 attachment is parsed and archived without being decoded whole") {
+    const std::string xml = many_records_xml("b64-1", 4200);
+    const std::string message = base64_message(xml);
+    REQUIRE(message.size() > (1u << 20));
+    for (const std::size_t items : {std::size_t{1000}, std::size_t{100000}}) {
+        CAPTURE(items);
+        ScratchDb db;
+        rua::ConnectionPool pool(db.url(), 1);
+        rua::Store store(pool);
+        const auto result = rua::process_message(store, message, streaming(items), arrival(),
+                                                 rua::ProcessOptions{});
+        CHECK_MESSAGE(result.verdict == rua::Verdict::stored, result.reason);
+        REQUIRE(result.ingest.reports.size() == 1);
+        CHECK(result.ingest.reports[0]->streamed == (items == 1000));
+        CHECK(db.count("aggregate_record") == 4200);
+        CHECK(db.scalar("SELECT format || ' ' || size || ' ' || filename FROM raw_report") ==
+              "xml " + std::to_string(xml.size()) + " big.xml");
+        CHECK(db.scalar("SELECT data = convert_to($x$" + xml + "$x$, 'UTF8') FROM raw_report") ==
+              "t");
+        CHECK(db.scalar("SELECT raw_sha256 = (SELECT sha256 FROM raw_report) FROM "
+                        "aggregate_report") == "t");
+    }
 }

@@ -8,6 +8,8 @@
 #include <rua/limits.hpp>
 #include <rua/model.hpp>
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +59,23 @@ struct IngestResult {
 // A report that stays below the threshold never reaches the sink and is
 // returned whole, as without one. Reports delivered here are returned in
 // IngestResult::reports too, with Report::streamed set and no items held.
+// An attachment's bytes as received (transfer-decoded, still compressed),
+// read in chunks: a large base64 attachment is never decoded whole, it is
+// decoded again piece by piece for whoever needs its bytes.
+class AttachmentBytes {
+public:
+    virtual ~AttachmentBytes() = default;
+    AttachmentBytes() = default;
+    AttachmentBytes(const AttachmentBytes&) = delete;
+    AttachmentBytes& operator=(const AttachmentBytes&) = delete;
+
+    // Calls fn with consecutive chunks: every byte, in order. Throws what
+    // fn throws (decoding already succeeded once, while parsing).
+    virtual void read(const std::function<void(std::string_view)>& fn) const = 0;
+    // The bytes when they are held whole anyway, else nullopt.
+    virtual std::optional<std::string_view> whole() const = 0;
+};
+
 class ReportSink {
 public:
     virtual ~ReportSink() = default;
@@ -70,7 +89,16 @@ public:
     // they are `bytes`, as received, still compressed).
     // May throw: BadInput or LimitExceeded fail the report (the part becomes
     // a diagnostic), anything else ends ingest.
+    // `bytes` is empty when the attachment was never held whole (a large
+    // base64 part parsed as it was decoded): a sink that keeps the bytes
+    // overrides begin_chunked instead.
     virtual void begin(Report& report, const Attachment& attachment, std::string_view bytes) = 0;
+    // The same with the bytes in chunks; by default begin() with the bytes
+    // if they are held whole, else empty.
+    virtual void begin_chunked(Report& report, const Attachment& attachment,
+                               const AttachmentBytes& bytes) {
+        begin(report, attachment, bytes.whole().value_or(std::string_view()));
+    }
     // The next batch is held (the previous one is gone).
     virtual void items(Report& report) = 0;
     // The report is complete and valid; its last batch (maybe empty) is held.

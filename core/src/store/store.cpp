@@ -5,6 +5,7 @@
 // other content) goes to report_conflict with its attachment; an attachment
 // none of whose reports was stored or conflicted is not kept. Must never name a report kind, never
 // build SQL from report data, never store part of a message, and never let a pqxx exception escape.
+#include "base64_source.hpp"
 #include "kinds/writer.hpp"
 #include "pg_errors.hpp"
 #include "pool.hpp"
@@ -14,6 +15,8 @@
 #include <rua/store.hpp>
 
 #include <pqxx/pqxx>
+
+#include <nettle/sha2.h>
 
 #include <algorithm>
 #include <deque>
@@ -96,9 +99,15 @@ struct RawRow {
     bool used = false;     // by a report stored in this transaction
 };
 
-RawRow put_raw_object(pqxx::dbtransaction& tx, std::string_view bytes, const Attachment& a,
+RawRow put_raw_object(pqxx::dbtransaction& tx, const AttachmentBytes& bytes, const Attachment& a,
                       const OptString& rua) {
-    const std::string digest_bytes = detail::sha256(bytes);
+    sha256_ctx ctx{};
+    sha256_init(&ctx);
+    bytes.read([&ctx](std::string_view chunk) {
+        sha256_update(&ctx, chunk.size(), reinterpret_cast<const std::uint8_t*>(chunk.data()));
+    });
+    std::string digest_bytes(SHA256_DIGEST_SIZE, '\0');
+    sha256_digest(&ctx, digest_bytes.size(), reinterpret_cast<std::uint8_t*>(digest_bytes.data()));
     const pqxx::binarystring digest(digest_bytes.data(), digest_bytes.size());
     auto rows = tx.exec_prepared("rua_find_raw_digest", digest);
     if (rows.empty()) {
@@ -106,10 +115,12 @@ RawRow put_raw_object(pqxx::dbtransaction& tx, std::string_view bytes, const Att
         {
             // Closed before it is read and unlinked.
             pqxx::largeobjectaccess object(tx, std::ios::out);
-            for (std::size_t at = 0; at < bytes.size(); at += k_large_raw_chunk) {
-                const std::string_view chunk = bytes.substr(at, k_large_raw_chunk);
-                object.write(chunk.data(), chunk.size());
-            }
+            bytes.read([&object](std::string_view chunk) {
+                for (std::size_t at = 0; at < chunk.size(); at += k_large_raw_chunk) {
+                    const std::string_view piece = chunk.substr(at, k_large_raw_chunk);
+                    object.write(piece.data(), piece.size());
+                }
+            });
             oid = static_cast<std::int64_t>(object.id());
         }
         rows = tx.exec_prepared("rua_insert_raw_object", oid, opt(a.content_type), opt(a.filename),
@@ -125,11 +136,36 @@ RawRow put_raw_object(pqxx::dbtransaction& tx, std::string_view bytes, const Att
     return RawRow{rows[0][0].as<std::int64_t>(), rows[0][1].as<bool>(), false};
 }
 
+RawRow put_raw_small(pqxx::dbtransaction& tx, std::string_view bytes, const Attachment& a,
+                     const OptString& rua);
+
+// An attachment's row, from its bytes in chunks: a large one through a large
+// object, never held whole here.
+RawRow put_raw_chunked(pqxx::dbtransaction& tx, const AttachmentBytes& bytes, const Attachment& a,
+                       const OptString& rua) {
+    if (const auto whole = bytes.whole(); whole && whole->size() < k_large_raw_bytes) {
+        return put_raw_small(tx, *whole, a, rua);
+    }
+    if (!bytes.whole()) {
+        std::size_t size = 0;
+        bytes.read([&size](std::string_view chunk) { size += chunk.size(); });
+        if (size < k_large_raw_bytes) {
+            std::string held;
+            held.reserve(size);
+            bytes.read([&held](std::string_view chunk) { held.append(chunk); });
+            return put_raw_small(tx, held, a, rua);
+        }
+    }
+    return put_raw_object(tx, bytes, a, rua);
+}
+
 RawRow put_raw(pqxx::dbtransaction& tx, std::string_view bytes, const Attachment& a,
                const OptString& rua) {
-    if (bytes.size() >= k_large_raw_bytes) {
-        return put_raw_object(tx, bytes, a, rua);
-    }
+    return put_raw_chunked(tx, detail::HeldBytes(bytes), a, rua);
+}
+
+RawRow put_raw_small(pqxx::dbtransaction& tx, std::string_view bytes, const Attachment& a,
+                     const OptString& rua) {
     const pqxx::binarystring data(bytes.data(), bytes.size());
     auto rows = tx.exec_prepared("rua_insert_raw", data, opt(a.content_type), opt(a.filename),
                                  a.format, opt(rua));
@@ -256,6 +292,11 @@ public:
         : m_pool(pool), m_job(job), m_arrival(arrival), m_admit(admit) {}
 
     void begin(Report& report, const Attachment& meta, std::string_view bytes) override {
+        begin_chunked(report, meta, detail::HeldBytes(bytes));
+    }
+
+    void begin_chunked(Report& report, const Attachment& meta,
+                       const AttachmentBytes& bytes) override {
         if (m_admit) {
             m_admit(report);
         }
@@ -266,7 +307,7 @@ public:
             writer.prepare(m_lease->conn());
             m_tx->exec0("SAVEPOINT rua_stream");
             m_savepoint = true;
-            m_raw = put_raw(*m_tx, bytes, meta, m_arrival.rua);
+            m_raw = put_raw_chunked(*m_tx, bytes, meta, m_arrival.rua);
             m_conflict_key = writer.conflict_key(report);
             m_batch = writer.stream(*m_tx, report, m_raw.id, m_arrival);
             m_batch->items(report); // the first batch, held with the head
