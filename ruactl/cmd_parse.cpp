@@ -330,8 +330,9 @@ int cmd_parse(const std::string& name, const Argv& argv) {
     // with fresh mappings, so each file faulted its pages in again (in a VM
     // a third of the medium corpus's CPU time): keep up to 16 MiB of freed
     // memory and take blocks up to 4 MiB from the heap. Peak use is the same.
-    (void)::mallopt(M_TRIM_THRESHOLD, k_keep_freed);
-    (void)::mallopt(M_MMAP_THRESHOLD, k_heap_block);
+    // Set before any worker thread exists.
+    (void)::mallopt(M_TRIM_THRESHOLD, k_keep_freed); // NOLINT(concurrency-mt-unsafe)
+    (void)::mallopt(M_MMAP_THRESHOLD, k_heap_block); // NOLINT(concurrency-mt-unsafe)
     int status = k_exit_ok;
     if (jobs <= 1) {
         for (const auto& path : paths) {
