@@ -23,10 +23,10 @@ TEST_CASE("records must belong to a stored report, and go with it") {
     const auto a = std::to_string(outcome.reports[0].id);
     CHECK(db.count("aggregate_record") == 5);
 
-    CHECK_THROWS_WITH_AS(db.exec("INSERT INTO aggregate_record (report_id, ordinal, source_ip, "
-                                 "count, dmarc_pass, date_begin) VALUES (-1, 0, '192.0.2.1', 1, true, now())"),
-                         doctest::Contains("refers to a missing aggregate_report"),
-                         pqxx::foreign_key_violation);
+    CHECK_THROWS_WITH_AS(
+        db.exec("INSERT INTO aggregate_record (report_id, ordinal, source_ip, "
+                "count, dmarc_pass, date_begin) VALUES (-1, 0, '192.0.2.1', 1, true, now())"),
+        doctest::Contains("refers to a missing aggregate_report"), pqxx::foreign_key_violation);
     CHECK_THROWS_AS(db.exec("UPDATE aggregate_record SET report_id = -1 WHERE report_id = " + a),
                     pqxx::foreign_key_violation);
     CHECK_THROWS_AS(db.exec("UPDATE aggregate_report SET id = DEFAULT WHERE id = " + a),

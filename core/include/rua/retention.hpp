@@ -1,7 +1,7 @@
 // Monthly partitions and retention (sql/0012): creating the partitions of the
 // coming months and expiring old records, attachments and quarantined
 // messages, through the SQL functions of that migration. Never deletes a
-// report's exactly-once key (aggregate_report) nor a daily rollup
+// report's exactly-once key (its report row) nor a daily rollup
 // (aggregate_daily); never creates or drops a table but through 0012's functions.
 #pragma once
 

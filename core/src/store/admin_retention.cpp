@@ -8,8 +8,6 @@
 
 #include <fmt/format.h>
 
-#include <array>
-
 namespace rua {
 
 struct Retention::Impl {
@@ -18,8 +16,11 @@ struct Retention::Impl {
 
 namespace {
 
-// The partitioned tables (sql/0012), each with a DEFAULT partition.
-constexpr std::array<const char*, 2> k_partitioned = {"aggregate_record", "raw_report"};
+// The partitioned tables (sql/0012, each with a DEFAULT partition), read
+// from the catalog so that this file names no report kind's table.
+constexpr const char* k_partitioned =
+    "SELECT c.relname FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid "
+    "WHERE c.relnamespace = current_schema()::regnamespace ORDER BY c.relname";
 
 // How long a statement waits for a table lock before retention gives up:
 // while it waits, the milter's writes queue behind it.
@@ -51,7 +52,13 @@ Retention::~Retention() = default;
 
 std::vector<std::string> Retention::create_partitions(int months_ahead, bool dry_run) {
     std::vector<std::string> lines;
-    for (const char* parent : k_partitioned) {
+    std::vector<std::string> parents;
+    detail::in_transaction(m_impl->admin, [&](pqxx::work& tx) {
+        for (const auto& row : tx.exec(k_partitioned)) {
+            parents.push_back(row[0].as<std::string>());
+        }
+    });
+    for (const auto& parent : parents) {
         for (int ahead = 0; ahead <= months_ahead; ++ahead) {
             detail::in_transaction(m_impl->admin, [&](pqxx::work& tx) {
                 locking([&]() {
