@@ -208,7 +208,17 @@ private:
     }
 
     void unpack(std::string_view bytes) {
-        detail::Budget budget(m_limits, bytes.size());
+        unpack_with(bytes.size(), [&](detail::Budget& budget, const detail::PayloadFn& visit,
+                                      const detail::NoteFn& note) {
+            detail::unpack(bytes, m_limits, budget, visit, note);
+        });
+    }
+
+    // Runs one of detail's unpackers over an attachment of `compressed`
+    // bytes, every payload to payload(), a failure of the whole attachment
+    // as its error.
+    template <typename Run> void unpack_with(std::size_t compressed, Run&& run) {
+        detail::Budget budget(m_limits, compressed);
         const detail::PayloadFn visit = [&](detail::Payload& payload) {
             this->payload(payload, budget);
         };
@@ -216,7 +226,7 @@ private:
             add(level, std::move(message));
         };
         try {
-            detail::unpack(bytes, m_limits, budget, visit, note);
+            run(budget, visit, note);
         } catch (const BadInput& error) {
             add(Diagnostic::Level::error, real_message(error, budget));
         }
@@ -247,18 +257,11 @@ public:
         m_bytes = {};
         m_encoded = &leaf.body;
         m_format = format;
-        detail::Budget budget(m_limits, leaf.body.size() / 4 * 3);
-        const detail::PayloadFn visit = [&](detail::Payload& payload) {
-            this->payload(payload, budget);
-        };
-        const detail::NoteFn note = [&](Diagnostic::Level level, std::string message) {
-            add(level, std::move(message));
-        };
-        try {
-            detail::unpack_stream(peek, m_limits, budget, visit, note);
-        } catch (const BadInput& error) {
-            add(Diagnostic::Level::error, real_message(error, budget));
-        }
+        unpack_with(leaf.body.size() / 4 * 3,
+                    [&](detail::Budget& budget, const detail::PayloadFn& visit,
+                        const detail::NoteFn& note) {
+                        detail::unpack_stream(peek, m_limits, budget, visit, note);
+                    });
         m_encoded = nullptr;
         if (m_found > 0) {
             Attachment kept;

@@ -191,6 +191,22 @@ std::string head_encoding(const AggregateReport& report) {
 
 } // namespace
 
+// Runs a call into the stream from inside Xerces: bad input fails the
+// parse as the handler's own errors do; anything else is kept and rethrown
+// after the parse (never unwound through Xerces).
+template <typename Fn> void ReportHandler::streaming(Fn&& fn) {
+    try {
+        fn();
+    } catch (const LimitExceeded& e) {
+        fail(true, e.what());
+    } catch (const BadInput& e) {
+        fail(false, e.what());
+    } catch (...) {
+        m_foreign = std::current_exception();
+        throw ParseStopped{};
+    }
+}
+
 void ReportHandler::add_record() {
     if (!m_live) {
         m_draft.report.records.push_back(std::move(m_record));
@@ -205,22 +221,15 @@ void ReportHandler::add_record() {
     }
     m_live->records.push_back(std::move(m_record));
     if (m_live->records.size() >= m_limits.stream_items) {
-        try {
+        streaming([&] {
             m_stream->items(*m_live);
             m_live->release_records();
-        } catch (const LimitExceeded& e) {
-            fail(true, e.what());
-        } catch (const BadInput& e) {
-            fail(false, e.what());
-        } catch (...) {
-            m_foreign = std::current_exception();
-            throw ParseStopped{};
-        }
+        });
     }
 }
 
 void ReportHandler::begin_stream() {
-    try {
+    streaming([&] {
         ReportDraft head;
         head.begin = m_draft.begin;
         head.end = m_draft.end;
@@ -233,14 +242,7 @@ void ReportHandler::begin_stream() {
         m_live_head = head_encoding(*m_live);
         m_stream->begin(*m_live);
         m_live->release_records();
-    } catch (const LimitExceeded& e) {
-        fail(true, e.what());
-    } catch (const BadInput& e) {
-        fail(false, e.what());
-    } catch (...) {
-        m_foreign = std::current_exception();
-        throw ParseStopped{};
-    }
+    });
 }
 
 AggregateReport ReportHandler::finish() {

@@ -135,6 +135,7 @@ private:
     std::string record_label() const;
     void add_record();
     void begin_stream();
+    template <typename Fn> void streaming(Fn&& fn);
     std::string position() const;
 
     const Limits& m_limits;
