@@ -118,7 +118,8 @@ RawRow put_raw_object(pqxx::dbtransaction& tx, const AttachmentBytes& bytes, con
             bytes.read([&object](std::string_view chunk) {
                 for (std::size_t at = 0; at < chunk.size(); at += k_large_raw_chunk) {
                     const std::string_view piece = chunk.substr(at, k_large_raw_chunk);
-                    object.write(piece.data(), piece.size());
+                    object.write(piece.data(),
+                                 static_cast<pqxx::largeobject::size_type>(piece.size()));
                 }
             });
             oid = static_cast<std::int64_t>(object.id());

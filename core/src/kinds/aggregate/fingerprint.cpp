@@ -8,89 +8,24 @@
 
 #include "kinds/aggregate/fields.hpp"
 
-#include <rua/errors.hpp>
-
-#include <fmt/format.h>
+#include <rua/spill.hpp>
 
 #include <nettle/sha2.h>
 
-#include <array>
-#include <cerrno>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
 
 namespace rua {
 
-// The released records' encoding: in memory up to k_memory_bytes, then
-// appended to an unlinked temporary file ($TMPDIR, else /tmp).
+// The released records' encoding, in memory up to 1 MiB and then in an
+// unlinked temporary file (SpillBuffer).
 class ReleasedRecords {
 public:
-    ReleasedRecords() = default;
-    ReleasedRecords(const ReleasedRecords&) = delete;
-    ReleasedRecords& operator=(const ReleasedRecords&) = delete;
-    ~ReleasedRecords() {
-        if (m_file != nullptr) {
-            std::fclose(m_file);
-        }
-    }
-
-    void append(std::string_view bytes) {
-        m_memory.append(bytes);
-        if (m_memory.size() >= k_memory_bytes) {
-            spill();
-        }
-    }
-
+    void append(std::string_view bytes) { m_bytes.append(bytes); }
     // Calls fn(std::string_view) for every byte kept, in order.
-    template <typename Fn> void read(Fn&& fn) const {
-        if (m_file != nullptr) {
-            if (std::fflush(m_file) != 0 || std::fseek(m_file, 0, SEEK_SET) != 0) {
-                fail("read");
-            }
-            std::array<char, 1u << 16> buffer{};
-            std::size_t left = m_spilled;
-            while (left > 0) {
-                const std::size_t n =
-                    std::fread(buffer.data(), 1, std::min(left, buffer.size()), m_file);
-                if (n == 0) {
-                    fail("read");
-                }
-                fn(std::string_view(buffer.data(), n));
-                left -= n;
-            }
-            if (std::fseek(m_file, 0, SEEK_END) != 0) {
-                fail("read");
-            }
-        }
-        fn(std::string_view(m_memory));
-    }
+    template <typename Fn> void read(Fn&& fn) const { m_bytes.for_each_chunk(fn); }
 
 private:
-    static constexpr std::size_t k_memory_bytes = 1u << 20;
-
-    [[noreturn]] static void fail(const char* what) {
-        throw TryLater(fmt::format("cannot {} the temporary file of a large report's records: {}",
-                                   what, std::strerror(errno)));
-    }
-
-    void spill() {
-        if (m_file == nullptr) {
-            m_file = std::tmpfile();
-            if (m_file == nullptr) {
-                fail("create");
-            }
-        }
-        if (std::fwrite(m_memory.data(), 1, m_memory.size(), m_file) != m_memory.size()) {
-            fail("write");
-        }
-        m_spilled += m_memory.size();
-        m_memory.clear();
-    }
-
-    std::string m_memory;
-    std::FILE* m_file = nullptr;
-    std::size_t m_spilled = 0;
+    SpillBuffer m_bytes;
 };
 
 namespace {
