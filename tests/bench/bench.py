@@ -18,6 +18,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -51,7 +52,16 @@ def shown(cmd, limit=6):
 def measure(cmd, stdout=subprocess.DEVNULL, env=None):
     """Runs cmd as one child: wall seconds, user+sys seconds and peak RSS
     (MiB) of the child and the children it waited for, its exit status,
-    its standard error and (stdout=subprocess.PIPE) its standard output."""
+    its standard error and (stdout=subprocess.PIPE) its standard output.
+    The peak RSS comes from GNU time (/usr/bin/time -f %M), which forks the
+    command from its own small image: a child forked from this Python
+    process would count this process's resident pages as its own peak (the
+    kernel keeps the pre-exec image's high-water mark across exec)."""
+    rss_file = None
+    if os.path.exists("/usr/bin/time"):
+        fd, rss_file = tempfile.mkstemp(prefix="rua-bench-rss-")
+        os.close(fd)
+        cmd = ["/usr/bin/time", "-f", "%M", "-o", rss_file] + list(cmd)
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE,
                             stdin=subprocess.DEVNULL, env=env)
@@ -67,8 +77,15 @@ def measure(cmd, stdout=subprocess.DEVNULL, env=None):
     for reader in readers:
         reader.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
+    rss = usage.ru_maxrss / 1024.0
+    if rss_file is not None:
+        with open(rss_file) as f:
+            last = f.read().strip().splitlines()
+        os.unlink(rss_file)
+        if last and last[-1].isdigit():
+            rss = int(last[-1]) / 1024.0
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "user": usage.ru_utime,
-            "sys": usage.ru_stime, "rss": usage.ru_maxrss / 1024.0, "rc": proc.returncode,
+            "sys": usage.ru_stime, "rss": rss, "rc": proc.returncode,
             "stderr": got.get("stderr", b"").decode(errors="replace"),
             "stdout": got.get("stdout", b"").decode(errors="replace")}
 
