@@ -197,23 +197,7 @@ std::string read_input(const std::string& path, std::size_t max_bytes) {
             return data; // the whole file (it may have shrunk)
         }
     }
-    char buf[65536];
-    while (data.size() <= max_bytes) {
-        const auto n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            throw InputError(error_text(errno));
-        }
-        if (n == 0) {
-            break;
-        }
-        data.append(buf, static_cast<std::size_t>(n));
-    }
-    if (data.size() > max_bytes + 1) {
-        data.resize(max_bytes + 1);
-    }
+    read_bounded(fd.get(), max_bytes, data);
     return data;
 }
 

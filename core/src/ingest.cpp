@@ -60,6 +60,15 @@ std::string real_message(const BadInput& caught, detail::Budget& budget) {
     return caught.what();
 }
 
+// What a part's first bytes are, its declared type breaking one tie.
+Format sniff_part(std::string_view head, const OptString& content_type) {
+    const Format format = detail::sniff(head);
+    if (format == Format::xml && content_type == "text/html") {
+        return Format::html; // declared HTML that starts with an unusual tag
+    }
+    return format;
+}
+
 class Ingester {
 public:
     Ingester(const Limits& limits, std::string_view source_name, IngestResult& result,
@@ -73,10 +82,7 @@ public:
         start(part, content_type, filename);
         const std::string_view bytes = owned ? std::string_view(*owned) : external;
         const std::size_t before = m_result.diagnostics.size();
-        Format format = detail::sniff(bytes);
-        if (format == Format::xml && content_type == "text/html") {
-            format = Format::html; // declared HTML that starts with an unusual tag
-        }
+        const Format format = sniff_part(bytes, content_type);
         m_bytes = bytes;
         m_encoded = nullptr;
         m_format = format;
@@ -246,10 +252,7 @@ public:
         const std::size_t before = m_result.diagnostics.size();
         detail::Base64Source source(leaf.body);
         detail::PeekSource peek(source);
-        Format format = detail::sniff(peek.head());
-        if (format == Format::xml && leaf.content_type == "text/html") {
-            format = Format::html;
-        }
+        const Format format = sniff_part(peek.head(), leaf.content_type);
         if (!detail::is_compressed(format) && !accepted(format)) {
             add(Diagnostic::Level::info, non_report_message(format, peek.head().substr(0, 64)));
             return true;

@@ -9,13 +9,24 @@
 
 namespace rua::detail {
 
+Sha256::Sha256() {
+    sha256_init(&m_ctx);
+}
+
+void Sha256::add(std::string_view data) {
+    sha256_update(&m_ctx, data.size(), reinterpret_cast<const std::uint8_t*>(data.data()));
+}
+
+std::string Sha256::digest() {
+    std::string out(SHA256_DIGEST_SIZE, '\0');
+    sha256_digest(&m_ctx, out.size(), reinterpret_cast<std::uint8_t*>(out.data()));
+    return out;
+}
+
 std::string sha256(std::string_view data) {
-    sha256_ctx ctx{};
-    sha256_init(&ctx);
-    sha256_update(&ctx, data.size(), reinterpret_cast<const std::uint8_t*>(data.data()));
-    std::string digest(SHA256_DIGEST_SIZE, '\0');
-    sha256_digest(&ctx, digest.size(), reinterpret_cast<std::uint8_t*>(digest.data()));
-    return digest;
+    Sha256 hash;
+    hash.add(data);
+    return hash.digest();
 }
 
 std::string sha256_hex(std::string_view data) {

@@ -16,8 +16,6 @@
 
 #include <pqxx/pqxx>
 
-#include <nettle/sha2.h>
-
 #include <algorithm>
 #include <deque>
 #include <map>
@@ -101,13 +99,9 @@ struct RawRow {
 
 RawRow put_raw_object(pqxx::dbtransaction& tx, const AttachmentBytes& bytes, const Attachment& a,
                       const OptString& rua) {
-    sha256_ctx ctx{};
-    sha256_init(&ctx);
-    bytes.read([&ctx](std::string_view chunk) {
-        sha256_update(&ctx, chunk.size(), reinterpret_cast<const std::uint8_t*>(chunk.data()));
-    });
-    std::string digest_bytes(SHA256_DIGEST_SIZE, '\0');
-    sha256_digest(&ctx, digest_bytes.size(), reinterpret_cast<std::uint8_t*>(digest_bytes.data()));
+    detail::Sha256 hash;
+    bytes.read([&hash](std::string_view chunk) { hash.add(chunk); });
+    const std::string digest_bytes = hash.digest();
     const pqxx::binarystring digest(digest_bytes.data(), digest_bytes.size());
     auto rows = tx.exec_prepared("rua_find_raw_digest", digest);
     if (rows.empty()) {
@@ -140,22 +134,13 @@ RawRow put_raw_object(pqxx::dbtransaction& tx, const AttachmentBytes& bytes, con
 RawRow put_raw_small(pqxx::dbtransaction& tx, std::string_view bytes, const Attachment& a,
                      const OptString& rua);
 
-// An attachment's row, from its bytes in chunks: a large one through a large
-// object, never held whole here.
+// An attachment's row, from its bytes in chunks: a large one, or one not
+// held whole (a large base64 part), through a large object, never held
+// whole here.
 RawRow put_raw_chunked(pqxx::dbtransaction& tx, const AttachmentBytes& bytes, const Attachment& a,
                        const OptString& rua) {
     if (const auto whole = bytes.whole(); whole && whole->size() < k_large_raw_bytes) {
         return put_raw_small(tx, *whole, a, rua);
-    }
-    if (!bytes.whole()) {
-        std::size_t size = 0;
-        bytes.read([&size](std::string_view chunk) { size += chunk.size(); });
-        if (size < k_large_raw_bytes) {
-            std::string held;
-            held.reserve(size);
-            bytes.read([&held](std::string_view chunk) { held.append(chunk); });
-            return put_raw_small(tx, held, a, rua);
-        }
     }
     return put_raw_object(tx, bytes, a, rua);
 }

@@ -7,12 +7,9 @@
 #include "kinds/aggregate/fingerprint.hpp"
 
 #include "kinds/aggregate/fields.hpp"
+#include "sha256.hpp"
 
 #include <rua/spill.hpp>
-
-#include <nettle/sha2.h>
-
-#include <cstdint>
 
 namespace rua {
 
@@ -43,38 +40,32 @@ void encode_held(detail::FingerprintEncoder& e, const AggregateReport& report) {
     }
 }
 
-} // namespace
-
-std::string fingerprint_bytes(const AggregateReport& report) {
-    detail::FingerprintEncoder e;
-    encode_head(e, report);
-    std::string out = e.take();
+// Calls fn(std::string_view) with the fingerprint's bytes in order: the
+// head, the released records' encoding, the records held.
+template <typename Fn> void each_piece(const AggregateReport& report, Fn&& fn) {
+    detail::FingerprintEncoder head;
+    encode_head(head, report);
+    fn(head.take());
     if (report.released_fingerprint) {
-        report.released_fingerprint->read([&](std::string_view bytes) { out.append(bytes); });
+        report.released_fingerprint->read(fn);
     }
     detail::FingerprintEncoder held;
     encode_held(held, report);
-    return out + held.take();
+    fn(held.take());
+}
+
+} // namespace
+
+std::string fingerprint_bytes(const AggregateReport& report) {
+    std::string out;
+    each_piece(report, [&out](std::string_view bytes) { out.append(bytes); });
+    return out;
 }
 
 std::string AggregateReport::fingerprint_sha256() const {
-    sha256_ctx ctx{};
-    sha256_init(&ctx);
-    const auto update = [&ctx](std::string_view bytes) {
-        sha256_update(&ctx, bytes.size(), reinterpret_cast<const std::uint8_t*>(bytes.data()));
-    };
-    detail::FingerprintEncoder head;
-    encode_head(head, *this);
-    update(head.take());
-    if (released_fingerprint) {
-        released_fingerprint->read(update);
-    }
-    detail::FingerprintEncoder held;
-    encode_held(held, *this);
-    update(held.take());
-    std::string digest(SHA256_DIGEST_SIZE, '\0');
-    sha256_digest(&ctx, digest.size(), reinterpret_cast<std::uint8_t*>(digest.data()));
-    return digest;
+    detail::Sha256 hash;
+    each_piece(*this, [&hash](std::string_view bytes) { hash.add(bytes); });
+    return hash.digest();
 }
 
 void AggregateReport::release_records() {

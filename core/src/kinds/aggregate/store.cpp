@@ -101,21 +101,29 @@ std::vector<std::string> record_columns() {
     return columns;
 }
 
+// One record's COPY row (record_columns()); `texts` is scratch space.
+void copy_record(pqxx::stream_to& copy, std::vector<OptString>& texts, const std::string& id,
+                 std::size_t ordinal, const std::string& date_begin, const OptString& account,
+                 const Record& record) {
+    texts.clear();
+    texts.emplace_back(id);
+    texts.emplace_back(std::to_string(ordinal));
+    texts.emplace_back(date_begin);
+    texts.push_back(account);
+    param_fields(texts, aggregate_record_fields(), record);
+    write_copy_row(copy, text_pointers(texts));
+}
+
 // Every record of every report stored by this message, in one COPY whose
 // columns are the record table's.
 void copy_records(pqxx::work& tx, const std::vector<Pending>& stored) {
     pqxx::stream_to records(tx, "aggregate_record", record_columns());
     std::vector<OptString> texts;
     for (const auto& s : stored) {
+        const std::string id = std::to_string(s.id);
         std::size_t ordinal = 0;
         for (const auto& r : s.report->records) {
-            texts.clear();
-            texts.emplace_back(std::to_string(s.id));
-            texts.emplace_back(std::to_string(ordinal++));
-            texts.emplace_back(s.date_begin);
-            texts.push_back(s.account_id);
-            param_fields(texts, aggregate_record_fields(), r);
-            write_copy_row(records, text_pointers(texts));
+            copy_record(records, texts, id, ordinal++, s.date_begin, s.account_id, r);
         }
     }
     records.complete();
@@ -243,13 +251,7 @@ public:
         const std::string id = std::to_string(m_id);
         for (const auto& record : r.records) {
             check_fields(aggregate_record_fields(), record);
-            texts.clear();
-            texts.emplace_back(id);
-            texts.emplace_back(std::to_string(m_ordinal++));
-            texts.emplace_back(m_date_begin);
-            texts.push_back(m_account);
-            param_fields(texts, aggregate_record_fields(), record);
-            write_copy_row(*m_copy, text_pointers(texts));
+            copy_record(*m_copy, texts, id, m_ordinal++, m_date_begin, m_account, record);
         }
     }
 
