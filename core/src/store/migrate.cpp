@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <utility>
 #include <sstream>
 
 namespace rua {
@@ -134,6 +135,20 @@ void refuse_newer(const std::map<int, MigrationFile>& files,
     }
 }
 
+// The migration files and what the database says was applied (one
+// connection, closed on return). Throws what connect() and
+// rethrow_as_rua_error() throw.
+std::pair<std::map<int, MigrationFile>, std::map<int, Applied>>
+read_state(const std::string& conninfo, const std::string& sql_dir) {
+    auto files = read_dir(sql_dir);
+    auto conn = connect(conninfo);
+    try {
+        return {std::move(files), read_applied(*conn)};
+    } catch (...) {
+        rethrow_as_rua_error();
+    }
+}
+
 } // namespace
 
 std::vector<std::string> migrate(const std::string& conninfo, const std::string& sql_dir) {
@@ -174,14 +189,7 @@ std::vector<std::string> migrate(const std::string& conninfo, const std::string&
 
 std::vector<MigrationState> migration_status(const std::string& conninfo,
                                              const std::string& sql_dir) {
-    const auto files = read_dir(sql_dir);
-    auto conn = connect(conninfo);
-    std::map<int, Applied> applied;
-    try {
-        applied = read_applied(*conn);
-    } catch (...) {
-        rethrow_as_rua_error();
-    }
+    const auto [files, applied] = read_state(conninfo, sql_dir);
     std::map<int, MigrationState> states;
     for (const auto& [version, file] : files) {
         states[version] = MigrationState{version, file.name, std::nullopt};
@@ -198,14 +206,7 @@ std::vector<MigrationState> migration_status(const std::string& conninfo,
 }
 
 void check_schema(const std::string& conninfo, const std::string& sql_dir) {
-    const auto files = read_dir(sql_dir);
-    auto conn = connect(conninfo);
-    std::map<int, Applied> applied;
-    try {
-        applied = read_applied(*conn);
-    } catch (...) {
-        rethrow_as_rua_error();
-    }
+    const auto [files, applied] = read_state(conninfo, sql_dir);
     refuse_newer(files, applied);
     if (applied.empty()) {
         throw SchemaError(SchemaError::Kind::unmigrated,
