@@ -15,8 +15,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <utility>
 #include <sstream>
+#include <utility>
 
 namespace rua {
 namespace {
