@@ -1,0 +1,480 @@
+-- 0013: what rua-web reads (issue 10): API tokens and browser sessions, and a
+-- daily rollup of aggregate records kept current by the report's own
+-- transaction. Nothing here is written by the milter's hot path but one
+-- `SELECT rua_rollup_report(id)` per stored aggregate report (after its
+-- records are in); readers read the v_day_* views, never the tables below.
+--
+-- Tokens. api_token.hash is sha256 of the whole token text ("rua_" and 43
+-- base64url characters, printed once by `ruactl token add`); the text itself
+-- is never stored. An admin token has no account and sees every account. A
+-- web_session row is a browser login traded for a token (hash = sha256 of
+-- the cookie value): valid while not expired and its token not revoked;
+-- `ruactl token revoke` sets revoked_at and deletes the token's sessions.
+--
+-- The rollup. Each record's count is spread over the UTC days its report's
+-- [date_begin, date_end) covers, pro rata by the time (to the microsecond,
+-- i.e. by hours and their fractions) the report spends in each day, as
+-- integers by the largest-remainder rule: every record's parts sum exactly to
+-- its count, a tie goes to the earlier day. A report shorter than an hour, or
+-- with date_end <= date_begin, or longer than 31 days (no reporter sends
+-- those; the bound keeps one record from becoming thousands of rows) counts
+-- wholly on the day of date_begin. rua_day_split is the one place that rule
+-- lives. Three rollups, each a pair of tables read through one view:
+--   v_day_domain  (day, account, policy domain, evaluated disposition/DKIM/
+--                  SPF, DMARC pass): a handful of rows per domain and day;
+--   v_day_source  (... and source address, reporter, header_from);
+--   v_day_auth    (day, account, policy domain, method, auth domain,
+--                  selector, result, aligned).
+-- Writers only INSERT into the *_pending tables (rua_rollup_report, in the
+-- report's transaction): no row is ever updated on the write path, so
+-- concurrent writers never wait for each other. rua_rollup_fold (every
+-- minute, rua-milter-fold.timer) moves pending rows into the *_folded tables
+-- with DELETE ... RETURNING in one transaction; a reader sees each row either
+-- pending or folded, never both, and the views add the two.
+--
+-- Sums. In v_day_domain and v_day_source the messages of a domain over all
+-- days equal sum(aggregate_record.count) of its records (expired records
+-- included: their rollup stays). In v_day_auth each DKIM signature and each
+-- SPF result of a record counts the record's messages, so per method the sum
+-- equals the records' when each record has one result of that method; a
+-- record with none of a method counts once under that method with
+-- auth_domain, selector, result and aligned NULL.
+--
+-- aggregate_daily (0012: totals of expired records by date_begin day, filled
+-- only by retention) is folded into day_domain_folded and day_source_folded
+-- on the day it carries (its records are gone, so it cannot be spread;
+-- reporter unknown: NULL; no DKIM/SPF breakdown) and dropped, with 0012's
+-- rua_rollup. Retention no longer rolls anything up: the rollup is current,
+-- and dropping a month's partition only folds the pending rows first.
+
+-- Tokens and sessions ------------------------------------------------------
+
+CREATE TABLE api_token (
+    id         bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    account_id bigint      REFERENCES account (id) ON DELETE CASCADE,
+    admin      boolean     NOT NULL,
+    label      text,
+    hash       bytea       NOT NULL UNIQUE CHECK (octet_length(hash) = 32),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    revoked_at timestamptz,
+    CHECK (admin = (account_id IS NULL))
+);
+CREATE INDEX api_token_account_idx ON api_token (account_id);
+
+CREATE TABLE web_session (
+    hash       bytea       PRIMARY KEY,
+    token_id   bigint      NOT NULL REFERENCES api_token (id) ON DELETE CASCADE,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz NOT NULL
+);
+CREATE INDEX web_session_token_idx ON web_session (token_id);
+
+-- The split ----------------------------------------------------------------
+
+-- `count` spread over the UTC days of [date_begin, date_end) as described in
+-- the header; one row per day whose part is not 0 (a count of 0 gives no
+-- row). SQL, immutable and not strict, so the planner inlines it.
+CREATE FUNCTION rua_day_split(count bigint, date_begin timestamptz, date_end timestamptz)
+RETURNS TABLE (day date, messages bigint)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    WITH span AS (
+        SELECT $2 AT TIME ZONE 'UTC' AS b, $3 AT TIME ZONE 'UTC' AS e,
+               ($3 - $2 >= interval '1 hour' AND $3 - $2 <= interval '31 days') AS spread
+    ), part AS (
+        -- weight: microseconds of the report inside the day
+        SELECT d::date AS d,
+               (extract(epoch FROM least(s.e, d + interval '1 day') - greatest(s.b, d))
+                * 1000000)::numeric * $1 AS share,
+               (extract(epoch FROM s.e - s.b) * 1000000)::numeric AS total
+          FROM span s
+         CROSS JOIN generate_series(date_trunc('day', s.b), s.e, interval '1 day') AS d
+         WHERE s.spread AND d < s.e
+    ), floored AS (
+        SELECT d, div(share, total) AS whole, mod(share, total) AS rest FROM part
+    ), ranked AS (
+        SELECT d, whole,
+               row_number() OVER (ORDER BY rest DESC, d) AS rank,
+               $1 - sum(whole) OVER () AS left_over
+          FROM floored
+    )
+    SELECT d, (whole + CASE WHEN rank <= left_over THEN 1 ELSE 0 END)::bigint
+      FROM ranked
+     WHERE whole + CASE WHEN rank <= left_over THEN 1 ELSE 0 END > 0
+    UNION ALL
+    SELECT (s.b)::date, $1 FROM span s WHERE NOT s.spread AND $1 > 0
+    ORDER BY 1
+$$;
+
+-- Whether auth_domain is aligned with header_from under mode ('s' strict:
+-- the same domain; anything else relaxed). Relaxed alignment wants the same
+-- organisational domain; without the public suffix list it is approximated
+-- by a simple suffix match: the same domain, or one a subdomain of the other
+-- (mail.example.com and example.com align; a.example.com and b.example.com,
+-- siblings, are counted as not aligned). Case and a trailing dot ignored;
+-- false when either domain is missing.
+CREATE FUNCTION rua_aligned(auth_domain text, header_from text, mode text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN coalesce(rtrim($1, '.'), '') = '' OR coalesce(rtrim($2, '.'), '') = '' THEN false
+        WHEN lower(rtrim($1, '.')) = lower(rtrim($2, '.')) THEN true
+        WHEN lower(coalesce($3, 'r')) = 's' THEN false
+        ELSE right(lower(rtrim($1, '.')), length(rtrim($2, '.')) + 1) = '.' || lower(rtrim($2, '.'))
+          OR right(lower(rtrim($2, '.')), length(rtrim($1, '.')) + 1) = '.' || lower(rtrim($1, '.'))
+    END
+$$;
+
+-- The rollup tables --------------------------------------------------------
+-- *_pending: insert-only, no index (the write path pays for the heap only;
+-- the fold empties them every minute). *_folded: one row per day and key,
+-- `key` the md5 of the other key columns (each quoted, NULL as NULL), as in
+-- 0012: a sender's text may pass a btree entry's size.
+
+CREATE TABLE day_domain_pending (
+    day         date    NOT NULL,
+    account_id  bigint,
+    domain      text    NOT NULL,
+    disposition text,
+    dkim        text,
+    spf         text,
+    dmarc_pass  boolean NOT NULL,
+    messages    bigint  NOT NULL
+);
+CREATE TABLE day_domain_folded (LIKE day_domain_pending, key bytea NOT NULL,
+                                CONSTRAINT day_domain_folded_key UNIQUE (day, key));
+CREATE INDEX day_domain_folded_domain_idx ON day_domain_folded (domain, day);
+CREATE INDEX day_domain_folded_account_idx ON day_domain_folded (account_id, day);
+
+CREATE TABLE day_source_pending (
+    day         date    NOT NULL,
+    account_id  bigint,
+    domain      text    NOT NULL,
+    source_ip   inet    NOT NULL,
+    reporter    text,
+    header_from text,
+    disposition text,
+    dkim        text,
+    spf         text,
+    dmarc_pass  boolean NOT NULL,
+    messages    bigint  NOT NULL
+);
+CREATE TABLE day_source_folded (LIKE day_source_pending, key bytea NOT NULL,
+                                CONSTRAINT day_source_folded_key UNIQUE (day, key));
+CREATE INDEX day_source_folded_domain_idx ON day_source_folded (domain, day);
+CREATE INDEX day_source_folded_account_idx ON day_source_folded (account_id, day);
+
+CREATE TABLE day_auth_pending (
+    day         date    NOT NULL,
+    account_id  bigint,
+    domain      text    NOT NULL,
+    method      text    NOT NULL CHECK (method IN ('dkim', 'spf')),
+    auth_domain text,
+    selector    text,
+    result      text,
+    aligned     boolean,
+    messages    bigint  NOT NULL
+);
+CREATE TABLE day_auth_folded (LIKE day_auth_pending INCLUDING CONSTRAINTS, key bytea NOT NULL,
+                              CONSTRAINT day_auth_folded_key UNIQUE (day, key));
+CREATE INDEX day_auth_folded_domain_idx ON day_auth_folded (domain, day);
+CREATE INDEX day_auth_folded_account_idx ON day_auth_folded (account_id, day);
+
+-- The views: folded plus pending, summed. A filter on their columns (domain,
+-- day, account_id) is pushed below the GROUP BY into both tables.
+CREATE VIEW v_day_domain AS
+SELECT day, account_id, domain, disposition, dkim, spf, dmarc_pass, sum(messages)::bigint AS messages
+  FROM (SELECT day, account_id, domain, disposition, dkim, spf, dmarc_pass, messages
+          FROM day_domain_folded
+        UNION ALL
+        SELECT day, account_id, domain, disposition, dkim, spf, dmarc_pass, messages
+          FROM day_domain_pending) AS u
+ GROUP BY day, account_id, domain, disposition, dkim, spf, dmarc_pass;
+
+CREATE VIEW v_day_source AS
+SELECT day, account_id, domain, source_ip, reporter, header_from, disposition, dkim, spf,
+       dmarc_pass, sum(messages)::bigint AS messages
+  FROM (SELECT day, account_id, domain, source_ip, reporter, header_from, disposition, dkim,
+               spf, dmarc_pass, messages
+          FROM day_source_folded
+        UNION ALL
+        SELECT day, account_id, domain, source_ip, reporter, header_from, disposition, dkim,
+               spf, dmarc_pass, messages
+          FROM day_source_pending) AS u
+ GROUP BY day, account_id, domain, source_ip, reporter, header_from, disposition, dkim, spf,
+          dmarc_pass;
+
+CREATE VIEW v_day_auth AS
+SELECT day, account_id, domain, method, auth_domain, selector, result, aligned,
+       sum(messages)::bigint AS messages
+  FROM (SELECT day, account_id, domain, method, auth_domain, selector, result, aligned, messages
+          FROM day_auth_folded
+        UNION ALL
+        SELECT day, account_id, domain, method, auth_domain, selector, result, aligned, messages
+          FROM day_auth_pending) AS u
+ GROUP BY day, account_id, domain, method, auth_domain, selector, result, aligned;
+
+-- Which reports are in the rollup: rua_rollup_report sets it (an update of
+-- the row its own transaction just inserted; the column is in no index, so
+-- the update stays on the heap page). Reports stored before this migration
+-- are rolled up below (true); new reports start false.
+ALTER TABLE aggregate_report ADD COLUMN rolled_up boolean NOT NULL DEFAULT true;
+ALTER TABLE aggregate_report ALTER COLUMN rolled_up SET DEFAULT false;
+
+-- The rows of one rollup computed from `records` (a FROM item over
+-- aggregate_record r joined to its report a, with s(day, messages) the
+-- record's days) and `filter` (a WHERE clause): the SELECT list and grouping
+-- of each rollup, written once for rua_rollup_report and the backfill below.
+CREATE FUNCTION rua_rollup_select(rollup text, records text, filter text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    CASE rollup
+    WHEN 'domain' THEN
+        RETURN 'SELECT s.day, a.account_id, lower(a.domain), r.disposition, r.dkim, r.spf, '
+            || 'r.dmarc_pass, sum(s.messages) FROM ' || records || ' WHERE ' || filter
+            || ' GROUP BY s.day, a.account_id, lower(a.domain), r.disposition, r.dkim, r.spf, '
+            || 'r.dmarc_pass';
+    WHEN 'source' THEN
+        RETURN 'SELECT s.day, a.account_id, lower(a.domain), r.source_ip, a.reporter, '
+            || 'r.header_from, r.disposition, r.dkim, r.spf, r.dmarc_pass, sum(s.messages) FROM '
+            || records || ' WHERE ' || filter
+            || ' GROUP BY s.day, a.account_id, lower(a.domain), r.source_ip, a.reporter, '
+            || 'r.header_from, r.disposition, r.dkim, r.spf, r.dmarc_pass';
+    WHEN 'auth' THEN
+        -- Each record's DKIM signatures and SPF results; a LEFT JOIN gives a
+        -- record without any of a method its one row of NULLs.
+        RETURN 'SELECT s.day, a.account_id, lower(a.domain), x.method, lower(x.auth_domain), '
+            || 'x.selector, lower(x.result), x.aligned, sum(s.messages) FROM ' || records
+            || ' CROSS JOIN LATERAL ('
+            || '  SELECT ''dkim'' AS method, k.domain AS auth_domain, k.selector, k.result, '
+            || '         CASE WHEN k.result IS NOT NULL OR k.domain IS NOT NULL '
+            || '              THEN rua_aligned(k.domain, r.header_from, a.adkim) END AS aligned '
+            || '    FROM (SELECT) AS one LEFT JOIN json_to_recordset(r.auth_dkim) '
+            || '         AS k(domain text, selector text, result text) ON true '
+            || '  UNION ALL '
+            || '  SELECT ''spf'', p.domain, NULL, p.result, '
+            || '         CASE WHEN p.result IS NOT NULL OR p.domain IS NOT NULL '
+            || '              THEN rua_aligned(p.domain, r.header_from, a.aspf) END '
+            || '    FROM (SELECT) AS one LEFT JOIN json_to_recordset(r.auth_spf) '
+            || '         AS p(domain text, result text) ON true) AS x'
+            || ' WHERE ' || filter
+            || ' GROUP BY s.day, a.account_id, lower(a.domain), x.method, lower(x.auth_domain), '
+            || 'x.selector, lower(x.result), x.aligned';
+    END CASE;
+END $$;
+
+-- The column lists of each rollup's tables, in rua_rollup_select's order.
+CREATE FUNCTION rua_rollup_columns(rollup text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE $1
+        WHEN 'domain' THEN 'day, account_id, domain, disposition, dkim, spf, dmarc_pass, messages'
+        WHEN 'source' THEN 'day, account_id, domain, source_ip, reporter, header_from, '
+                           'disposition, dkim, spf, dmarc_pass, messages'
+        WHEN 'auth' THEN 'day, account_id, domain, method, auth_domain, selector, result, '
+                         'aligned, messages'
+    END
+$$;
+
+-- Adds one report's records to the three pending tables, one INSERT per
+-- rollup. Call it once per aggregate report, in the transaction that stores
+-- it, after all its records are in; a second call for the same report does
+-- nothing (returns 0). Returns how many pending rows it wrote. Raises if no
+-- such report exists. A report inside one UTC day (the common case) puts
+-- each record's whole count on that day, which is what rua_day_split gives
+-- it, without calling the split per record.
+CREATE FUNCTION rua_rollup_report(report bigint) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    b        timestamptz;
+    e        timestamptz;
+    one_day  date;
+    days     text;
+    n        bigint;
+    written  bigint := 0;
+    rollup   text;
+BEGIN
+    UPDATE aggregate_report SET rolled_up = true
+     WHERE id = report AND NOT rolled_up
+    RETURNING date_begin, date_end INTO b, e;
+    IF NOT FOUND THEN
+        IF NOT EXISTS (SELECT 1 FROM aggregate_report WHERE id = report) THEN
+            RAISE EXCEPTION 'rua_rollup_report: no aggregate report with id %', report
+                USING ERRCODE = 'no_data_found';
+        END IF;
+        RETURN 0;
+    END IF;
+    -- The days a very large count reaches are every day the report covers.
+    SELECT CASE WHEN count(*) = 1 THEN min(day) END INTO one_day
+      FROM rua_day_split(4611686018427387904, b, e);
+    days := CASE WHEN one_day IS NOT NULL
+                 THEN 'CROSS JOIN LATERAL (SELECT $2::date AS day, r.count AS messages) AS s'
+                 ELSE 'CROSS JOIN LATERAL rua_day_split(r.count, $3, $4) AS s' END;
+    FOREACH rollup IN ARRAY ARRAY['domain', 'source', 'auth'] LOOP
+        EXECUTE format('INSERT INTO %I (%s) %s HAVING sum(s.messages) > 0',
+                       'day_' || rollup || '_pending', rua_rollup_columns(rollup),
+                       rua_rollup_select(rollup,
+                           'aggregate_report a JOIN aggregate_record r ON r.report_id = a.id '
+                           'AND r.date_begin = a.date_begin ' || days,
+                           'a.id = $1 AND r.date_begin = $3'))
+            USING report, one_day, b, e;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        written := written + n;
+    END LOOP;
+    RETURN written;
+END $$;
+
+-- The key of a folded row: md5 of its key columns but day, each quoted.
+CREATE FUNCTION rua_rollup_key(rollup text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT 'decode(md5(concat_ws(''|'', '
+        || (SELECT string_agg(format('quote_nullable(%s)', c), ', ' ORDER BY i)
+              FROM unnest(string_to_array(rua_rollup_columns($1), ', ')) WITH ORDINALITY AS t (c, i)
+             WHERE c NOT IN ('day', 'messages'))
+        || ')), ''hex'')'
+$$;
+
+-- Moves every pending row (committed when it starts) into the folded
+-- tables, in the caller's transaction: each pending table emptied with
+-- DELETE ... RETURNING and its rows added to their day and key. Rows a
+-- concurrent writer commits meanwhile stay pending for the next fold; two
+-- folds never run at once (a transaction-level advisory lock). Returns how
+-- many pending rows it folded.
+CREATE FUNCTION rua_rollup_fold() RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    cols   text;
+    n      bigint;
+    folded bigint := 0;
+    rollup text;
+BEGIN
+    -- 0x7275615f666f6c64: "rua_fold".
+    PERFORM pg_advisory_xact_lock(8247322378716163940);
+    FOREACH rollup IN ARRAY ARRAY['domain', 'source', 'auth'] LOOP
+        cols := replace(rua_rollup_columns(rollup), ', messages', '');
+        EXECUTE format(
+            'WITH moved AS (DELETE FROM %1$I RETURNING *), '
+            '     added AS (INSERT INTO %2$I AS f (%3$s, messages, key) '
+            '               SELECT %3$s, sum(messages), %4$s FROM moved GROUP BY %3$s '
+            '               ON CONFLICT (day, key) '
+            '               DO UPDATE SET messages = f.messages + excluded.messages) '
+            'SELECT count(*) FROM moved',
+            'day_' || rollup || '_pending', 'day_' || rollup || '_folded', cols,
+            rua_rollup_key(rollup))
+           INTO n;
+        folded := folded + n;
+    END LOOP;
+    RETURN folded;
+END $$;
+
+-- Backfill: the records stored before this migration, spread the same way,
+-- straight into the folded tables; with them, aggregate_daily's totals of
+-- expired records on the day they carry.
+DO $$
+DECLARE
+    rollup text;
+    cols   text;
+    extra  text;
+BEGIN
+    FOREACH rollup IN ARRAY ARRAY['domain', 'source', 'auth'] LOOP
+        cols := replace(rua_rollup_columns(rollup), ', messages', '');
+        extra := CASE rollup
+            WHEN 'domain' THEN
+                ' UNION ALL SELECT day, account_id, domain, disposition, dkim, spf, '
+                '(dkim = ''pass'' OR spf = ''pass'') IS TRUE, messages::bigint FROM aggregate_daily'
+            WHEN 'source' THEN
+                ' UNION ALL SELECT day, account_id, domain, source_ip, NULL, header_from, '
+                'disposition, dkim, spf, (dkim = ''pass'' OR spf = ''pass'') IS TRUE, '
+                'messages::bigint FROM aggregate_daily'
+            ELSE '' END;
+        EXECUTE format(
+            'INSERT INTO %1$I (%2$s, messages, key) '
+            'SELECT %2$s, sum(messages), %3$s FROM (%4$s%5$s) AS u (%2$s, messages) '
+            'GROUP BY %2$s HAVING sum(messages) > 0',
+            'day_' || rollup || '_folded', cols, rua_rollup_key(rollup),
+            rua_rollup_select(rollup,
+                'aggregate_report a JOIN aggregate_record r ON r.report_id = a.id '
+                'AND r.date_begin = a.date_begin '
+                'CROSS JOIN LATERAL rua_day_split(r.count, a.date_begin, a.date_end) AS s',
+                'true'),
+            extra);
+    END LOOP;
+END $$;
+
+DROP FUNCTION rua_rollup(text, date);
+DROP TABLE aggregate_daily;
+
+-- Retention (0012's, redefined): the rollup is current, so a month's
+-- partition is dropped without rolling it up. Before anything is dropped,
+-- any report in the expired months that no writer rolled up is rolled up,
+-- and the pending rows are folded (so the folded tables alone hold every
+-- day retention removes). Lines as in 0012, without the daily rows.
+CREATE OR REPLACE FUNCTION rua_retention_apply(records interval, raw interval, quarantine interval,
+                                               dry_run boolean DEFAULT false)
+RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE
+    records_end date := date_trunc('month', (now() - records) AT TIME ZONE 'UTC')::date;
+    raw_end     date := date_trunc('month', (now() - raw) AT TIME ZONE 'UTC')::date;
+    q_before    timestamptz := now() - quarantine;
+    dropping    text := CASE WHEN dry_run THEN 'would drop' ELSE 'dropped' END;
+    deleting    text := CASE WHEN dry_run THEN 'would delete' ELSE 'deleted' END;
+    p           record;
+    n           bigint;
+    drops       text[] := '{}';
+    dropped     bigint := 0;
+    deleted     bigint := 0;
+BEGIN
+    IF records < interval '0' OR raw < interval '0' OR quarantine < interval '0' THEN
+        RAISE EXCEPTION 'rua_retention_apply: a retention period cannot be negative';
+    END IF;
+    IF NOT dry_run THEN
+        PERFORM rua_rollup_report(id) FROM aggregate_report
+          WHERE NOT rolled_up AND date_begin < records_end::timestamp AT TIME ZONE 'UTC';
+        PERFORM rua_rollup_fold();
+    END IF;
+    FOR p IN SELECT * FROM rua_month_partitions('aggregate_record') WHERE first < records_end LOOP
+        EXECUTE format('SELECT count(*) FROM %I', p.name) INTO n;
+        RETURN NEXT format('%s partition %s (%s records)', dropping, p.name, n);
+        drops := drops || p.name;
+    END LOOP;
+    EXECUTE 'SELECT count(*) FROM aggregate_record_default WHERE date_begin < $1'
+       INTO n USING records_end::timestamp AT TIME ZONE 'UTC';
+    IF n > 0 THEN
+        IF NOT dry_run THEN
+            DELETE FROM aggregate_record_default
+             WHERE date_begin < records_end::timestamp AT TIME ZONE 'UTC';
+        END IF;
+        RETURN NEXT format('%s %s records from aggregate_record_default (before %s)',
+                           deleting, n, records_end);
+        deleted := deleted + n;
+    END IF;
+    FOR p IN SELECT * FROM rua_month_partitions('raw_report') WHERE first < raw_end LOOP
+        EXECUTE format('SELECT count(*) FROM %I', p.name) INTO n;
+        RETURN NEXT format('%s partition %s (%s attachments)', dropping, p.name, n);
+        drops := drops || p.name;
+    END LOOP;
+    SELECT count(*) INTO n FROM raw_report_default WHERE month < raw_end;
+    IF n > 0 THEN
+        IF NOT dry_run THEN
+            DELETE FROM raw_report_default WHERE month < raw_end;
+        END IF;
+        RETURN NEXT format('%s %s attachments from raw_report_default (before %s)',
+                           deleting, n, raw_end);
+        deleted := deleted + n;
+    END IF;
+    SELECT count(*) INTO n FROM quarantine WHERE received_at < q_before;
+    IF n > 0 THEN
+        IF NOT dry_run THEN
+            DELETE FROM quarantine WHERE received_at < q_before;
+        END IF;
+        RETURN NEXT format('%s %s quarantined messages (received before %s)', deleting, n,
+                           to_char(q_before AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS"Z"'));
+        deleted := deleted + n;
+    END IF;
+    IF NOT dry_run THEN
+        FOR i IN 1 .. coalesce(array_length(drops, 1), 0) LOOP
+            EXECUTE format('DROP TABLE %I', drops[i]);
+        END LOOP;
+    END IF;
+    dropped := coalesce(array_length(drops, 1), 0);
+    RETURN NEXT format('retention: %s %s partitions, %s %s rows (records before %s, '
+                       'attachments before %s)', dropping, dropped, deleting, deleted,
+                       records_end, raw_end);
+END $$;
