@@ -161,6 +161,8 @@ const std::map<std::string, Key, std::less<>>& keys() {
                  c.registry_refresh = std::chrono::seconds(parse_number(v, 1, 86400));
              }},
             {"Umask", [](Config& c, std::string_view v) { c.umask = parse_umask(v); }},
+            {"MetricsSocket",
+             [](Config& c, std::string_view v) { c.metrics_socket = parse_metrics_socket(v); }},
         };
         std::map<std::string, Key, std::less<>> out;
         for (auto& key : list) {

@@ -4,6 +4,8 @@
 // collected and reported as `file:line: ...`, and nothing is returned.
 #pragma once
 
+#include "config_values.hpp"
+
 #include <rua/limits.hpp>
 #include <rua/model.hpp>
 
@@ -43,6 +45,8 @@ struct Config {
     std::size_t max_in_flight_bytes = std::size_t{512} << 20;
     std::chrono::seconds registry_refresh{30};
     std::optional<unsigned> umask;
+    // MetricsSocket: the /metrics listener; none (off) by default.
+    std::optional<MetricsSocket> metrics_socket;
 
     // True when `domain`, in normalize_domain's form, is exactly one of
     // ReportDomains (kept in that form).

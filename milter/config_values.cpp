@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <arpa/inet.h>
 #include <libpq-fe.h>
 #include <syslog.h>
 
@@ -151,6 +152,52 @@ std::string parse_socket(std::string_view text) {
         throw bad();
     }
     return std::string(text);
+}
+
+MetricsSocket parse_metrics_socket(std::string_view text) {
+    const auto bad = [&text]() {
+        return ValueError(
+            fmt::format("\"{}\" is not inet:PORT@ADDRESS or inet6:PORT@ADDRESS", text));
+    };
+    const auto colon = text.find(':');
+    if (colon == std::string_view::npos) {
+        throw bad();
+    }
+    MetricsSocket out;
+    out.spec = std::string(text);
+    const auto scheme = to_lower(text.substr(0, colon));
+    if (scheme == "inet6") {
+        out.inet6 = true;
+    } else if (scheme != "inet") {
+        throw bad();
+    }
+    const auto rest = text.substr(colon + 1);
+    const auto at = rest.find('@');
+    const auto port = rest.substr(0, at);
+    std::uint64_t number = 0;
+    if (!all_digits(port)) {
+        throw ValueError(fmt::format("\"{}\": port \"{}\" is not a number", text, port));
+    }
+    if (!to_u64(port, number) || number < 1 || number > 65535) {
+        throw ValueError(fmt::format("\"{}\": port {} is out of range (1..65535)", text, port));
+    }
+    out.port = static_cast<std::uint16_t>(number);
+    std::string address =
+        at == std::string_view::npos ? std::string() : std::string(rest.substr(at + 1));
+    if (out.inet6 && address.size() > 2 && address.front() == '[' && address.back() == ']') {
+        address = address.substr(1, address.size() - 2);
+    }
+    if (address.empty() || to_lower(address) == "localhost") {
+        address = out.inet6 ? "::1" : "127.0.0.1";
+    }
+    std::array<unsigned char, sizeof(in6_addr)> binary{};
+    if (inet_pton(out.inet6 ? AF_INET6 : AF_INET, address.c_str(), binary.data()) != 1) {
+        throw ValueError(fmt::format("\"{}\": \"{}\" is not a numeric {} address (host names "
+                                     "are not resolved: write the address)",
+                                     text, address, out.inet6 ? "IPv6" : "IPv4"));
+    }
+    out.address = std::move(address);
+    return out;
 }
 
 std::string parse_database_uri(std::string_view text) {

@@ -31,6 +31,19 @@ unsigned parse_umask(std::string_view text);
 // inet:PORT@HOST, inet6:PORT@HOST (HOST optional). Returns it unchanged.
 std::string parse_socket(std::string_view text);
 
+// MetricsSocket: where the /metrics listener binds.
+struct MetricsSocket {
+    std::string spec;    // as written, for messages and reload comparison
+    bool inet6 = false;  // inet6:PORT@ADDR
+    std::string address; // a numeric address; default 127.0.0.1 (inet6: ::1)
+    std::uint16_t port = 0;
+};
+
+// inet:PORT@ADDR or inet6:PORT@ADDR (ADDR optional: loopback). ADDR must be
+// a numeric address or "localhost", never a name to resolve: a non-loopback
+// address is served only when written out. Throws ValueError.
+MetricsSocket parse_metrics_socket(std::string_view text);
+
 // Checks a libpq connection string (URI or key=value) with libpq's own
 // parser; returns it unchanged. The ValueError names libpq's complaint with
 // any password in it redacted.

@@ -10,6 +10,7 @@
 #include "config_store.hpp"
 #include "listen_socket.hpp"
 #include "log.hpp"
+#include "metrics_listener.hpp"
 #include "privileges.hpp"
 #include "reload.hpp"
 #include "store_backend.hpp"
@@ -233,6 +234,22 @@ int run_daemon(const Options& options, const ConfigPtr& config) {
         ::umask(static_cast<mode_t>(*config->umask));
     }
 
+    // Bound as root like the milter socket (a port below 1024 is allowed);
+    // its thread starts after the fork. A port in use is a config error.
+    std::optional<MetricsListener> metrics;
+    if (config->metrics_socket) {
+        try {
+            metrics.emplace(*config->metrics_socket);
+        } catch (const MetricsBindError& e) {
+            log_error("{}: MetricsSocket: {}", config->file, e.what());
+            if (!options.foreground) { // the log is not on stderr: say it there too
+                static_cast<void>(std::fprintf(stderr, "rua-milter: %s: MetricsSocket: %s\n",
+                                               config->file.c_str(), e.what()));
+            }
+            return k_ex_config;
+        }
+    }
+
     const smfiDesc desc = make_description();
     std::vector<char> socket(config->socket.begin(), config->socket.end());
     socket.push_back('\0');
@@ -271,6 +288,21 @@ int run_daemon(const Options& options, const ConfigPtr& config) {
     LibmilterApi api;
     Filter filter(api, backend, store);
     install_filter(&filter);
+    if (metrics) {
+        metrics->start([&filter, &backend] {
+            Gauges gauges;
+            gauges.inflight_bytes = filter.memory_in_use();
+            gauges.registry_age = backend->registry_age();
+            gauges.db_pool_in_use = backend->connections_in_use();
+            return filter.metrics().render(gauges, RUA_VERSION);
+        });
+        log_info("metrics: serving http://{}/metrics",
+                 config->metrics_socket->inet6
+                     ? fmt::format("[{}]:{}", config->metrics_socket->address,
+                                   config->metrics_socket->port)
+                     : fmt::format("{}:{}", config->metrics_socket->address,
+                                   config->metrics_socket->port));
+    }
     int status = 0;
     {
         Listener listener(static_cast<unsigned long>(pthread_self()));
@@ -300,6 +332,9 @@ int run_daemon(const Options& options, const ConfigPtr& config) {
     // some are open) before the callbacks are cut off.
     for (int i = 0; i < 200 && filter.open_connections() > 0; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (metrics) {
+        metrics->stop(); // it reads the filter and the backend
     }
     install_filter(nullptr);
     backend->shutdown();

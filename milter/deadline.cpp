@@ -21,11 +21,11 @@ struct Shared {
     std::promise<ProcessResult> promise;
 };
 
-ProcessResult later(const char* reason) {
+ProcessResult later(const char* reason, std::string_view code) {
     ProcessResult result;
     result.verdict = Verdict::try_later;
     result.reason = reason;
-    result.reason_code = "try_later";
+    result.reason_code = std::string(code);
     return result;
 }
 
@@ -69,13 +69,13 @@ ProcessResult process_with_deadline(Backend& backend, Job job, std::chrono::mill
         shared->job.memory.reset();
         try {
             shared->promise.set_value(
-                later("end-of-message deadline passed before the job started"));
+                later("end-of-message deadline passed before the job started", k_reason_deadline));
         } catch (...) {
             // Already satisfied or out of memory: the waiter answers 451 anyway.
         }
     };
     if (!backend.workers().submit(std::move(task))) {
-        return later("too many messages waiting for a database worker");
+        return later("too many messages waiting for a database worker", k_reason_queue_full);
     }
 
     for (;;) {
@@ -85,7 +85,7 @@ ProcessResult process_with_deadline(Backend& backend, Job job, std::chrono::mill
                 break;
             }
             cancel->cancel();
-            return later("end-of-message deadline exceeded");
+            return later("end-of-message deadline exceeded", k_reason_deadline);
         }
         const auto slice = std::min<std::chrono::steady_clock::duration>(end - now, k_heartbeat);
         if (future.wait_for(slice) == std::future_status::ready) {

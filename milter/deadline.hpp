@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rua::milter {
@@ -29,6 +30,12 @@ struct Job {
     // runs (limits.memory points to it). May be null.
     std::shared_ptr<MemoryReservation> memory;
 };
+
+// ProcessResult::reason_code of the try_later verdicts made here (the
+// store's own is "try_later"): the deadline passed (running or queued), or
+// the queue was full.
+constexpr std::string_view k_reason_deadline = "deadline";
+constexpr std::string_view k_reason_queue_full = "queue_full";
 
 // Rethrows whatever the backend threw. `heartbeat` is called about every
 // few seconds while waiting (smfi_progress). A full queue, a job dropped

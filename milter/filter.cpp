@@ -36,9 +36,10 @@ struct Message {
     // Its share of MaxInFlightBytes; the end-of-message job holds it too,
     // so the bytes go back when both are done with the message.
     std::shared_ptr<MemoryReservation> memory;
+    Metrics::InFlight in_flight; // from DATA until the message goes
 };
 
-template <typename F> sfsistat guard(const char* callback, F&& body) noexcept {
+template <typename F> sfsistat guard(Metrics& metrics, const char* callback, F&& body) noexcept {
     try {
         return body();
     } catch (const std::exception& e) {
@@ -46,6 +47,7 @@ template <typename F> sfsistat guard(const char* callback, F&& body) noexcept {
     } catch (...) {
         log_error("{}: internal error, answering tempfail", callback);
     }
+    metrics.tempfail(TempfailReason::internal);
     return SMFIS_TEMPFAIL;
 }
 
@@ -59,6 +61,17 @@ std::string bare(std::string_view recipient) {
         recipient.remove_suffix(1);
     }
     return std::string(recipient);
+}
+
+// try_later's reason_code as set by process_with_deadline, else the store's.
+TempfailReason tempfail_reason(std::string_view code) {
+    if (code == k_reason_deadline) {
+        return TempfailReason::deadline;
+    }
+    if (code == k_reason_queue_full) {
+        return TempfailReason::overload;
+    }
+    return TempfailReason::database;
 }
 
 std::string plural(std::size_t n, const char* word) {
@@ -145,14 +158,14 @@ Filter::Connection& Filter::connection(SMFICTX* ctx) {
 }
 
 sfsistat Filter::negotiated(SMFICTX* ctx, bool leading_space) noexcept {
-    return guard("negotiate", [&] {
+    return guard(m_metrics, "negotiate", [&] {
         connection(ctx).leading_space = leading_space;
         return SMFIS_CONTINUE;
     });
 }
 
 sfsistat Filter::connect(SMFICTX* ctx) noexcept {
-    return guard("connect", [&] {
+    return guard(m_metrics, "connect", [&] {
         connection(ctx);
         return SMFIS_CONTINUE;
     });
@@ -161,14 +174,14 @@ sfsistat Filter::connect(SMFICTX* ctx) noexcept {
 // Only an MTA that ignores SMFIP_NOMAIL calls this: a message otherwise
 // starts at its first RCPT and ends at end of message, abort or DATA.
 sfsistat Filter::envfrom(SMFICTX* ctx) noexcept {
-    return guard("envfrom", [&] {
+    return guard(m_metrics, "envfrom", [&] {
         connection(ctx).message.emplace();
         return SMFIS_CONTINUE;
     });
 }
 
 sfsistat Filter::envrcpt(SMFICTX* ctx, std::string_view recipient) noexcept {
-    return guard("envrcpt", [&] {
+    return guard(m_metrics, "envrcpt", [&] {
         auto& conn = connection(ctx);
         if (!conn.message) {
             conn.message.emplace();
@@ -187,6 +200,7 @@ sfsistat Filter::envrcpt(SMFICTX* ctx, std::string_view recipient) noexcept {
                 log_warning("RCPT {}: registry not loaded yet, answering 451",
                             log_value("<" + address + ">"));
                 m_api.set_reply(ctx, "451", "4.3.0", "rua registry not available, try again later");
+                m_metrics.tempfail(TempfailReason::registry);
                 return SMFIS_TEMPFAIL;
             }
             ++message.others;
@@ -203,6 +217,7 @@ sfsistat Filter::envrcpt(SMFICTX* ctx, std::string_view recipient) noexcept {
             m_api.set_reply(
                 ctx, "550", "5.1.1",
                 reply_text(fmt::format("<{}>: not a registered DMARC report address", address)));
+            m_metrics.rcpt_rejected();
             return SMFIS_REJECT;
         }
         ++message.others;
@@ -211,7 +226,7 @@ sfsistat Filter::envrcpt(SMFICTX* ctx, std::string_view recipient) noexcept {
 }
 
 sfsistat Filter::data(SMFICTX* ctx) noexcept {
-    return guard("data", [&] {
+    return guard(m_metrics, "data", [&] {
         auto& conn = connection(ctx);
         if (!conn.has_rua()) {
             // Not ours: neither header nor body is sent to us, and the next
@@ -220,6 +235,7 @@ sfsistat Filter::data(SMFICTX* ctx) noexcept {
             return SMFIS_ACCEPT;
         }
         conn.message->queue_id = m_api.symbol(ctx, "i");
+        conn.message->in_flight = m_metrics.message_started();
         return SMFIS_CONTINUE;
     });
 }
@@ -229,6 +245,7 @@ sfsistat Filter::too_big(SMFICTX* ctx, Connection& conn) {
              conn.message->queue_id.value_or("NOQUEUE"), conn.message->rua.front().entry.address,
              conn.config->limits.max_message_bytes);
     m_api.set_reply(ctx, "552", "5.3.4", "message too big for a DMARC report");
+    m_metrics.message({}, Verdict::rejected);
     conn.message.reset();
     return SMFIS_REJECT;
 }
@@ -256,6 +273,8 @@ sfsistat Filter::over_budget(SMFICTX* ctx, Connection& conn, const char* where) 
                 message.queue_id.value_or("NOQUEUE"), log_value(message.rua.front().entry.address),
                 conn.config->max_in_flight_bytes, where, m_memory.in_use());
     m_api.set_reply(ctx, "451", "4.3.2", "too many reports in progress, try again later");
+    m_metrics.tempfail(TempfailReason::overload);
+    m_metrics.message({}, Verdict::try_later);
     conn.message.reset();
     return SMFIS_TEMPFAIL;
 }
@@ -266,7 +285,7 @@ bool Filter::wait_idle(std::chrono::milliseconds limit) noexcept {
 }
 
 sfsistat Filter::header(SMFICTX* ctx, std::string_view name, std::string_view value) noexcept {
-    return guard("header", [&] {
+    return guard(m_metrics, "header", [&] {
         auto& conn = connection(ctx);
         if (!conn.has_rua()) {
             return SMFIS_ACCEPT;
@@ -279,7 +298,7 @@ sfsistat Filter::header(SMFICTX* ctx, std::string_view name, std::string_view va
 }
 
 sfsistat Filter::eoh(SMFICTX* ctx) noexcept {
-    return guard("eoh", [&] {
+    return guard(m_metrics, "eoh", [&] {
         auto& conn = connection(ctx);
         if (!conn.has_rua()) {
             return SMFIS_ACCEPT;
@@ -292,7 +311,7 @@ sfsistat Filter::eoh(SMFICTX* ctx) noexcept {
 }
 
 sfsistat Filter::body(SMFICTX* ctx, std::string_view chunk) noexcept {
-    return guard("body", [&] {
+    return guard(m_metrics, "body", [&] {
         auto& conn = connection(ctx);
         if (!conn.has_rua()) {
             return SMFIS_ACCEPT;
@@ -305,7 +324,7 @@ sfsistat Filter::body(SMFICTX* ctx, std::string_view chunk) noexcept {
 }
 
 sfsistat Filter::eom(SMFICTX* ctx) noexcept {
-    return guard("eom", [&] {
+    return guard(m_metrics, "eom", [&] {
         auto& conn = connection(ctx);
         if (!conn.has_rua()) {
             conn.message.reset();
@@ -334,7 +353,7 @@ sfsistat Filter::eom(SMFICTX* ctx) noexcept {
 }
 
 sfsistat Filter::abort(SMFICTX* ctx) noexcept {
-    return guard("abort", [&] {
+    return guard(m_metrics, "abort", [&] {
         if (auto* conn = static_cast<Connection*>(m_api.get_private(ctx))) {
             conn->message.reset();
         }
@@ -343,7 +362,7 @@ sfsistat Filter::abort(SMFICTX* ctx) noexcept {
 }
 
 sfsistat Filter::close(SMFICTX* ctx) noexcept {
-    return guard("close", [&] {
+    return guard(m_metrics, "close", [&] {
         // Only connection state lives here; close may come without connect.
         std::unique_ptr<Connection> owned(static_cast<Connection*>(m_api.get_private(ctx)));
         if (owned) {
@@ -387,9 +406,15 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
         *m_backend, std::move(job),
         std::chrono::duration_cast<std::chrono::milliseconds>(config.eom_deadline),
         [this, ctx] { m_api.progress(ctx); });
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::steady_clock::now() - start)
-                        .count();
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
+    m_metrics.eom_duration(std::chrono::duration_cast<std::chrono::microseconds>(elapsed));
+    const std::string_view first_kind =
+        result.ingest.reports.empty() ? std::string_view() : result.ingest.reports.front()->kind();
+    // over_budget counts its own answer; every other verdict is counted here.
+    if (result.verdict != Verdict::try_later || !message.memory->exhausted()) {
+        m_metrics.message(first_kind, result.verdict);
+    }
 
     const auto items = result.items();
     switch (result.verdict) {
@@ -406,6 +431,7 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
         }
         log_warning("{}: tempfail rua={} ms={} reason={}", qid, log_value(rua), ms,
                     log_quoted(result.reason));
+        m_metrics.tempfail(tempfail_reason(result.reason_code));
         // The reason (a libpq error, a socket path) is for our log, not for a
         // remote MTA: the reply text is always the same.
         m_api.set_reply(ctx, "451", "4.3.0", "cannot store the report now, try again later");

@@ -7,6 +7,7 @@
 
 #include "backend.hpp"
 #include "config_store.hpp"
+#include "metrics.hpp"
 #include "milter_api.hpp"
 
 #include <rua/budget.hpp>
@@ -45,6 +46,8 @@ public:
     // Waits until no end of message is being worked on, at most `limit`;
     // true when idle. For shutdown: messages in flight get their answer.
     bool wait_idle(std::chrono::milliseconds limit) noexcept;
+    // The counters bumped by the callbacks (MetricsSocket serves them).
+    Metrics& metrics() noexcept { return m_metrics; }
 
     struct Connection; // defined in filter.cpp
 
@@ -59,6 +62,7 @@ private:
     std::shared_ptr<Backend> m_backend;
     const ConfigStore& m_config;
     MemoryBudget m_memory; // MaxInFlightBytes, shared by every message
+    Metrics m_metrics;
     std::mutex m_busy_mutex;
     std::condition_variable m_idle;
     std::size_t m_busy = 0; // ends of message being worked on; guarded by m_busy_mutex

@@ -25,6 +25,12 @@ void warn_restart_only(const Config& old_config, const Config& next) {
     if (old_config.socket != next.socket) {
         warn("Socket");
     }
+    const auto metrics_spec = [](const Config& c) {
+        return c.metrics_socket ? c.metrics_socket->spec : std::string();
+    };
+    if (metrics_spec(old_config) != metrics_spec(next)) {
+        warn("MetricsSocket");
+    }
     if (old_config.database_uri != next.database_uri) {
         warn("DatabaseURI");
     }

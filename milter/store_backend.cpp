@@ -61,7 +61,27 @@ ProcessResult StoreBackend::process(std::string_view raw, const Limits& limits,
     return process_message(m_store, raw, limits, arrival, options);
 }
 
+std::optional<std::chrono::milliseconds> StoreBackend::registry_age() const {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    if (!m_registry) {
+        return std::nullopt;
+    }
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 m_loaded_at);
+}
+
+std::size_t StoreBackend::connections_in_use() const noexcept {
+    return m_workers.running() + (m_loading.load() ? 1 : 0);
+}
+
 bool StoreBackend::load_once() noexcept {
+    struct Loading {
+        std::atomic<bool>& flag;
+        explicit Loading(std::atomic<bool>& f) : flag(f) { flag = true; }
+        ~Loading() { flag = false; }
+        Loading(const Loading&) = delete;
+        Loading& operator=(const Loading&) = delete;
+    } loading(m_loading);
     try {
         // A database this build's migrations do not match (not migrated, or
         // migrated by a newer version) is never read: the registry stays
@@ -74,6 +94,7 @@ bool StoreBackend::load_once() noexcept {
             std::lock_guard<std::mutex> lock(m_mutex);
             first = !m_registry;
             m_registry = std::move(fresh);
+            m_loaded_at = std::chrono::steady_clock::now();
         }
         if (first) {
             log_info("registry loaded: {} rua addresses", size);

@@ -9,9 +9,11 @@
 #include "backend.hpp"
 #include "worker_pool.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -33,6 +35,12 @@ public:
                           const ProcessOptions& options) override;
     WorkerPool& workers() override { return m_workers; }
 
+    // Since the registry last loaded; none while it never has (metrics).
+    std::optional<std::chrono::milliseconds> registry_age() const;
+    // Connections taken now: running end-of-message jobs plus a registry
+    // load in progress (metrics). Never throws.
+    std::size_t connections_in_use() const noexcept;
+
     // Stops the refresh thread and the pool (queued jobs dropped, running
     // ones cancelled, threads joined). Idempotent; the destructor calls it.
     void shutdown() noexcept;
@@ -46,7 +54,9 @@ private:
     Store m_store;
     const std::chrono::seconds m_refresh;
     mutable std::mutex m_mutex;
-    std::shared_ptr<const Registry> m_registry; // guarded by m_mutex
+    std::shared_ptr<const Registry> m_registry;        // guarded by m_mutex
+    std::chrono::steady_clock::time_point m_loaded_at; // guarded by m_mutex
+    std::atomic<bool> m_loading{false};
     std::condition_variable m_wake;
     bool m_stop = false; // guarded by m_mutex
     std::thread m_thread;

@@ -67,6 +67,11 @@ void WorkerPool::shutdown() noexcept {
     }
 }
 
+std::size_t WorkerPool::running() const noexcept {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_running.size();
+}
+
 std::size_t WorkerPool::peak_running() const noexcept {
     std::lock_guard<std::mutex> lock(m_mutex);
     return m_peak;

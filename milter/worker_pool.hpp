@@ -47,6 +47,8 @@ public:
     void shutdown() noexcept;
 
     std::size_t threads() const noexcept { return m_threads.size(); }
+    // Tasks running now (each holds a database connection: the metrics).
+    std::size_t running() const noexcept;
     // The most tasks ever running at once (for tests).
     std::size_t peak_running() const noexcept;
     // Tasks dropped unrun: deadline passed or cancelled while queued, or

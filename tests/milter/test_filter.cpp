@@ -676,3 +676,105 @@ TEST_CASE("an aborted message is forgotten without MAIL starting the next one") 
     CHECK(h.filter.eom(h.ctx) == SMFIS_DISCARD);
     CHECK(h.backend->calls == 1);
 }
+
+namespace {
+
+// The line of `name` in the filter's exposition ("" when absent).
+std::string metric_line(Filter& filter, const std::string& name) {
+    const std::string text = "\n" + filter.metrics().render(Gauges{}, "test");
+    const auto at = text.find("\n" + name + " ");
+    if (at == std::string::npos) {
+        return "";
+    }
+    return text.substr(at + 1, text.find('\n', at + 1) - at - 1);
+}
+
+} // namespace
+
+TEST_CASE("metrics: each answer is counted once, by kind, verdict and 4xx reason") {
+    Harness h;
+    h.backend->result = result_with(Verdict::stored, 1, 2);
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_DISCARD);
+    h.backend->result = result_with(Verdict::duplicate, 1, 2);
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_DISCARD);
+    h.backend->result = ProcessResult{};
+    h.backend->result.verdict = Verdict::quarantined;
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_DISCARD);
+    h.backend->result.verdict = Verdict::try_later;
+    h.backend->result.reason_code = "try_later";
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_TEMPFAIL);
+    h.filter.envfrom(h.ctx);
+    CHECK(h.filter.envrcpt(h.ctx, "<nobody@example.net>") == SMFIS_REJECT);
+    h.filter.abort(h.ctx);
+
+    auto& m = h.filter.metrics();
+    CHECK(m.messages("aggregate", Verdict::stored) == 1);
+    CHECK(m.messages("aggregate", Verdict::duplicate) == 1);
+    CHECK(m.messages("", Verdict::quarantined) == 1);
+    CHECK(m.messages("", Verdict::try_later) == 1);
+    CHECK(m.messages("aggregate", Verdict::try_later) == 0);
+    CHECK(m.inflight_messages() == 0);
+    CHECK(
+        metric_line(h.filter, "rua_milter_messages_total{kind=\"aggregate\",verdict=\"stored\"}") ==
+        "rua_milter_messages_total{kind=\"aggregate\",verdict=\"stored\"} 1");
+    CHECK(metric_line(h.filter, "rua_milter_rcpt_rejected_total") ==
+          "rua_milter_rcpt_rejected_total 1");
+    CHECK(metric_line(h.filter, "rua_milter_tempfail_total{reason=\"database\"}") ==
+          "rua_milter_tempfail_total{reason=\"database\"} 1");
+    CHECK(metric_line(h.filter, "rua_milter_eom_seconds_count") ==
+          "rua_milter_eom_seconds_count 4");
+}
+
+TEST_CASE("metrics: 552, 451 4.3.2, the registry, the deadline and a guard are counted") {
+    Config config = base_config();
+    config.limits.max_message_bytes = 100;
+    Harness big(config);
+    CHECK(big.send({"<dmarc@example.net>"}) == SMFIS_REJECT);
+    CHECK(big.filter.metrics().messages("", Verdict::rejected) == 1);
+    CHECK(metric_line(big.filter, "rua_milter_eom_seconds_count") ==
+          "rua_milter_eom_seconds_count 0");
+
+    config = base_config();
+    config.max_in_flight_bytes = 40;
+    Harness full(config);
+    CHECK(full.send({"<dmarc@example.net>"}) == SMFIS_TEMPFAIL);
+    CHECK(full.filter.metrics().messages("", Verdict::try_later) == 1);
+    CHECK(metric_line(full.filter, "rua_milter_tempfail_total{reason=\"overload\"}") ==
+          "rua_milter_tempfail_total{reason=\"overload\"} 1");
+
+    Harness no_registry;
+    no_registry.backend->registry_snapshot = nullptr;
+    no_registry.filter.envfrom(no_registry.ctx);
+    CHECK(no_registry.filter.envrcpt(no_registry.ctx, "<dmarc@example.net>") == SMFIS_TEMPFAIL);
+    CHECK(metric_line(no_registry.filter, "rua_milter_tempfail_total{reason=\"registry\"}") ==
+          "rua_milter_tempfail_total{reason=\"registry\"} 1");
+
+    config = base_config();
+    config.eom_deadline = std::chrono::seconds(0);
+    Harness late(config);
+    CHECK(late.send({"<dmarc@example.net>"}) == SMFIS_TEMPFAIL);
+    late.backend->pool.shutdown();
+    CHECK(metric_line(late.filter, "rua_milter_tempfail_total{reason=\"deadline\"}") ==
+          "rua_milter_tempfail_total{reason=\"deadline\"} 1");
+    CHECK(metric_line(late.filter, "rua_milter_tempfail_total{reason=\"database\"}") ==
+          "rua_milter_tempfail_total{reason=\"database\"} 0");
+
+    Harness broken;
+    broken.backend->throw_error = true;
+    log_set_sink([](LogLevel, std::string_view) {});
+    CHECK(broken.send({"<dmarc@example.net>"}) == SMFIS_TEMPFAIL);
+    log_set_sink(nullptr);
+    CHECK(metric_line(broken.filter, "rua_milter_tempfail_total{reason=\"internal\"}") ==
+          "rua_milter_tempfail_total{reason=\"internal\"} 1");
+}
+
+TEST_CASE("metrics: a message is in flight from DATA until its answer or abort") {
+    Harness h;
+    h.filter.envfrom(h.ctx);
+    REQUIRE(h.filter.envrcpt(h.ctx, "<dmarc@example.net>") == SMFIS_CONTINUE);
+    CHECK(h.filter.metrics().inflight_messages() == 0);
+    REQUIRE(h.filter.data(h.ctx) == SMFIS_CONTINUE);
+    CHECK(h.filter.metrics().inflight_messages() == 1);
+    h.filter.abort(h.ctx);
+    CHECK(h.filter.metrics().inflight_messages() == 0);
+}
