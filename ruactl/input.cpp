@@ -136,6 +136,10 @@ std::string read_import_file(const std::string& path, const ImportFileRules& rul
     if (size > limit) {
         throw InputError(too_large(mbox, rules));
     }
+    // One allocation of the size the file has now (the loop still stops at
+    // the limit if it grows): growing the string as it is read copied a
+    // 20 MiB message several times over, a fifth of an import's time.
+    data.reserve(static_cast<std::size_t>(size) + 1);
     read_bounded(fd.get(), limit, data);
     if (data.size() > limit) {
         throw InputError(too_large(mbox, rules)); // it grew while being read

@@ -213,6 +213,8 @@ TEST_CASE("an attachment past 1 MiB is archived through a large object, byte for
     CHECK(db.scalar("SELECT data = convert_to($x$" + xml + "$x$, 'UTF8') FROM raw_report") == "t");
     CHECK(db.scalar("SELECT count(*) FROM pg_largeobject_metadata") == "0");
     CHECK(db.count("aggregate_record") == 4000);
+    // sql/0014: compressed with lz4, not pglz.
+    CHECK(db.scalar("SELECT pg_column_compression(data) FROM raw_report") == "lz4");
 }
 
 TEST_CASE("a large base64 attachment is parsed and archived without being decoded whole") {
@@ -237,4 +239,57 @@ TEST_CASE("a large base64 attachment is parsed and archived without being decode
         CHECK(db.scalar("SELECT raw_sha256 = (SELECT sha256 FROM raw_report) FROM "
                         "aggregate_report") == "t");
     }
+}
+
+TEST_CASE("a streamed report's records go straight into their month's partition when it exists") {
+    // 1700000000 is in November 2023: with that month's partition the COPY
+    // goes into it (skipping the parent's per-statement check, as the report
+    // was inserted just before); without it, through the parent into the
+    // default partition. Either way every record is stored once, with its
+    // report.
+    const std::string where = "SELECT string_agg(DISTINCT tableoid::regclass::text, ',') || ' ' || "
+                              "count(*) || ' ' || (SELECT count(*) FROM parent_checks) "
+                              "FROM aggregate_record";
+    for (const bool month : {true, false}) {
+        CAPTURE(month);
+        ScratchDb db;
+        if (month) {
+            db.exec("SELECT rua_partition_create('aggregate_record', '2023-11-01')");
+        }
+        // The parent's check, made to leave a trace of each statement it sees.
+        db.exec("CREATE TABLE parent_checks (at timestamptz)");
+        db.exec("CREATE OR REPLACE FUNCTION aggregate_record_check_reports() RETURNS trigger "
+                "LANGUAGE plpgsql AS $$ BEGIN INSERT INTO parent_checks VALUES (now()); "
+                "RETURN NULL; END $$");
+        rua::ConnectionPool pool(db.url(), 1);
+        rua::Store store(pool);
+        const auto result =
+            rua::process_message(store, rua::test::xml_message(many_records_xml("leaf-1", 350)),
+                                 streaming(100), arrival(), rua::ProcessOptions{});
+        REQUIRE(result.verdict == rua::Verdict::stored);
+        CHECK(result.ingest.reports.at(0)->streamed);
+        CHECK(db.scalar(where) ==
+              (month ? "aggregate_record_2023_11 350 0" : "aggregate_record_default 350 1"));
+        CHECK(db.scalar("SELECT count(*) FROM aggregate_record r JOIN aggregate_report a ON "
+                        "a.id = r.report_id AND a.report_id = 'leaf-1'") == "350");
+    }
+}
+
+TEST_CASE("a message's reports of two months go through the parent, each into its partition") {
+    ScratchDb db;
+    db.exec("SELECT rua_partition_create('aggregate_record', '2023-11-01')");
+    rua::ConnectionPool pool(db.url(), 1);
+    rua::Store store(pool);
+    std::string other = many_records_xml("leaf-3", 5);
+    const std::string from = "<begin>1700000000</begin><end>1700086399</end>";
+    other.replace(other.find(from), from.size(), "<begin>1710000000</begin><end>1710086399</end>");
+    const auto result =
+        rua::process_message(store, two_part_message(many_records_xml("leaf-2", 4), other),
+                             rua::Limits{}, arrival(), rua::ProcessOptions{});
+    REQUIRE(result.verdict == rua::Verdict::stored);
+    CHECK(db.scalar("SELECT string_agg(a.report_id || ' ' || r.tableoid::regclass::text || ' ' || "
+                    "r.n, ',' ORDER BY a.report_id) FROM aggregate_report a JOIN (SELECT "
+                    "report_id, tableoid, count(*) AS n FROM aggregate_record GROUP BY 1, 2) r "
+                    "ON r.report_id = a.id") ==
+          "leaf-2 aggregate_record_2023_11 4,leaf-3 aggregate_record_default 5");
 }

@@ -25,6 +25,21 @@ std::vector<SummaryTable> aggregate_summary(pqxx::work& tx, const std::string& d
 
 namespace {
 
+// The monthly partition of aggregate_record that holds the inserted report's
+// records (named by rua_partition_name, sql/0012), or NULL when the month has
+// none (its records then go through the parent into the default partition).
+// COPY straight into the partition skips the parent's statement trigger that
+// checks each record's report (sql/0003): with it, PostgreSQL inserts rows
+// into a partitioned table one by one instead of in batches. The check is
+// not needed here, as the report was inserted by the same transaction just
+// before; any other writer through the parent is still checked.
+constexpr const char* k_record_leaf =
+    "(SELECT c.relname::text FROM pg_catalog.pg_inherits i "
+    "JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid "
+    "WHERE i.inhparent = 'aggregate_record'::regclass "
+    "AND c.oid = to_regclass(rua_partition_name('aggregate_record', "
+    "date_trunc('month', date_begin AT TIME ZONE 'UTC')::date)))";
+
 // The INSERT of one report: the field tables' columns, then how it arrived
 // and what the store computes. Built once from the tables.
 const std::string& insert_report_sql() {
@@ -41,10 +56,10 @@ const std::string& insert_report_sql() {
             "coalesce((SELECT account_id FROM rua_address WHERE address = ${}), "
             "(SELECT min(account_id) FROM account_domain WHERE domain = lower(${}::text)))) "
             "ON CONFLICT (reporter, report_id, lower(domain), date_begin, date_end) DO NOTHING "
-            "RETURNING id, account_id",
+            "RETURNING id, account_id, {}",
             column_list(aggregate_report_fields()), column_list(aggregate_policy_fields()), fields,
             policy, via, via + 1, via + 2, via + 3, via + 4, via + 5, via + 6, via + 7, via + 7,
-            via + 1, via + 8);
+            via + 1, via + 8, k_record_leaf);
     }();
     return k_sql;
 }
@@ -80,7 +95,31 @@ struct Pending {
     std::int64_t id;
     std::string date_begin; // the report's, as timestamptz text
     OptString account_id;
+    std::string table; // where its records go (record_table())
 };
+
+// The table to COPY a stored report's records into: its month's partition
+// when the INSERT's RETURNING named one (k_record_leaf), else the parent.
+// The name comes from the server; it is checked against the partitions'
+// naming rule all the same, as it becomes part of a statement.
+std::string record_table(const pqxx::field& leaf) {
+    if (leaf.is_null()) {
+        return "aggregate_record";
+    }
+    const std::string_view name = leaf.c_str();
+    constexpr std::string_view k_prefix = "aggregate_record_";
+    const bool digits = name.size() == k_prefix.size() + 7 &&
+                        name.substr(0, k_prefix.size()) == k_prefix &&
+                        name[k_prefix.size() + 4] == '_' && [&] {
+                            for (std::size_t i = k_prefix.size(); i < name.size(); ++i) {
+                                if (i != k_prefix.size() + 4 && (name[i] < '0' || name[i] > '9')) {
+                                    return false;
+                                }
+                            }
+                            return true;
+                        }();
+    return digits ? std::string(name) : std::string("aggregate_record");
+}
 
 // UTC seconds as timestamptz input text ("2026-11-30 00:00:00+00").
 std::string timestamptz_text(std::int64_t seconds) {
@@ -115,9 +154,16 @@ void copy_record(pqxx::stream_to& copy, std::vector<OptString>& texts, const std
 }
 
 // Every record of every report stored by this message, in one COPY whose
-// columns are the record table's.
+// columns are the record table's: into their month's partition when they
+// all have the same, else through the parent.
 void copy_records(pqxx::work& tx, const std::vector<Pending>& stored) {
-    pqxx::stream_to records(tx, "aggregate_record", record_columns());
+    std::string table = stored.front().table;
+    for (const auto& s : stored) {
+        if (s.table != table) {
+            table = "aggregate_record";
+        }
+    }
+    pqxx::stream_to records(tx, table, record_columns());
     std::vector<OptString> texts;
     for (const auto& s : stored) {
         const std::string id = std::to_string(s.id);
@@ -154,9 +200,9 @@ public:
         });
         if (outcome.outcome == ReportOutcome::stored) {
             const auto& account = rows[0][1];
-            m_stored.push_back(
-                Pending{&r, outcome.id, timestamptz_text(r.begin),
-                        account.is_null() ? OptString() : OptString(account.c_str())});
+            m_stored.push_back(Pending{&r, outcome.id, timestamptz_text(r.begin),
+                                       account.is_null() ? OptString() : OptString(account.c_str()),
+                                       record_table(rows[0][2])});
         }
         return outcome;
     }
@@ -229,7 +275,7 @@ public:
             if (!rows[0][1].is_null()) {
                 m_account = rows[0][1].c_str();
             }
-            m_copy.emplace(m_tx, "aggregate_record", record_columns());
+            m_copy.emplace(m_tx, record_table(rows[0][2]), record_columns());
             return;
         }
         const auto found = m_tx.exec_prepared("rua_find_streamed", opt(r.org_name), opt(r.email),
