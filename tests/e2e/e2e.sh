@@ -78,6 +78,10 @@ set -- $PORTS
 SMTP_PORT=$1
 MILTER_PORT=$2
 rua_milter_conf "$WORK/rua-milter.conf" "$MILTER_PORT" "$DBURL" example.net "$WORK/rua-milter.pid"
+# /metrics on a free loopback port, scraped at the end of the remove-mode run.
+METRICS_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') ||
+  die "no free port for MetricsSocket"
+echo "MetricsSocket inet:$METRICS_PORT@127.0.0.1" >>"$WORK/rua-milter.conf"
 "$MILTER" -n -c "$WORK/rua-milter.conf" >"$WORK/check.log" 2>&1 || { cat "$WORK/check.log"; die "rua-milter -n rejects the config"; }
 rua_milter_start "$MILTER" "$WORK/rua-milter.conf" "$WORK/milter.log" "$MILTER_PORT" || die "rua-milter did not start"
 # The rua has a mailbox of its own (the snippet's fallback), so does
@@ -240,6 +244,32 @@ expect "database started again" "0" "$PG_STOPPED"
 send "$WORK/retry.eml" "$FROM" "$RUA"
 expect "database back: retry end of data" "250" "$(data_basic)"
 expect "database back: stored exactly once" "1" "$(reports_with_id e2e-retry-1)"
+
+# ---- 6b. /metrics: the counters are what was sent above ----------------------
+# Messages at end of message: aggregate stored gz, zip, xml, both, retry (5),
+# duplicate gz (1), 451 with the database down (1, parsed before the store
+# failed); the broken report quarantined with no report (unknown); tlsrpt
+# stored and duplicate; failure stored: 11. One RCPT refused (step 3).
+python3 - "$METRICS_PORT" >"$WORK/metrics.txt" 2>&1 <<'EOF'
+import sys, urllib.request
+with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics", timeout=30) as r:
+    sys.stdout.write(r.read().decode())
+EOF
+metric() { awk -v name="$1" '$1 == name { print $2 }' "$WORK/metrics.txt"; }
+mt() { echo "rua_milter_messages_total{kind=\"$1\",verdict=\"$2\"}"; }
+sum_of() { awk -v prefix="$1" 'index($1, prefix) == 1 { s += $2 } END { print s + 0 }' "$WORK/metrics.txt"; }
+expect "metrics: aggregate stored, duplicate, tempfail" "5|1|1" \
+  "$(metric "$(mt aggregate stored)")|$(metric "$(mt aggregate duplicate)")|$(metric "$(mt aggregate tempfail)")"
+expect "metrics: tlsrpt stored, duplicate; failure stored" "1|1|1" \
+  "$(metric "$(mt tlsrpt stored)")|$(metric "$(mt tlsrpt duplicate)")|$(metric "$(mt failure stored)")"
+expect "metrics: quarantined with no report (kind unknown)" "1" "$(metric "$(mt unknown quarantined)")"
+expect "metrics: every message counted once" "11" "$(sum_of rua_milter_messages_total)"
+expect "metrics: RCPT refused, 4xx for the database, 4xx in all" "1|1|1" \
+  "$(metric rua_milter_rcpt_rejected_total)|$(metric 'rua_milter_tempfail_total{reason="database"}')|$(sum_of rua_milter_tempfail_total)"
+expect "metrics: end of message histogram count and +Inf bucket" "11|11" \
+  "$(metric rua_milter_eom_seconds_count)|$(metric 'rua_milter_eom_seconds_bucket{le="+Inf"}')"
+expect "metrics: nothing in flight, no connection held" "0|0|0" \
+  "$(metric rua_milter_inflight_messages)|$(metric rua_milter_inflight_bytes)|$(metric rua_milter_db_pool_in_use)"
 
 # ---- 7. AfterIngest deliver: delivered to the rua mailbox with its header -------
 rua_milter_stop
