@@ -293,3 +293,26 @@ TEST_CASE("a message's reports of two months go through the parent, each into it
                     "ON r.report_id = a.id") ==
           "leaf-2 aggregate_record_2023_11 4,leaf-3 aggregate_record_default 5");
 }
+
+TEST_CASE("a stored report is queued for the daily rollup by its own INSERT; a duplicate is not") {
+    ScratchDb db;
+    rua::ConnectionPool pool(db.url(), 1);
+    rua::Store store(pool);
+    const std::string sum = "SELECT (SELECT count(*) FROM rollup_pending) || ' ' || "
+                            "(SELECT sum(messages) FROM v_day_domain)";
+    for (const std::size_t items : {std::size_t{100}, std::size_t{1000}}) {
+        CAPTURE(items); // streamed, then whole (the same report: a duplicate)
+        const auto result =
+            rua::process_message(store, rua::test::xml_message(many_records_xml("roll-1", 350)),
+                                 streaming(items), arrival(), rua::ProcessOptions{});
+        CHECK(result.verdict == (items == 100 ? rua::Verdict::stored : rua::Verdict::duplicate));
+        CHECK(db.scalar(sum) == "1 61425");
+    }
+    const auto other =
+        rua::process_message(store, rua::test::xml_message(many_records_xml("roll-2", 3)),
+                             rua::Limits{}, arrival(), rua::ProcessOptions{});
+    REQUIRE(other.verdict == rua::Verdict::stored);
+    CHECK(db.scalar(sum) == "2 61431");
+    CHECK(db.scalar("SELECT rua_rollup_fold()") == "2");
+    CHECK(db.scalar(sum) == "0 61431");
+}

@@ -41,7 +41,10 @@ constexpr const char* k_record_leaf =
     "date_trunc('month', date_begin AT TIME ZONE 'UTC')::date)))";
 
 // The INSERT of one report: the field tables' columns, then how it arrived
-// and what the store computes. Built once from the tables.
+// and what the store computes. Built once from the tables. A report
+// inserted is queued for the daily rollup in the same statement (what
+// rua_rollup_report does, sql/0013: its rollup is read from its records
+// until rua_rollup_fold folds it), saving a round trip per report.
 const std::string& insert_report_sql() {
     static const std::string k_sql = [] {
         int n = 1;
@@ -49,14 +52,18 @@ const std::string& insert_report_sql() {
         const std::string policy = param_list(aggregate_policy_fields(), n);
         const int via = n;
         return fmt::format(
-            "INSERT INTO aggregate_report ({}, {}, via, rua, file, queue_id, fingerprint, "
+            "WITH ins AS (INSERT INTO aggregate_report ({}, {}, via, rua, file, queue_id, "
+            "fingerprint, "
             "record_count, message_count, raw_report_id, raw_sha256, account_id) "
             "VALUES ({}, {}, ${}, ${}, ${}, ${}, sha256(${}::bytea), ${}::integer, ${}::bigint, "
             "${}::bigint, (SELECT sha256 FROM raw_report WHERE id = ${}::bigint), "
             "coalesce((SELECT account_id FROM rua_address WHERE address = ${}), "
             "(SELECT min(account_id) FROM account_domain WHERE domain = lower(${}::text)))) "
             "ON CONFLICT (reporter, report_id, lower(domain), date_begin, date_end) DO NOTHING "
-            "RETURNING id, account_id, {}",
+            "RETURNING id, account_id, date_begin, date_end, {} AS leaf), "
+            "queued AS (INSERT INTO rollup_pending (report_id, date_begin, one_day) "
+            "SELECT id, date_begin, rua_one_day(date_begin, date_end) FROM ins) "
+            "SELECT id, account_id, leaf FROM ins",
             column_list(aggregate_report_fields()), column_list(aggregate_policy_fields()), fields,
             policy, via, via + 1, via + 2, via + 3, via + 4, via + 5, via + 6, via + 7, via + 7,
             via + 1, via + 8, k_record_leaf);
