@@ -33,5 +33,9 @@ int cmd_quarantine_purge(const std::string& name, const Argv& argv);
 int cmd_summary(const std::string& name, const Argv& argv);
 int cmd_conflicts_list(const std::string& name, const Argv& argv);
 int cmd_retention_apply(const std::string& name, const Argv& argv);
+int cmd_rollup_fold(const std::string& name, const Argv& argv);
+int cmd_token_add(const std::string& name, const Argv& argv);
+int cmd_token_list(const std::string& name, const Argv& argv);
+int cmd_token_revoke(const std::string& name, const Argv& argv);
 
 } // namespace ruactl

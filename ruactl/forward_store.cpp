@@ -119,5 +119,17 @@ int cmd_conflicts_list(const std::string& n, const Argv& a) {
 int cmd_retention_apply(const std::string& n, const Argv& a) {
     return forward(n, a);
 }
+int cmd_rollup_fold(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_token_add(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_token_list(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_token_revoke(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
 
 } // namespace ruactl

@@ -30,6 +30,8 @@ const std::vector<HelpPage>& help_pages() {
          "      summary --domain D       what a domain's aggregate, TLS and failure reports say\n"
          "      conflicts list           reports whose key was stored with other content\n"
          "      retention apply          create the coming months' partitions, expire old data\n"
+         "      rollup fold              fold the reports pending in the daily rollup\n"
+         "      token add|list|revoke    manage the API tokens of rua-web\n"
          "      version                  print the version\n"
          "    Every command has a page: ruactl help COMMAND, or ruactl COMMAND --help.\n"
          "    Before it runs, a database command other than db migrate and db status\n"
@@ -291,9 +293,9 @@ const std::vector<HelpPage>& help_pages() {
          "    the rows of such months from the default partitions, and deletes the\n"
          "    quarantined messages received before now minus the quarantine PERIOD\n"
          "    (\"deleted N ...\"); it ends with one summary line (\"retention: ...\").\n"
-         "    Before a month of records goes, its daily totals are added to\n"
-         "    aggregate_daily (day, account, policy domain, source address, evaluated\n"
-         "    disposition, DKIM and SPF, header_from, messages, records). Reports\n"
+         "    Records are counted in the daily rollup when they are stored (see\n"
+         "    ruactl help rollup): their totals stay after the records go. Before\n"
+         "    anything is dropped, the pending reports are folded. Reports\n"
          "    themselves (their rows, the exactly-once keys) are kept: a report sent\n"
          "    again after its records expired is still a duplicate. A report whose\n"
          "    attachment expired keeps a raw_report_id that points at nothing.\n"
@@ -316,6 +318,48 @@ const std::vector<HelpPage>& help_pages() {
          "    78 the database setup cannot work, as for every command (EX_CONFIG).\n",
          "    ruactl retention apply --dry-run\n"
          "    ruactl retention apply --records 2y --raw 1mo --quarantine 90d\n"},
+
+        {"rollup", "ruactl-rollup - the daily rollup of aggregate records",
+         "    ruactl rollup fold\n",
+         "    Every aggregate report's message counts are kept per UTC day (spread\n"
+         "    over the days its period covers, pro rata by hours) in a daily rollup\n"
+         "    that rua-web reads. A stored report is first pending, then folded into\n"
+         "    the rollup's tables; both count. fold folds every pending report in one\n"
+         "    transaction and prints \"folded N pending reports\". Running it while\n"
+         "    reports are stored is safe: a report stored meanwhile waits for the next\n"
+         "    fold. rua-milter-fold.timer runs it every minute.\n",
+         "",
+         "    0  success (also when nothing was pending).\n"
+         "    1  the command failed (the database refused it).\n"
+         "    2  usage error.\n"
+         "    75 the database cannot be reached now: try again later (EX_TEMPFAIL).\n"
+         "    78 the database setup cannot work, as for every command (EX_CONFIG).\n",
+         "    ruactl rollup fold\n"},
+
+        {"token", "ruactl-token - the API tokens of rua-web",
+         "    ruactl token add --account NAME [--label TEXT]\n"
+         "    ruactl token add --admin [--label TEXT]\n"
+         "    ruactl token list [--account NAME]\n"
+         "    ruactl token revoke ID\n",
+         "    rua-web answers a request that carries a token (Authorization: Bearer\n"
+         "    TOKEN, or a browser session opened with one). An account's token sees\n"
+         "    that account's domains only; an admin token sees every account. add\n"
+         "    makes a token and prints it, and nothing else, on standard output: it\n"
+         "    is shown this once, only its SHA-256 is kept. list prints ID, ACCOUNT\n"
+         "    ((admin) for an admin token), LABEL, CREATED and REVOKED, never a token\n"
+         "    or its hash. revoke makes the token useless at once and ends its browser\n"
+         "    sessions (\"token ID revoked\"; \"token ID was already revoked\").\n",
+         "    --account NAME\n        the account the token is for (add); only its tokens (list).\n"
+         "    --admin\n        an admin token: every account (add).\n"
+         "    --label TEXT\n        a note shown by list: who or what uses the token (add).\n",
+         "    0  success.\n"
+         "    1  the command failed: no such account or token, or the database refused it.\n"
+         "    2  usage error (add needs exactly one of --account and --admin).\n"
+         "    75 the database cannot be reached now: try again later (EX_TEMPFAIL).\n"
+         "    78 the database setup cannot work, as for every command (EX_CONFIG).\n",
+         "    ruactl token add --account acme --label grafana\n"
+         "    ruactl token list --account acme\n"
+         "    ruactl token revoke 3\n"},
 
         {"version", "ruactl-version - print the version", "    ruactl version\n",
          "    Prints \"ruactl (rua-milter) VERSION\".\n", "", nullptr, "    ruactl version\n"},

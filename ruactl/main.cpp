@@ -49,6 +49,10 @@ const std::vector<Command>& commands() {
         {"summary", nullptr, cmd_summary},
         {"conflicts", "list", cmd_conflicts_list},
         {"retention", "apply", cmd_retention_apply},
+        {"rollup", "fold", cmd_rollup_fold},
+        {"token", "add", cmd_token_add},
+        {"token", "list", cmd_token_list},
+        {"token", "revoke", cmd_token_revoke},
     };
     return k_commands;
 }

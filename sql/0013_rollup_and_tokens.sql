@@ -82,10 +82,12 @@ CREATE INDEX web_session_token_idx ON web_session (token_id);
 
 -- `count` spread over the UTC days of [date_begin, date_end) as described in
 -- the header; one row per day whose part is not 0 (a count of 0 gives no
--- row). SQL, immutable and not strict, so the planner inlines it.
+-- row), by day. STRICT, so the planner does not inline it: inlined, it cost
+-- 250 us a call instead of 136 us and made every plan that holds it (the
+-- views) take half as long again to plan.
 CREATE FUNCTION rua_day_split(count bigint, date_begin timestamptz, date_end timestamptz)
 RETURNS TABLE (day date, messages bigint)
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE ROWS 3 AS $$
     WITH span AS (
         SELECT $2 AT TIME ZONE 'UTC' AS b, $3 AT TIME ZONE 'UTC' AS e,
                ($3 - $2 >= interval '1 hour' AND $3 - $2 <= interval '31 days') AS spread

@@ -146,14 +146,15 @@ done
 [ -n "$UNIT" ] || fail "rua-milter.service not installed"
 grep -q "^ExecReload=/bin/kill -USR1 \$MAINPID" "$UNIT" || fail "unit lacks ExecReload"
 for u in rua-milter-drain.service rua-milter-drain.timer rua-milter-retention.service \
-    rua-milter-retention.timer; do
+    rua-milter-retention.timer rua-milter-fold.service rua-milter-fold.timer; do
     [ -f "$(dirname "$UNIT")/$u" ] || fail "$u not installed"
 done
 if command -v systemd-analyze >/dev/null; then
     D=$(dirname "$UNIT")
     systemd-analyze verify --man=no "$D/rua-milter.service" "$D/rua-milter-drain.service" \
         "$D/rua-milter-drain.timer" "$D/rua-milter-retention.service" \
-        "$D/rua-milter-retention.timer" >"$WORK/verify" 2>&1 ||
+        "$D/rua-milter-retention.timer" "$D/rua-milter-fold.service" \
+        "$D/rua-milter-fold.timer" >"$WORK/verify" 2>&1 ||
         fail "systemd-analyze verify: $(cat "$WORK/verify")"
     [ ! -s "$WORK/verify" ] || fail "systemd-analyze verify: $(cat "$WORK/verify")"
 fi
@@ -170,7 +171,7 @@ dpkg-query -W -f='${Conffiles}' rua-milter | grep -q "/etc/rua-milter.conf" ||
     fail "/etc/rua-milter.conf is not a conffile"
 [ "$(stat -c '%U:%G %a' /etc/rua-milter.conf)" = "root:rua-milter 640" ] ||
     fail "/etc/rua-milter.conf has $(stat -c '%U:%G %a' /etc/rua-milter.conf)"
-ok "user, units (daemon, drain and retention services and timers), man pages, snippets, conffiles"
+ok "user, units (daemon, drain, retention and fold services and timers), man pages, snippets, conffiles"
 
 # Root without UserID must be refused (exit 77) before any socket is made.
 sed '/^UserID/d' /etc/rua-milter.conf >"$WORK/nouser.conf"

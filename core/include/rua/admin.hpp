@@ -102,6 +102,15 @@ struct DomainSummary {
     std::vector<SummaryTable> tables;  // kinds in registration order
 };
 
+// An API token of rua-web (never its text nor its hash). Times in UTC seconds.
+struct TokenInfo {
+    std::int64_t id = 0;
+    OptString account; // null: an admin token (every account)
+    OptString label;
+    std::int64_t created_at = 0;
+    std::optional<std::int64_t> revoked_at;
+};
+
 // One administrative session: a single database connection opened on first
 // use from the pool's conninfo (admin work is sequential), plus the pool
 // itself for storing reprocessed reports through Store. Every method throws
@@ -157,6 +166,26 @@ public:
                           const std::vector<std::string>& kinds = {});
     // The registered report kinds, for --kind.
     static std::vector<std::string> kinds();
+
+    // API tokens (rua-web; core/src/store/admin_tokens.cpp). add_token makes
+    // a token for the account named `account` (std::nullopt: an admin token),
+    // stores only its sha256 and returns its text ("rua_" and 43 base64url
+    // characters), to be shown once. Throws NotFound for an unknown account,
+    // AdminError for a label with a control character or past 200 bytes, and
+    // Error when no random bytes can be had.
+    std::string add_token(const std::optional<std::string>& account, const OptString& label);
+    // Every token (only `account`'s when given), by id. Throws NotFound for
+    // an unknown account.
+    std::vector<TokenInfo> tokens(const std::optional<std::string>& account);
+    // Revokes token `id` and deletes its web sessions. Returns false when it
+    // was revoked already (its sessions are deleted all the same). Throws
+    // NotFound for an unknown id.
+    bool revoke_token(std::int64_t id);
+
+    // The daily rollup (sql/0013; core/src/store/admin_rollup.cpp): folds
+    // every pending report into the folded tables in one transaction and
+    // returns how many it folded.
+    std::int64_t fold_rollup();
 
     struct Impl;
 

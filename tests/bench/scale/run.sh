@@ -108,6 +108,9 @@ fill() {
     [ -z "$p2" ] || wait "$p2"
     m=$((m + 2))
   done
+  # The filler in the daily rollup, as the writer would have put it.
+  q "SELECT count(rua_rollup_report(id)) FROM aggregate_report WHERE NOT rolled_up" >/dev/null
+  q "SELECT rua_rollup_fold()" >/dev/null
   q "VACUUM ANALYZE aggregate_report, aggregate_record"
 }
 
@@ -140,12 +143,14 @@ fill_month() {
 
 sizes() {
   q "SELECT format('%s: records %s rows in %s partitions; table %s MiB, indexes %s MiB; '
-                   'aggregate_daily %s MiB; database %s MiB',
+                   'rollup (folded) %s MiB; database %s MiB',
                    '$1', (SELECT count(*) FROM aggregate_record),
                    (SELECT count(*) FROM pg_partition_tree('aggregate_record') WHERE isleaf),
                    round(sum(pg_relation_size(relid) + coalesce(pg_total_relation_size(nullif(reltoastrelid, 0)), 0)) / 1048576.0),
                    round(sum(pg_indexes_size(relid)) / 1048576.0),
-                   round(pg_total_relation_size('aggregate_daily') / 1048576.0),
+                   round((pg_total_relation_size('day_domain_folded')
+                          + pg_total_relation_size('day_source_folded')
+                          + pg_total_relation_size('day_auth_folded')) / 1048576.0),
                    round(pg_database_size(current_database()) / 1048576.0))
        FROM pg_partition_tree('aggregate_record') t JOIN pg_class c ON c.oid = t.relid
       WHERE t.isleaf"
