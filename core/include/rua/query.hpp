@@ -57,7 +57,7 @@ public:
 // How the sources of a domain are chosen and ordered.
 struct SourceFilter {
     bool failing_only = false;              // only sources with failing messages
-    std::optional<std::string> reporter;    // aggregate_report.reporter, exact
+    std::optional<std::string> reporter;    // the reporter as stored, exact
     std::optional<std::string> dkim_domain; // a DKIM signature of this domain
     std::optional<std::string> spf_domain;  // an SPF check of this domain
     std::string sort = "messages";          // messages, failing, compliance, source_ip

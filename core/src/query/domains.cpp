@@ -1,7 +1,7 @@
 // The domain list, the domain overview and the per-domain metrics, read from
 // the v_day_* rollup views (sums of message counts spread over the days a
 // report covers, never row counts). Every query is scoped to the principal's
-// account in SQL. Never reads aggregate_record: the rollup answers.
+// account in SQL. Never reads report records: the rollup answers.
 #include "query/kind_queries.hpp"
 
 #include <rua/query.hpp>

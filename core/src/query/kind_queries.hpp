@@ -17,7 +17,7 @@ struct PolicySeen {
     std::optional<std::string> last_report; // date_end of the latest report
 };
 
-// DMARC aggregate reports (kinds/aggregate/store_query.cpp).
+// DMARC aggregate reports (the aggregate kind's store_query.cpp).
 std::map<std::string, PolicySeen> dmarc_policies(pqxx::transaction_base& tx,
                                                  std::optional<std::int64_t> account,
                                                  const std::vector<std::string>& domains);
@@ -34,10 +34,10 @@ std::vector<Table> dmarc_report_detail(pqxx::transaction_base& tx,
 RawFile dmarc_report_raw(pqxx::transaction_base& tx, std::optional<std::int64_t> account,
                          std::int64_t id);
 
-// SMTP TLS reports (kinds/tlsrpt/store_query.cpp).
+// SMTP TLS reports (the TLS kind's store_query.cpp).
 std::vector<Table> tls_tables(pqxx::transaction_base& tx, const std::string& domain, int days);
 
-// DMARC failure reports, redacted (kinds/failure/store_query.cpp).
+// DMARC failure reports, redacted (the failure kind's store_query.cpp).
 Table ruf_list(pqxx::transaction_base& tx, const std::string& domain, int days, const Page& page);
 // The report and its domain (for the caller's visibility check); nullopt
 // when there is no such report.
