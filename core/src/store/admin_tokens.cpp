@@ -90,7 +90,7 @@ OptString optional_text(const pqxx::field& field) {
 
 std::string Admin::add_token(const std::optional<std::string>& account, const OptString& label) {
     const auto clean_label = checked_label(label);
-    const auto text = new_token_text();
+    auto text = new_token_text();
     detail::in_transaction(*m_impl, [&](pqxx::work& tx) {
         std::optional<std::int64_t> id;
         if (account) {
