@@ -103,6 +103,11 @@ int check_setup(const Config& config, bool as_root, bool check_database, std::os
                             dir, identity->user));
         }
     }
+    if (config.metrics_socket) {
+        if (auto why = metrics_exposure_warning(*config.metrics_socket); !why.empty()) {
+            warnings.push_back(std::move(why));
+        }
+    }
     for (const auto& warning : warnings) {
         err << config.file << ": warning: " << warning << '\n';
     }

@@ -176,7 +176,7 @@ MetricsSocket parse_metrics_socket(std::string_view text) {
     const auto port = rest.substr(0, at);
     std::uint64_t number = 0;
     if (!all_digits(port)) {
-        throw ValueError(fmt::format("\"{}\": port \"{}\" is not a number", text, port));
+        throw ValueError(fmt::format(R"("{}": port "{}" is not a number)", text, port));
     }
     if (!to_u64(port, number) || number < 1 || number > 65535) {
         throw ValueError(fmt::format("\"{}\": port {} is out of range (1..65535)", text, port));
@@ -198,6 +198,28 @@ MetricsSocket parse_metrics_socket(std::string_view text) {
     }
     out.address = std::move(address);
     return out;
+}
+
+bool is_loopback(const MetricsSocket& where) noexcept {
+    if (!where.inet6) {
+        in_addr four{};
+        return inet_pton(AF_INET, where.address.c_str(), &four) == 1 &&
+               (ntohl(four.s_addr) >> 24) == 127;
+    }
+    in6_addr six{};
+    if (inet_pton(AF_INET6, where.address.c_str(), &six) != 1) {
+        return false;
+    }
+    return IN6_IS_ADDR_LOOPBACK(&six) || (IN6_IS_ADDR_V4MAPPED(&six) && six.s6_addr[12] == 127);
+}
+
+std::string metrics_exposure_warning(const MetricsSocket& where) {
+    if (is_loopback(where)) {
+        return {};
+    }
+    return fmt::format("MetricsSocket: {} is not a loopback address: /metrics, which has no "
+                       "authentication, is open to every host that can reach it",
+                       where.address);
 }
 
 std::string parse_database_uri(std::string_view text) {

@@ -44,6 +44,12 @@ struct MetricsSocket {
 // address is served only when written out. Throws ValueError.
 MetricsSocket parse_metrics_socket(std::string_view text);
 
+// True for 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104 (for a warning).
+bool is_loopback(const MetricsSocket& where) noexcept;
+
+// The warning for a MetricsSocket that is not loopback, else "".
+std::string metrics_exposure_warning(const MetricsSocket& where);
+
 // Checks a libpq connection string (URI or key=value) with libpq's own
 // parser; returns it unchanged. The ValueError names libpq's complaint with
 // any password in it redacted.

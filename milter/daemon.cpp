@@ -296,6 +296,9 @@ int run_daemon(const Options& options, const ConfigPtr& config) {
             gauges.db_pool_in_use = backend->connections_in_use();
             return filter.metrics().render(gauges, RUA_VERSION);
         });
+        if (auto why = metrics_exposure_warning(*config->metrics_socket); !why.empty()) {
+            log_warning("{}", why);
+        }
         log_info("metrics: serving http://{}/metrics",
                  config->metrics_socket->inet6
                      ? fmt::format("[{}]:{}", config->metrics_socket->address,

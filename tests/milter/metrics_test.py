@@ -18,8 +18,9 @@ import struct
 import subprocess
 import sys
 
-import protocol_test as proto  # same arguments: MILTER RUACTL PSQL URL_FILE WORK
-from protocol_test import Log, Mta, check, message_steps, psql, reply_of
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import protocol_test as proto  # noqa: E402  # same arguments: MILTER RUACTL PSQL URL_FILE WORK
+from protocol_test import Log, Mta, check, message_steps, psql, reply_of  # noqa: E402
 
 MILTER, RUACTL, PSQL, URL_FILE, WORK = sys.argv[1:6]
 SCRATCH_DB = "rua_metrics_test"

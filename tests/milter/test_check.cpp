@@ -80,3 +80,20 @@ TEST_CASE("-n says when the database cannot be reached, and exits 69") {
     CHECK(outcome.err.substr(0, prefix.size()) == prefix);
     CHECK(outcome.err.find("s3cret") == std::string::npos);
 }
+
+TEST_CASE("-n warns of a MetricsSocket that is not loopback, and not of one that is") {
+    auto outcome = check(k_base + "MetricsSocket inet:9893@0.0.0.0\n", false, false);
+    CHECK(outcome.status == 0);
+    CHECK(outcome.err == "t.conf: warning: MetricsSocket: 0.0.0.0 is not a loopback address: "
+                         "/metrics, which has no authentication, is open to every host that can "
+                         "reach it\n");
+    for (const char* spec :
+         {"inet:9893", "inet:9893@127.0.0.2", "inet6:9893", "inet6:9893@[::ffff:127.0.0.1]"}) {
+        CAPTURE(spec);
+        outcome = check(k_base + "MetricsSocket " + spec + "\n", false, false);
+        CHECK(outcome.status == 0);
+        CHECK(outcome.err.empty());
+    }
+    outcome = check(k_base + "MetricsSocket inet6:9893@[::]\n", false, false);
+    CHECK(outcome.err.find("MetricsSocket: :: is not a loopback address") != std::string::npos);
+}
