@@ -2,8 +2,11 @@
 // histogram's bucket arithmetic, the MetricsSocket value parser, and the
 // /metrics listener answering real requests on a loopback port.
 #include "config.hpp"
+#include "config_store.hpp"
+#include "log.hpp"
 #include "metrics.hpp"
 #include "metrics_listener.hpp"
+#include "reload.hpp"
 
 #include <rua/errors.hpp>
 
@@ -14,6 +17,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -295,4 +300,22 @@ TEST_CASE("a port already in use is a one-line MetricsBindError") {
         CHECK(std::string(e.what()) ==
               "cannot listen on " + again.spec + ": Address already in use");
     }
+}
+
+TEST_CASE("a reload that changes MetricsSocket says it needs a restart") {
+    char path[] = "/tmp/rua-metrics-reload-XXXXXX";
+    const int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    close(fd);
+    const std::string base = "DatabaseURI postgresql:///rua\nReportDomains example.net\n";
+    ConfigStore store(parse_config(base + "MetricsSocket inet:9893\n", path));
+    std::ofstream(path) << base + "MetricsSocket inet:9894\n";
+    std::vector<std::string> lines;
+    log_set_sink([&lines](LogLevel, std::string_view line) { lines.emplace_back(line); });
+    const bool reloaded = reload_config(path, store);
+    log_set_sink(nullptr);
+    static_cast<void>(std::remove(path));
+    CHECK(reloaded);
+    REQUIRE_FALSE(lines.empty());
+    CHECK(lines.front() == "reload: MetricsSocket changed; it takes effect only after a restart");
 }
