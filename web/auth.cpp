@@ -134,12 +134,15 @@ std::optional<query::Principal> authenticate(query::Queries& queries, const http
 }
 
 bool same_origin(const httplib::Request& req) {
-    if (!req.has_header("Origin") || !req.has_header("Host")) {
-        return false;
-    }
     const auto origin = req.get_header_value("Origin");
+    // Under Referrer-Policy no-referrer a browser posts a form with
+    // `Origin: null`; it still says where the post came from in
+    // Sec-Fetch-Site, which no page can set.
+    if (origin == "null" || origin.empty()) {
+        return !origin.empty() && req.get_header_value("Sec-Fetch-Site") == "same-origin";
+    }
     const auto host = req.get_header_value("Host");
-    return origin == "http://" + host || origin == "https://" + host;
+    return !host.empty() && (origin == "http://" + host || origin == "https://" + host);
 }
 
 void handle_login(const Config& config, query::Queries& queries, const httplib::Request& req,

@@ -22,9 +22,10 @@ constexpr const char* k_session_cookie = "rua_session";
 std::optional<query::Principal> authenticate(query::Queries& queries, const httplib::Request& req,
                                              bool bearer_only = false);
 
-// True when the request's Origin is this server (its Host, http or https):
-// the check that, with SameSite=Strict, keeps other sites from posting the
-// forms.
+// True when the request's Origin is this server (its Host, http or https),
+// or is "null" with `Sec-Fetch-Site: same-origin` (what a browser sends for
+// our own form under Referrer-Policy no-referrer): the check that, with
+// SameSite=Strict, keeps other sites from posting the forms.
 bool same_origin(const httplib::Request& req);
 
 // POST /login (form field `token`) and POST /logout. Never throw.

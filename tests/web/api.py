@@ -1,0 +1,353 @@
+#!/usr/bin/python3
+"""rua-web's API against a real PostgreSQL (the pg fixture) and a real
+rua-web process: the numbers equal SQL over aggregate_record spread with
+rua_day_split (exactly), tenancy (every endpoint with another account's
+token is 404, with none 401), malformed parameters (400 and the message),
+SQL metacharacters, page sizes capped at MaxPageSize, security headers,
+login/logout cookies and revocation, CSV, raw download, redaction, -n.
+
+Usage: api.py RUACTL RUA_WEB SOURCE_DIR PG_DIR OUT_DIR
+"""
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from webtest import Env, check, finish  # noqa: E402
+
+CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+env = Env(sys.argv, "api", max_page_size=20)
+
+
+def split_sql(select, where, group):
+    """SQL over the records, each count spread over its report's days."""
+    return env.sql(
+        "SET TimeZone = 'UTC'; "
+        f"SELECT {select} FROM aggregate_record r"
+        " JOIN aggregate_report a ON a.id = r.report_id AND a.date_begin = r.date_begin"
+        " CROSS JOIN LATERAL rua_day_split(r.count, a.date_begin, a.date_end) s"
+        f" WHERE {where} GROUP BY {group} ORDER BY {group}")
+
+
+def numbers(acme):
+    t = env.tokens["acme"]
+    dom = "lower(a.domain) = 'acme.example' AND a.account_id = %s" % acme
+    window = " AND s.day > current_date - 30 AND s.day <= current_date"
+    # Daily pass/fail.
+    want = {d: (int(p), int(f)) for d, p, f in split_sql(
+        "s.day, coalesce(sum(s.messages) FILTER (WHERE r.dmarc_pass), 0),"
+        " coalesce(sum(s.messages) FILTER (WHERE NOT r.dmarc_pass), 0)", dom + window, "s.day")}
+    overview = env.json("/api/v1/domains/acme.example/overview?since=30d", t)
+    got = {r["day"]: (r["pass"], r["fail"]) for r in overview["daily"] if r["messages"]}
+    check("overview daily pass/fail equal SQL over the records split by day", want, got)
+    check("overview: 30 days listed", 30, len(overview["daily"]))
+    check("overview: messages = pass + fail each day", True,
+          all(r["messages"] == r["pass"] + r["fail"] for r in overview["daily"]))
+    total = int(env.sql("SELECT sum(r.count) FROM aggregate_record r JOIN aggregate_report a"
+                        " ON a.id = r.report_id WHERE " + dom)[0][0])
+    all_days = env.json("/api/v1/domains/acme.example/overview?since=3660d", t)
+    check("overview over 3660 days: every message of the domain's records, once", total,
+          sum(r["messages"] for r in all_days["daily"]))
+    # Day reports cover the last 8 days; a three-day report days 10 to 8 back:
+    # spread, it puts messages on 10 distinct days.
+    check("a three-day report is spread over its days", 10,
+          len([r for r in all_days["daily"] if r["messages"]]))
+    # Disposition.
+    want = {d: int(m) for d, m in split_sql("coalesce(r.disposition, ''), sum(s.messages)", dom + window, "1")}
+    check("overview disposition equals SQL", want,
+          {r["disposition"]: r["messages"] for r in overview["disposition"]})
+    # Top reporters and sources.
+    want = {rep: int(m) for rep, m in split_sql("a.reporter, sum(s.messages)", dom + window, "1")}
+    check("overview top reporters equal SQL", want,
+          {r["reporter"]: r["messages"] for r in overview["top_reporters"]})
+    want_sources = {ip: (int(m), int(p)) for ip, m, p in split_sql(
+        "host(r.source_ip), sum(s.messages), coalesce(sum(s.messages) FILTER (WHERE r.dmarc_pass), 0)",
+        dom + window, "1")}
+    top = sorted(want_sources.items(), key=lambda kv: (-kv[1][0], kv[0]))[:10]
+    check("overview top sources: the ten busiest, numbers equal SQL",
+          {ip: v for ip, v in top}, {r["source_ip"]: (r["messages"], r["pass"]) for r in overview["top_sources"]})
+    # DKIM breakdown by domain and selector.
+    rows = env.sql("SET TimeZone = 'UTC'; SELECT lower(k->>'domain'), k->>'selector', k->>'result',"
+                   " sum(s.messages) FROM aggregate_record r JOIN aggregate_report a"
+                   " ON a.id = r.report_id AND a.date_begin = r.date_begin"
+                   " CROSS JOIN LATERAL rua_day_split(r.count, a.date_begin, a.date_end) s"
+                   " CROSS JOIN LATERAL json_array_elements(r.auth_dkim) k"
+                   f" WHERE {dom}{window} GROUP BY 1, 2, 3")
+    want = {(d, sel, res): int(m) for d, sel, res, m in rows}
+    got = {}
+    for r in overview["auth"]:
+        if r["method"] == "dkim":
+            key = (r["auth_domain"], r["selector"], r["result"])
+            got[key] = got.get(key, 0) + r["messages"]
+    check("overview DKIM by domain and selector equals SQL over the records' signatures", want, got)
+    check("overview: policy changes seen (none -> quarantine)", True,
+          [r["p"] for r in overview["policy_changes"]][-2:] == ["none", "quarantine"])
+    # Domain list: 30-day numbers and the sparkline.
+    doms = env.json("/api/v1/domains?q=acme.example", t)
+    row = [d for d in doms["items"] if d["domain"] == "acme.example"][0]
+    day_total = {r["day"]: r["messages"] for r in overview["daily"]}
+    check("domains: 30-day messages equal the overview's", sum(day_total.values()), row["messages"])
+    check("domains: compliant equals the overview's pass", sum(r["pass"] for r in overview["daily"]),
+          row["compliant"])
+    check("domains: sparkline is the 30 daily counts, oldest first",
+          [r["messages"] for r in overview["daily"]], row["sparkline"])
+    check("domains: the current policy", ("quarantine", "none", 100), (row["p"], row["sp"], row["pct"]))
+    # Sources list.
+    src = env.json("/api/v1/domains/acme.example/sources?since=30d", t)
+    check("sources equal SQL per source address", want_sources,
+          {r["source_ip"]: (r["messages"], r["pass"]) for r in src["items"]})
+    failing = env.json("/api/v1/domains/acme.example/sources?failing=1&sort=failing", t)
+    check("sources failing=1: only sources with failures, most failing first", True,
+          all(r["fail"] > 0 for r in failing["items"]) and
+          [r["fail"] for r in failing["items"]] == sorted((r["fail"] for r in failing["items"]), reverse=True))
+    by_rep = env.json("/api/v1/domains/acme.example/sources?reporter=yahoo", t)
+    want = {ip: int(m) for ip, m in split_sql("host(r.source_ip), sum(s.messages)",
+                                               dom + window + " AND a.reporter = 'yahoo'", "1")}
+    check("sources reporter=yahoo equal SQL", want, {r["source_ip"]: r["messages"] for r in by_rep["items"]})
+    by_dkim = env.json("/api/v1/domains/acme.example/sources?dkim_domain=mailer.example", t)
+    want = set(ip for (ip,) in env.sql(
+        "SET TimeZone = 'UTC'; SELECT DISTINCT host(r.source_ip) FROM aggregate_record r"
+        " JOIN aggregate_report a ON a.id = r.report_id"
+        " CROSS JOIN LATERAL json_array_elements(r.auth_dkim) k"
+        f" WHERE {dom} AND a.date_end > current_date - 29 AND k->>'domain' = 'mailer.example'"))
+    check("sources dkim_domain=mailer.example: the sources SQL finds", want,
+          set(r["source_ip"] for r in by_dkim["items"]))
+    one = src["items"][0]["source_ip"]
+    detail = env.json(f"/api/v1/domains/acme.example/sources/{urllib.parse.quote(one)}", t)
+    check("source detail: daily total equals the list's", src["items"][0]["messages"],
+          sum(r["messages"] for r in detail["daily"]))
+    check("source detail: breakdown total equals the list's", src["items"][0]["messages"],
+          sum(r["messages"] for r in detail["breakdown"]))
+
+
+def tenancy(acme):
+    t = env.tokens
+    rid = env.sql(f"SELECT min(id) FROM aggregate_report WHERE lower(domain) = 'acme.example'")[0][0]
+    fid = env.sql("SELECT min(id) FROM failure_report")[0][0]
+    account = ["/api/v1/domains/acme.example/overview", "/api/v1/domains/acme.example/sources",
+               "/api/v1/domains/acme.example/sources/192.0.2.1", "/api/v1/domains/acme.example/reports",
+               f"/api/v1/reports/{rid}", f"/api/v1/reports/{rid}/raw", "/api/v1/domains/acme.example/tls",
+               "/api/v1/domains/acme.example/failures", f"/api/v1/failures/{fid}",
+               "/api/v1/domains/acme2.example/overview"]
+    operator = ["/api/v1/quarantine", "/api/v1/conflicts", "/metrics"]
+    for path in account + operator + ["/api/v1/domains", "/api/v1/whoami"]:
+        status, headers, body = env.get(path)
+        check(f"no token: {path} is 401", 401, status)
+        check(f"bad token: {path} is 401", 401, env.get(path, "rua_" + "A" * 43)[0])
+    for path in account:
+        check(f"acme's token: {path} is 200", 200, env.get(path, t["acme"])[0])
+        status, _, body = env.get(path, t["other"])
+        check(f"other account's token: {path} is 404", (404, b'{"error":"not found"}'), (status, body))
+        check(f"admin token: {path} is 200", 200, env.get(path, t["admin"])[0])
+    for path in operator:
+        check(f"account token: {path} is 404", 404, env.get(path, t["acme"])[0])
+        check(f"admin token: {path} is 200", 200, env.get(path, t["admin"])[0])
+    names = [d["domain"] for d in env.json("/api/v1/domains?limit=20", t["other"])["items"]]
+    check("other's domain list: only its own domain", ["other.example"], names)
+    check("a domain nobody has, for an account: 404", 404,
+          env.get("/api/v1/domains/nobody.example/overview", t["acme"])[0])
+    who = env.json("/api/v1/whoami", t["admin"])
+    check("whoami: the admin token", {"admin": True, "account_id": None}, who)
+    check("whoami: an account token", {"admin": False, "account_id": int(acme)},
+          env.json("/api/v1/whoami", t["acme"]))
+
+
+def malformed():
+    t = env.tokens["acme"]
+    cases = [
+        ("/api/v1/domains/acme.example/overview?since=abc", 'since: "abc" is not a number of days (30d)'),
+        ("/api/v1/domains/acme.example/overview?since=0d", "since: 0 is out of range (1..3660)"),
+        ("/api/v1/domains/acme.example/overview?since=99999d", "since: 99999 is out of range (1..3660)"),
+        ("/api/v1/domains?limit=abc", 'limit: "abc" is not a number'),
+        ("/api/v1/domains?limit=0", "limit: 0 is out of range (1..999999999)"),
+        ("/api/v1/domains?offset=-1", 'offset: "-1" is not a number'),
+        ("/api/v1/domains?foo=1", 'unknown parameter "foo"'),
+        ("/api/v1/domains?limit=1&limit=2", 'parameter "limit" given twice'),
+        ("/api/v1/domains?format=xml", 'format: "xml" is not json or csv'),
+        ("/api/v1/domains?q=%01", "q: not 1 to 255 printable characters"),
+        ("/api/v1/domains/acme.example/sources?sort=evil",
+         'sort: "evil" is not messages, failing, compliance or source_ip'),
+        ("/api/v1/domains/acme.example/sources?failing=maybe", "failing: not 1, 0, true or false"),
+        ("/api/v1/domains/acme.example/sources?order=up", "order: not asc or desc"),
+        ("/api/v1/domains/a..b/overview", '"a..b" is not a domain name'),
+        ("/api/v1/domains/acme.example/sources/999.1.1.1", '"999.1.1.1" is not an IP address'),
+        ("/api/v1/reports/1%3BDROP%20TABLE%20api_token", 'id: "1;DROP TABLE api_token" is not a number'),
+        ("/api/v1/reports/0", "id: 0 is out of range (1..9223372036854775807)"),
+        ("/api/v1/reports/99999999999999999999", 'id: "99999999999999999999" is not a number'),
+        ("/api/v1/domains/acme.example/overview?format=csv&table=nope", 'table: not one of this answer\'s tables'),
+        ("/api/v1/domains/acme.example/sources?dkim_domain=acme.example%27%3B--",
+         '"acme.example\';--" is not a domain name'),
+    ]
+    for path, message in cases:
+        status, headers, body = env.get(path, t)
+        try:
+            got = json.loads(body)
+        except ValueError:
+            got = body
+        check(f"400 for {path}", (400, "application/json", {"error": message}),
+              (status, headers.get("Content-Type"), got))
+
+
+def metacharacters():
+    t = env.tokens["acme"]
+    tokens_before = env.sql("SELECT count(*) FROM api_token")[0][0]
+    for path in ["/api/v1/domains?q=" + urllib.parse.quote("' OR '1'='1"),
+                 "/api/v1/domains?q=" + urllib.parse.quote("%_\\"),
+                 "/api/v1/domains/acme.example/sources?reporter=" + urllib.parse.quote("x' OR 1=1 --"),
+                 "/api/v1/domains/acme.example/sources?reporter=" + urllib.parse.quote("yahoo'; DROP TABLE api_token; --")]:
+        status, _, body = env.get(path, t)
+        check(f"SQL metacharacters are data: {path}", (200, 0), (status, json.loads(body)["total"]))
+    check("no table was touched", tokens_before, env.sql("SELECT count(*) FROM api_token")[0][0])
+    status, _, body = env.get("/api/v1/domains?q=" + urllib.parse.quote("Evil"), t)
+    check("a search is a substring, never a pattern", 0, json.loads(body)["total"])
+
+
+def paging():
+    t = env.tokens["acme"]
+    for limit in ["21", "1000000", "999999999", "99999999999999999999999"]:
+        data = env.json(f"/api/v1/domains?limit={limit}", t)
+        check(f"limit={limit} is capped at MaxPageSize", (20, 20, 27), (data["limit"], len(data["items"]), data["total"]))
+    data = env.json("/api/v1/domains?limit=20&offset=20", t)
+    check("the second page holds the rest", (7, 27), (len(data["items"]), data["total"]))
+    rid = env.sql("SELECT min(id) FROM aggregate_report WHERE record_count = 9 AND lower(domain) = 'acme.example'")[0][0]
+    detail = env.json(f"/api/v1/reports/{rid}?limit=100000", t)
+    check("report records capped at MaxPageSize too", (9, 9), (len(detail["records"]), detail["records_total"]))
+
+
+def headers_and_forms():
+    t = env.tokens["acme"]
+    for path, token in [("/api/v1/domains", t), ("/api/v1/domains", None), ("/domains", None),
+                        ("/login", None), ("/static/app.js", None), ("/nosuchpage", None),
+                        ("/api/v1/nosuch", t), ("/metrics", None), ("/static/chart.js", None)]:
+        status, headers, _ = env.get(path, token)
+        check(f"security headers on {path} ({status})", (CSP, "nosniff", "no-referrer", "DENY"),
+              (headers.get("Content-Security-Policy"), headers.get("X-Content-Type-Options"),
+               headers.get("Referrer-Policy"), headers.get("X-Frame-Options")))
+    check("Chart.js is served from Debian's package", 200, env.get("/static/chart.js")[0])
+    status, headers, body = env.get("/api/v1/domains?format=csv&limit=2", t)
+    check("CSV: type, attachment and header line",
+          ("text/csv; charset=utf-8", 'attachment; filename="domains.csv"',
+           "domain,messages,compliant,compliance_pct,sparkline,last_report,p,sp,pct"),
+          (headers.get("Content-Type"), headers.get("Content-Disposition"), body.decode().split("\r\n")[0]))
+    status, _, body = env.get("/api/v1/domains/acme.example/overview?format=csv&table=top_reporters", t)
+    check("CSV of one table of the overview, sender text quoted", True,
+          '"Evil <b>Org</b> & ""co"""' in body.decode().lower() or 'evil <b>org</b> & ""co""' in body.decode().lower())
+    # Raw download.
+    rid, hexdata = env.sql("SELECT a.id, encode(w.data, 'hex') FROM aggregate_report a JOIN raw_report w"
+                           " ON w.id = a.raw_report_id WHERE lower(a.domain) = 'acme.example' ORDER BY a.id LIMIT 1")[0]
+    status, headers, body = env.get(f"/api/v1/reports/{rid}/raw", t)
+    check("raw download: the attachment's bytes as stored", (200, "application/octet-stream", hexdata),
+          (status, headers.get("Content-Type"), body.hex()))
+    check("raw download: an attachment", True, headers.get("Content-Disposition", "").startswith("attachment; filename=\""))
+    # Failure reports: redacted.
+    fid = env.sql("SELECT min(id) FROM failure_report")[0][0]
+    failure = env.json(f"/api/v1/failures/{fid}", t)["failure"][0]
+    check("failure detail: no subject, headers, body, recipients or message-id", [],
+          [k for k in failure if k.startswith("original_subject") and k != "original_subject_length"
+           or k in ("original_headers", "original_body", "original_to", "original_rcpt_to", "original_message_id",
+                    "feedback_fields", "authentication_results")])
+    # Login, cookie, logout, revoke.
+    origin = {"Origin": env.base, "Content-Type": "application/x-www-form-urlencoded"}
+    form = urllib.parse.urlencode({"token": t}).encode()
+    status, _, _ = env.get("/login", method="POST", body=form,
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    check("login without Origin: 403", 403, status)
+    status, _, _ = env.get("/login", method="POST", body=form,
+                           headers={"Origin": "http://evil.example", "Content-Type": "application/x-www-form-urlencoded"})
+    check("login from another origin: 403", 403, status)
+    status, _, _ = env.get("/login", method="POST", body=form,
+                           headers={"Origin": "null", "Sec-Fetch-Site": "cross-site",
+                                    "Content-Type": "application/x-www-form-urlencoded"})
+    check("login with Origin null from another site: 403", 403, status)
+    status, headers, _ = env.get("/login", method="POST", body=b"token=rua_nope",
+                                 headers={"Origin": "null", "Sec-Fetch-Site": "same-origin",
+                                          "Content-Type": "application/x-www-form-urlencoded"})
+    check("login with Origin null from our own page (no-referrer): accepted", (303, "/login?failed=1"),
+          (status, headers.get("Location")))
+    status, headers, _ = env.get("/login", method="POST", body=b"token=rua_nope", headers=origin)
+    check("login with a bad token: back to the form", (303, "/login?failed=1", None),
+          (status, headers.get("Location"), headers.get("Set-Cookie")))
+    status, headers, _ = env.get("/login", method="POST", body=form, headers=origin)
+    cookie = headers.get("Set-Cookie", "")
+    value = cookie.split(";")[0].split("=", 1)[1] if "=" in cookie else ""
+    check("login: 303 to /domains with the session cookie", (303, "/domains"), (status, headers.get("Location")))
+    check("the cookie's attributes (CookieSecure no)",
+          f"rua_session={value}; Path=/; Max-Age=43200; HttpOnly; SameSite=Strict", cookie)
+    check("only the cookie's sha256 is stored, with its expiry", [[hashlib.sha256(value.encode()).hexdigest(), "t"]],
+          env.sql("SELECT encode(hash, 'hex'), expires_at BETWEEN now() + interval '11 hours 59 minutes'"
+                  " AND now() + interval '12 hours 1 minute' FROM web_session"))
+    jar = {"Cookie": f"rua_session={value}"}
+    check("the cookie opens the API", 200, env.get("/api/v1/domains", headers=jar)[0])
+    status, headers, _ = env.get("/logout", method="POST", headers={**origin, **jar}, body=b"")
+    check("logout: 303 to /login, cookie cleared", (303, "/login", "rua_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"),
+          (status, headers.get("Location"), headers.get("Set-Cookie")))
+    check("logout deleted the session", [["0"]], env.sql("SELECT count(*) FROM web_session"))
+    check("a logged-out cookie is refused", 401, env.get("/api/v1/domains", headers=jar)[0])
+    _, headers, _ = env.get("/login", method="POST", body=form, headers=origin)
+    jar = {"Cookie": headers.get("Set-Cookie").split(";")[0]}
+    check("a new session works", 200, env.get("/api/v1/domains", headers=jar)[0])
+    acme_token = env.sql("SELECT t.id FROM api_token t JOIN account a ON a.id = t.account_id"
+                         " WHERE a.name = 'acme'")[0][0]
+    env.ruactl("token", "revoke", acme_token)
+    check("a revoked token is refused", 401, env.get("/api/v1/domains", t)[0])
+    check("a revoked token's session is refused", 401, env.get("/api/v1/domains", headers=jar)[0])
+
+
+def openapi():
+    doc = json.loads(env.get("/api/v1/openapi.json")[2])
+    check("OpenAPI 3.0 document", "3.0", doc["openapi"][:3])
+    want = {"/api/v1/whoami", "/api/v1/domains", "/api/v1/domains/{domain}/overview",
+            "/api/v1/domains/{domain}/sources", "/api/v1/domains/{domain}/sources/{ip}",
+            "/api/v1/domains/{domain}/reports", "/api/v1/reports/{id}", "/api/v1/reports/{id}/raw",
+            "/api/v1/domains/{domain}/tls", "/api/v1/domains/{domain}/failures", "/api/v1/failures/{id}",
+            "/api/v1/quarantine", "/api/v1/conflicts", "/api/v1/openapi.json", "/metrics", "/login", "/logout"}
+    check("OpenAPI lists every endpoint", want, set(doc["paths"]))
+
+
+def metrics():
+    status, headers, body = env.get("/metrics", env.tokens["admin"])
+    text = body.decode()
+    rows = env.sql("SET TimeZone = 'UTC'; SELECT lower(a.domain), sum(s.messages),"
+                   " coalesce(sum(s.messages) FILTER (WHERE r.dmarc_pass), 0) FROM aggregate_record r"
+                   " JOIN aggregate_report a ON a.id = r.report_id AND a.date_begin = r.date_begin"
+                   " CROSS JOIN LATERAL rua_day_split(r.count, a.date_begin, a.date_end) s"
+                   " WHERE s.day > current_date - 30 AND s.day <= current_date GROUP BY 1")
+    for domain, messages, compliant in rows:
+        check(f"metrics: {domain} messages", True,
+              f'rua_web_domain_messages_total{{domain="{domain}"}} {messages}\n' in text)
+        check(f"metrics: {domain} compliant", True,
+              f'rua_web_domain_compliant_messages_total{{domain="{domain}"}} {compliant}\n' in text)
+
+
+def check_mode():
+    conf = os.path.join(env.work, "rua-web.conf")
+    res = subprocess.run([env.rua_web, "-n", "-c", conf], capture_output=True, text=True)
+    check("-n: exit 0 and the OK line", (0, True), (res.returncode, "configuration OK" in res.stdout))
+    bad = os.path.join(env.work, "bad.conf")
+    with open(bad, "w") as f:
+        f.write("Bogus 1\nListen 127.0.0.1:99999\nMaxPageSize 5\nDatabaseURI postgresql:///x\n")
+    res = subprocess.run([env.rua_web, "-n", "-c", bad], capture_output=True, text=True)
+    check("-n on a bad config: exit 78, one line per problem",
+          (78, f'{bad}:1: unknown key "Bogus"\n{bad}:2: Listen: 99999 is out of range (1..65535)\n'
+               f'{bad}:3: MaxPageSize: 5 is out of range (10..10000)\n'), (res.returncode, res.stderr))
+
+
+try:
+    env.load()
+    acme = env.sql("SELECT id FROM account WHERE name = 'acme'")[0][0]
+    env.start()
+    numbers(acme)
+    tenancy(acme)
+    malformed()
+    metacharacters()
+    paging()
+    openapi()
+    metrics()
+    check_mode()
+    headers_and_forms()
+finally:
+    env.close()
+finish()
