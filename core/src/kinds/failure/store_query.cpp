@@ -32,7 +32,7 @@ std::optional<std::pair<std::string, Table>> ruf_detail(pqxx::transaction_base& 
     const auto rows =
         tx.exec_params(std::string("SELECT domain, ") + k_columns +
                            ", user_agent, version, format, original_date, original_headers_only,"
-                           " original_body_bytes, original_subject_length, original_subject_sha256,"
+                           " original_body_bytes, original_subject_length,"
                            " cardinality(original_to) AS original_to_count, received_at, via"
                            " FROM failure_report WHERE id = $1",
                        id);
