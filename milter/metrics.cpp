@@ -221,7 +221,7 @@ std::string Metrics::render(const Gauges& gauges, std::string_view version) cons
         out += "rua_milter_registry_age_seconds +Inf\n";
     }
     header(out, "rua_milter_db_pool_in_use", "gauge",
-           "Database connections in use: end-of-message jobs running plus a registry load.");
+           "Database connections lent out by the pool now.");
     fmt::format_to(put, "rua_milter_db_pool_in_use {}\n", gauges.db_pool_in_use);
     return out;
 }

@@ -71,17 +71,10 @@ std::optional<std::chrono::milliseconds> StoreBackend::registry_age() const {
 }
 
 std::size_t StoreBackend::connections_in_use() const noexcept {
-    return m_workers.running() + (m_loading.load() ? 1 : 0);
+    return m_pool.in_use();
 }
 
 bool StoreBackend::load_once() noexcept {
-    struct Loading {
-        std::atomic<bool>& flag;
-        explicit Loading(std::atomic<bool>& f) : flag(f) { flag = true; }
-        ~Loading() { flag = false; }
-        Loading(const Loading&) = delete;
-        Loading& operator=(const Loading&) = delete;
-    } loading(m_loading);
     try {
         // A database this build's migrations do not match (not migrated, or
         // migrated by a newer version) is never read: the registry stays

@@ -56,7 +56,6 @@ private:
     mutable std::mutex m_mutex;
     std::shared_ptr<const Registry> m_registry;        // guarded by m_mutex
     std::chrono::steady_clock::time_point m_loaded_at; // guarded by m_mutex
-    std::atomic<bool> m_loading{false};
     std::condition_variable m_wake;
     bool m_stop = false; // guarded by m_mutex
     std::thread m_thread;

@@ -75,14 +75,18 @@ TEST_CASE("an exhausted pool answers TryLater instead of waiting forever") {
     ScratchDb db;
     rua::ConnectionPool pool(db.url(), 1, std::chrono::milliseconds(20));
     rua::Store store(pool);
+    CHECK(pool.in_use() == 0);
     {
         auto held = pool.impl().acquire();
+        CHECK(pool.in_use() == 1); // what rua_milter_db_pool_in_use shows
         CHECK_THROWS_WITH_AS(store.store(make_result({make_report("google.com", "r1")}), {}),
                              "database connection pool exhausted", rua::TryLater);
         CHECK_THROWS_WITH_AS(store.load_registry(), "database connection pool exhausted",
                              rua::TryLater);
     }
+    CHECK(pool.in_use() == 0);
     CHECK(store.store(make_result({make_report("google.com", "r1")}), {}).stored() == 1);
+    CHECK(pool.in_use() == 0);
 }
 
 TEST_CASE("eight threads share a pool of two connections and every report is stored once") {

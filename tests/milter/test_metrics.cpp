@@ -118,8 +118,8 @@ TEST_CASE("a fresh Metrics prints every series, zeros included, with HELP and TY
                 "loaded (+Inf: never loaded).\n"
                 "# TYPE rua_milter_registry_age_seconds gauge\n"
                 "rua_milter_registry_age_seconds +Inf\n"
-                "# HELP rua_milter_db_pool_in_use Database connections in use: end-of-message "
-                "jobs running plus a registry load.\n"
+                "# HELP rua_milter_db_pool_in_use Database connections lent out by the pool "
+                "now.\n"
                 "# TYPE rua_milter_db_pool_in_use gauge\n"
                 "rua_milter_db_pool_in_use 0\n";
     CHECK(text == expected);

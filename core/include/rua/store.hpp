@@ -65,6 +65,8 @@ public:
     ConnectionPool& operator=(const ConnectionPool&) = delete;
 
     const std::string& conninfo() const;
+    // Connections lent out now (being opened or in use by a caller).
+    std::size_t in_use() const;
 
     struct Impl;
     Impl& impl() { return *m_impl; }

@@ -103,4 +103,13 @@ const std::string& ConnectionPool::conninfo() const {
     return m_impl->m_conninfo;
 }
 
+std::size_t ConnectionPool::Impl::leased() const {
+    const std::lock_guard<std::mutex> lock(m_mutex);
+    return m_leased;
+}
+
+std::size_t ConnectionPool::in_use() const {
+    return m_impl->leased();
+}
+
 } // namespace rua

@@ -32,6 +32,8 @@ struct ConnectionPool::Impl {
     // A `deadline` (none when default) shortens the wait: past it, TryLater
     // ("time limit reached while waiting for a database connection").
     ConnectionLease acquire(std::chrono::steady_clock::time_point deadline = {});
+    // How many leases are out now.
+    std::size_t leased() const;
 
     const std::string m_conninfo;
     const std::size_t m_size;
@@ -41,7 +43,7 @@ private:
     friend class ConnectionLease;
     void give_back(std::unique_ptr<pqxx::connection> conn, bool broken) noexcept;
 
-    std::mutex m_mutex;
+    mutable std::mutex m_mutex;
     std::condition_variable m_freed;
     std::size_t m_leased = 0;                              // guarded by m_mutex
     std::vector<std::unique_ptr<pqxx::connection>> m_idle; // guarded by m_mutex
