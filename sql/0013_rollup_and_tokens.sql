@@ -19,7 +19,7 @@
 -- with date_end <= date_begin, or longer than 31 days (no reporter sends
 -- those; the bound keeps one record from becoming thousands of rows) counts
 -- wholly on the day of date_begin. rua_day_split is the one place that rule
--- lives. Three rollups, each a pair of tables read through one view:
+-- lives. Three rollups, each a folded table read through one view:
 --   v_day_domain  (day, account, policy domain, evaluated disposition/DKIM/
 --                  SPF, DMARC pass): a handful of rows per domain and day;
 --   v_day_source  (... and source address, reporter, header_from);
@@ -414,7 +414,9 @@ DROP FUNCTION rua_rollup(text, date);
 DROP TABLE aggregate_daily;
 
 -- Retention (0012's, redefined): the rollup is current, so a month's
--- partition is dropped without rolling it up. Before anything is dropped,
+-- partition is dropped without rolling it up (20 M records, 4 of 16 months
+-- dropped: 4.3 s, most of it counting the dropped rows for the lines; 57.8 s
+-- with 0012's rollup). Before anything is dropped,
 -- any report in the expired months that no writer rolled up is rolled up,
 -- and the pending rows are folded (so the folded tables alone hold every
 -- day retention removes). Lines as in 0012, without the daily rows.

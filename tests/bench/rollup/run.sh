@@ -147,7 +147,7 @@ fi
 DAYS=$(wc -l <"$WORK/overview-rollup.txt")
 TOTAL=$(awk -F'|' '{ s += $2 } END { print s }' "$WORK/overview-rollup.txt")
 RECORD_TOTAL=$(q "SELECT sum(count) FROM aggregate_record")
-say "identical: $DAYS days, $TOTAL messages (records: $RECORD_TOTAL)"
+say "identical: $DAYS days of $YEAR, $TOTAL messages (all records: $RECORD_TOTAL; the last two-day reports reach into $((YEAR + 1)))"
 
 # median_ms QUERY: the median of ROUNDS runs' server times (psql \timing).
 median_ms() {
@@ -179,5 +179,5 @@ t0=$(seconds)
 q "SELECT * FROM rua_retention_apply(interval '13 months', interval '3 months', interval '30 days')" \
   >"$WORK/retention.txt"
 RETENTION=$(elapsed "$t0")
-echo "retention: $(tail -n 1 "$WORK/retention.txt") in $RETENTION s; the overview after it:" \
+echo "$(tail -n 1 "$WORK/retention.txt") in $RETENTION s; the overview after it:" \
   "$(q "SELECT sum(messages) FROM v_day_domain WHERE domain = 'example.com'") messages"
