@@ -116,3 +116,51 @@ step "ruactl quarantine list"
 "$RUACTL" quarantine list
 step "what the milter logged"
 sed 's/^/    /' "$RUN/milter.log" | tail -n 20
+
+
+step "rua-web: the dashboard, on loopback, left running"
+cmake --build "$BUILD" -j"$(nproc)" --target rua-web >>"$BUILD/demo-build.log" 2>&1 ||
+  { tail -n 40 "$BUILD/demo-build.log"; exit 1; }
+# The milter and Postfix stop now; PostgreSQL and rua-web stay for the
+# browser until the stop script printed below is run.
+rua_milter_stop
+"$E2E/postfix-down.sh" "$PF" 2>/dev/null || true
+WEB_PORT=$(rua_free_ports "${RUA_DEMO_WEB_PORT:-8894}" | cut -d' ' -f1)
+cat >"$RUN/rua-web.conf" <<CONF
+Listen 127.0.0.1:$WEB_PORT
+DatabaseURI $DB
+UserID nobody
+CookieSecure no
+StaticDir $ROOT/web/static
+CONF
+"$BUILD/web/rua-web" -n -c "$RUN/rua-web.conf"
+TOKEN=$("$RUACTL" token add --account demo --label demo)
+# Every descriptor redirected: nothing of the demo's output is held open.
+"$BUILD/web/rua-web" -f -c "$RUN/rua-web.conf" </dev/null >"$RUN/rua-web.log" 2>&1 &
+WEB_PID=$!
+i=0
+until python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=2)" \
+    "http://127.0.0.1:$WEB_PORT/api/v1/openapi.json" 2>/dev/null; do
+  i=$((i + 1))
+  if [ "$i" -gt 100 ] || ! kill -0 "$WEB_PID" 2>/dev/null; then
+    cat "$RUN/rua-web.log"
+    kill "$WEB_PID" 2>/dev/null || true
+    exit 1
+  fi
+  sleep 0.1
+done
+cat >"$RUN/stop.sh" <<STOP
+#!/bin/sh
+# Stops what scripts/demo.sh left running (rua-web, PostgreSQL) and removes $RUN.
+kill $WEB_PID 2>/dev/null || true
+"$ROOT/tests/pg/stop.sh" "$PG" >/dev/null 2>&1 || true
+rm -rf "$RUN"
+echo "rua-web and the demo's PostgreSQL stopped; $RUN removed"
+STOP
+chmod 0755 "$RUN/stop.sh"
+trap - EXIT INT TERM
+echo "rua-web (pid $WEB_PID) is serving http://127.0.0.1:$WEB_PORT/"
+echo "  log in there with this token (account demo):  $TOKEN"
+echo "  or:  curl -H 'Authorization: Bearer $TOKEN' http://127.0.0.1:$WEB_PORT/api/v1/domains"
+echo "  from another machine:  ssh -L $WEB_PORT:127.0.0.1:$WEB_PORT root@THIS-HOST, then the same URL"
+echo "stop rua-web and the demo's PostgreSQL:  sh $RUN/stop.sh"
