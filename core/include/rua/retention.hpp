@@ -1,8 +1,8 @@
 // Monthly partitions and retention (sql/0012): creating the partitions of the
 // coming months and expiring old records, attachments and quarantined
 // messages, through the SQL functions of that migration. Never deletes a
-// report's exactly-once key (its report row) nor a daily rollup
-// (aggregate_daily); never creates or drops a table but through 0012's functions.
+// report's exactly-once key (its report row) nor the daily rollup (0013's
+// day_*_folded); never creates or drops a table but through 0012's functions.
 #pragma once
 
 #include <rua/store.hpp>
@@ -21,7 +21,7 @@ struct RetentionPeriod {
 };
 
 struct RetentionSettings {
-    RetentionPeriod records{13, 0}; // aggregate records (rolled up daily first)
+    RetentionPeriod records{13, 0}; // aggregate records (their daily rollup stays)
     RetentionPeriod raw{3, 0};      // raw attachments
     RetentionPeriod quarantine{0, std::int64_t{30} * 86400}; // quarantined messages
     bool dry_run = false; // say what would be done, change nothing
@@ -46,9 +46,9 @@ public:
     std::vector<std::string> create_partitions(int months_ahead, bool dry_run);
 
     // Drops the expired monthly partitions and deletes expired rows from the
-    // default partitions and the quarantine, in one transaction (records are
-    // rolled up into aggregate_daily first). Returns one line per partition
-    // dropped or table deleted from, then a summary line.
+    // default partitions and the quarantine, in one transaction (the daily
+    // rollup's pending reports are folded first, so their totals stay). Returns one line per
+    // partition dropped or table deleted from, then a summary line.
     std::vector<std::string> apply(const RetentionSettings& settings);
 
     struct Impl;
