@@ -99,32 +99,34 @@ struct RawRow {
 
 RawRow put_raw_object(pqxx::dbtransaction& tx, const AttachmentBytes& bytes, const Attachment& a,
                       const OptString& rua) {
+    // One pass over the bytes (a large base64 part is decoded again for
+    // it): they are written and hashed together; an attachment found kept
+    // already (rare: the same bytes sent again) costs its large object.
     detail::Sha256 hash;
-    bytes.read([&hash](std::string_view chunk) { hash.add(chunk); });
+    std::int64_t oid = 0;
+    {
+        // Closed before it is read and unlinked.
+        pqxx::largeobjectaccess object(tx, std::ios::out);
+        bytes.read([&object, &hash](std::string_view chunk) {
+            hash.add(chunk);
+            for (std::size_t at = 0; at < chunk.size(); at += k_large_raw_chunk) {
+                const std::string_view piece = chunk.substr(at, k_large_raw_chunk);
+                object.write(piece.data(), static_cast<pqxx::largeobject::size_type>(piece.size()));
+            }
+        });
+        oid = static_cast<std::int64_t>(object.id());
+    }
     const std::string digest_bytes = hash.digest();
     const pqxx::binarystring digest(digest_bytes.data(), digest_bytes.size());
     auto rows = tx.exec_prepared("rua_find_raw_digest", digest);
     if (rows.empty()) {
-        std::int64_t oid = 0;
-        {
-            // Closed before it is read and unlinked.
-            pqxx::largeobjectaccess object(tx, std::ios::out);
-            bytes.read([&object](std::string_view chunk) {
-                for (std::size_t at = 0; at < chunk.size(); at += k_large_raw_chunk) {
-                    const std::string_view piece = chunk.substr(at, k_large_raw_chunk);
-                    object.write(piece.data(),
-                                 static_cast<pqxx::largeobject::size_type>(piece.size()));
-                }
-            });
-            oid = static_cast<std::int64_t>(object.id());
-        }
         rows = tx.exec_prepared("rua_insert_raw_object", oid, opt(a.content_type), opt(a.filename),
                                 a.format, opt(rua));
-        tx.exec_prepared("rua_unlink_object", oid);
         if (rows.empty()) {
             rows = tx.exec_prepared("rua_find_raw_digest", digest);
         }
     }
+    tx.exec_prepared("rua_unlink_object", oid);
     if (rows.empty()) {
         throw TryLater("raw attachment vanished while storing");
     }
