@@ -279,24 +279,32 @@ BEGIN
             || 'r.header_from, r.disposition, r.dkim, r.spf, r.dmarc_pass HAVING sum(s.messages) > 0';
     WHEN 'auth' THEN
         -- Each record's DKIM signatures and SPF results; a LEFT JOIN gives a
-        -- record without any of a method its one row of NULLs.
-        RETURN 'SELECT s.day, a.account_id, lower(a.domain) AS domain, x.method, '
+        -- record without any of a method its one row of NULLs. The records
+        -- are first summed by their lists' text (most share a few), so each
+        -- distinct list is parsed once per day and report set, not per
+        -- record: half the time of parsing every record's.
+        RETURN 'SELECT g.day, g.account_id, g.domain, x.method, '
             || 'lower(x.auth_domain) AS auth_domain, x.selector, lower(x.result) AS result, '
-            || 'x.aligned, sum(s.messages) AS messages FROM ' || records
+            || 'x.aligned, sum(g.messages) AS messages FROM ('
+            || ' SELECT s.day, a.account_id, lower(a.domain) AS domain, a.adkim, a.aspf, '
+            || '        r.header_from, r.auth_dkim::text AS auth_dkim, r.auth_spf::text AS auth_spf, '
+            || '        sum(s.messages) AS messages FROM ' || records
+            || ' GROUP BY s.day, a.account_id, lower(a.domain), a.adkim, a.aspf, r.header_from, '
+            || '          r.auth_dkim::text, r.auth_spf::text) AS g'
             || ' CROSS JOIN LATERAL ('
             || '  SELECT ''dkim'' AS method, k.domain AS auth_domain, k.selector, k.result, '
             || '         CASE WHEN k.result IS NOT NULL OR k.domain IS NOT NULL '
-            || '              THEN rua_aligned(k.domain, r.header_from, a.adkim) END AS aligned '
-            || '    FROM (SELECT) AS one LEFT JOIN json_to_recordset(r.auth_dkim) '
+            || '              THEN rua_aligned(k.domain, g.header_from, g.adkim) END AS aligned '
+            || '    FROM (SELECT) AS one LEFT JOIN json_to_recordset(g.auth_dkim::json) '
             || '         AS k(domain text, selector text, result text) ON true '
             || '  UNION ALL '
             || '  SELECT ''spf'', f.domain, NULL, f.result, '
             || '         CASE WHEN f.result IS NOT NULL OR f.domain IS NOT NULL '
-            || '              THEN rua_aligned(f.domain, r.header_from, a.aspf) END '
-            || '    FROM (SELECT) AS one LEFT JOIN json_to_recordset(r.auth_spf) '
+            || '              THEN rua_aligned(f.domain, g.header_from, g.aspf) END '
+            || '    FROM (SELECT) AS one LEFT JOIN json_to_recordset(g.auth_spf::json) '
             || '         AS f(domain text, result text) ON true) AS x'
-            || ' GROUP BY s.day, a.account_id, lower(a.domain), x.method, lower(x.auth_domain), '
-            || 'x.selector, lower(x.result), x.aligned HAVING sum(s.messages) > 0';
+            || ' GROUP BY g.day, g.account_id, g.domain, x.method, lower(x.auth_domain), '
+            || 'x.selector, lower(x.result), x.aligned HAVING sum(g.messages) > 0';
     END CASE;
 END $$;
 
