@@ -194,7 +194,7 @@ CREATE INDEX day_auth_folded_account_idx ON day_auth_folded (account_id, day);
 -- pending rows of each rollup: writing them cost as much as the COPY of the
 -- report's records (a 20,000-record report of 20,000 sources gives 20,000
 -- source rows, and its DKIM/SPF lists must be parsed), against well under a
--- millisecond for this row; see the figures at the end.
+-- millisecond for this row (the figures are in the header).
 CREATE TABLE rollup_pending (
     report_id  bigint      PRIMARY KEY,
     date_begin timestamptz NOT NULL,           -- the records' partition key
