@@ -126,7 +126,7 @@ void install_api(httplib::Server& server, const Config& config, query::Queries& 
                guarded(queries, [](const query::Principal& who, const httplib::Request& req,
                                    httplib::Response& res) {
                    const Params params(req.params, {});
-                   res.set_content(fmt::format("{{\"admin\":{},\"account_id\":{}}}", who.admin(),
+                   res.set_content(fmt::format(R"({{"admin":{},"account_id":{}}})", who.admin(),
                                                who.account_id ? std::to_string(*who.account_id)
                                                               : std::string("null")),
                                    k_json);

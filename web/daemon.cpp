@@ -147,8 +147,9 @@ int run_daemon(const Options& options, const ConfigPtr& config) {
            config->listen_host.find(':') == std::string::npos ? "" : "]", config->listen_port);
     const bool served = server.listen_after_bind();
     if (!signalled.exchange(true)) {
-        // The listener ended on its own: wake the stopper so it can be joined.
-        pthread_kill(stopper.native_handle(), SIGTERM);
+        // The listener ended on its own: a signal to the process wakes the
+        // stopper (every other thread blocks it) so it can be joined.
+        kill(getpid(), SIGTERM);
     }
     stopper.join();
     log_at(served ? LogLevel::info : LogLevel::error, "stopped{}",

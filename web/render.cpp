@@ -102,7 +102,7 @@ std::string json_rows(const query::Table& table) {
 }
 
 std::string json_page(const query::Table& table, std::int64_t limit, std::int64_t offset) {
-    return fmt::format("{{\"items\":{},\"total\":{},\"limit\":{},\"offset\":{}}}", json_rows(table),
+    return fmt::format(R"({{"items":{},"total":{},"limit":{},"offset":{}}})", json_rows(table),
                        table.total ? *table.total : static_cast<std::int64_t>(table.rows.size()),
                        limit, offset);
 }

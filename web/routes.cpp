@@ -18,7 +18,7 @@ namespace rua::web {
 
 namespace {
 
-constexpr std::size_t k_max_body = 16 * 1024;
+constexpr std::size_t k_max_body = std::size_t{16} * 1024;
 
 // The pages: URL path -> file under StaticDir. Each is a static HTML file
 // whose script fetches the API; none holds data.
