@@ -235,6 +235,9 @@ def headers_and_forms():
     status, _, body = env.get("/api/v1/domains/acme.example/overview?format=csv&table=top_reporters", t)
     check("CSV of one table of the overview, sender text quoted", True,
           '"Evil <b>Org</b> & ""co"""' in body.decode().lower() or 'evil <b>org</b> & ""co""' in body.decode().lower())
+    lines = body.decode().split("\r\n")
+    check("CSV: a cell that a spreadsheet would run as a formula is neutralised", True,
+          any(line.startswith("\"'=hyperlink(\"\"x\"\")\",") for line in lines))
     # Raw download.
     rid, hexdata = env.sql("SELECT a.id, encode(w.data, 'hex') FROM aggregate_report a JOIN raw_report w"
                            " ON w.id = a.raw_report_id WHERE lower(a.domain) = 'acme.example' ORDER BY a.id LIMIT 1")[0]

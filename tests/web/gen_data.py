@@ -18,7 +18,7 @@ ACCOUNTS = [
     ("acme", ["acme.example", "acme2.example"], "dmarc@acme.example"),
     ("other", ["other.example"], "dmarc@other.example"),
 ]
-REPORTERS = ["google.com", "Yahoo", "Evil <b>Org</b> & \"co\""]
+REPORTERS = ["google.com", "Yahoo", "Evil <b>Org</b> & \"co\"", "=HYPERLINK(\"x\")"]
 IPS = ["192.0.2.%d" % i for i in range(1, 13)] + ["2001:db8::%x" % i for i in range(1, 5)]
 
 
