@@ -316,3 +316,41 @@ TEST_CASE("a stored report is queued for the daily rollup by its own INSERT; a d
     CHECK(db.scalar("SELECT rua_rollup_fold()") == "2");
     CHECK(db.scalar(sum) == "0 61431");
 }
+
+TEST_CASE("a few records stored by one INSERT are the very rows COPY stores") {
+    // 40 records: whole, they go in one INSERT (json_populate_recordset);
+    // streamed in batches of 10, through COPY. Every column must match.
+    std::string xml = many_records_xml("few-1", 40);
+    const std::string odd = "<header_from>example.com</header_from>";
+    xml.replace(xml.find(odd), odd.size(),
+                "<header_from>Ex\"am\\ple\tcom \xc3\xa9</header_from><envelope_from>"
+                "</envelope_from>");
+    const std::string message = rua::test::xml_message(xml);
+    const std::string rows =
+        "SELECT string_agg(row(ordinal, date_begin, account_id, source_ip, "
+        "count, disposition, dkim, spf, header_from, envelope_from, "
+        "envelope_to, dmarc_pass, reasons::text, auth_dkim::text, "
+        "auth_spf::text)::text, E'\\n' ORDER BY ordinal) FROM aggregate_record";
+    std::string copied;
+    {
+        ScratchDb db;
+        rua::ConnectionPool pool(db.url(), 1);
+        rua::Store store(pool);
+        const auto streamed =
+            rua::process_message(store, message, streaming(10), arrival(), rua::ProcessOptions{});
+        REQUIRE(streamed.verdict == rua::Verdict::stored);
+        REQUIRE(streamed.ingest.reports.at(0)->streamed);
+        copied = db.scalar(rows);
+    }
+    ScratchDb db;
+    rua::ConnectionPool pool(db.url(), 1);
+    rua::Store store(pool);
+    const auto whole =
+        rua::process_message(store, message, rua::Limits{}, arrival(), rua::ProcessOptions{});
+    REQUIRE(whole.verdict == rua::Verdict::stored);
+    REQUIRE_FALSE(whole.ingest.reports.at(0)->streamed);
+    CHECK(db.count("aggregate_record") == 40);
+    CHECK(db.scalar(rows) == copied);
+    CHECK(db.scalar("SELECT header_from FROM aggregate_record WHERE ordinal = 0") ==
+          "Ex\"am\\ple\tcom \xc3\xa9");
+}

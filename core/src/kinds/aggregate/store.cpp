@@ -160,15 +160,94 @@ void copy_record(pqxx::stream_to& copy, std::vector<OptString>& texts, const std
     write_copy_row(copy, text_pointers(texts));
 }
 
-// Every record of every report stored by this message, in one COPY whose
-// columns are the record table's: into their month's partition when they
-// all have the same, else through the parent.
+// A few records go in one INSERT (one round trip; COPY takes two and costs
+// the server more to set up), more through COPY.
+constexpr std::size_t k_insert_rows = 64;
+
+// `text` as a JSON string with its bytes as they are: only '"', '\\' and
+// control characters are escaped. Unlike json_quote (which writes U+FFFD for
+// a byte that is not UTF-8), bytes the database cannot hold reach it and are
+// refused there, with the same message as through COPY.
+void raw_json_string(std::string& out, std::string_view text) {
+    static constexpr char k_hex[] = "0123456789abcdef";
+    out += '"';
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (u < 0x20 || u == 0x7F) {
+            out += "\\u00";
+            out += k_hex[u >> 4];
+            out += k_hex[u & 0xf];
+        } else {
+            out += c;
+        }
+    }
+    out += '"';
+}
+
+// One record as a JSON object of its record_columns() (their text, a json
+// column's value as it is), for json_populate_recordset.
+void record_json(std::string& out, const std::string& id, std::size_t ordinal,
+                 const std::string& date_begin, const OptString& account, const Record& record) {
+    out += out.empty() ? "[" : ",";
+    out += "{\"report_id\":" + id + ",\"ordinal\":" + std::to_string(ordinal) +
+           ",\"date_begin\":\"" + date_begin +
+           "\",\"account_id\":" + (account ? *account : std::string("null"));
+    for (const auto& f : aggregate_record_fields()) {
+        if (f.column == nullptr) {
+            continue;
+        }
+        out += ",\"";
+        out += f.column;
+        out += "\":";
+        if (f.list_stored) {
+            f.list_stored(out, record);
+        } else if (const OptString text = param_text(f.get(record))) {
+            raw_json_string(out, *text);
+        } else {
+            out += "null";
+        }
+    }
+    out += "}";
+}
+
+// Every record of every report stored by this message, in one statement
+// whose columns are the record table's: into their month's partition when
+// they all have the same, else through the parent.
 void copy_records(pqxx::work& tx, const std::vector<Pending>& stored) {
     std::string table = stored.front().table;
+    std::size_t rows = 0;
     for (const auto& s : stored) {
         if (s.table != table) {
             table = "aggregate_record";
         }
+        rows += s.report->records.size();
+    }
+    if (rows == 0) {
+        return;
+    }
+    if (rows <= k_insert_rows) {
+        std::string json;
+        for (const auto& s : stored) {
+            const std::string id = std::to_string(s.id);
+            std::size_t ordinal = 0;
+            for (const auto& r : s.report->records) {
+                record_json(json, id, ordinal++, s.date_begin, s.account_id, r);
+            }
+        }
+        json += "]";
+        std::string columns;
+        for (const auto& column : record_columns()) {
+            columns += columns.empty() ? "" : ", ";
+            columns += column;
+        }
+        tx.exec_params(fmt::format("INSERT INTO {} ({}) SELECT {} FROM "
+                                   "json_populate_recordset(NULL::aggregate_record, $1::json)",
+                                   table, columns, columns),
+                       json);
+        return;
     }
     pqxx::stream_to records(tx, table, record_columns());
     std::vector<OptString> texts;
