@@ -338,7 +338,25 @@ def check_mode():
                f'{bad}:3: MaxPageSize: 5 is out of range (10..10000)\n'), (res.returncode, res.stderr))
 
 
+def command_line():
+    res = subprocess.run([env.rua_web, "-V"], capture_output=True, text=True)
+    check("-V prints the version", (0, True), (res.returncode, res.stdout.startswith("rua-web ")))
+    res = subprocess.run([env.rua_web, "-x"], capture_output=True, text=True)
+    check("an unknown option: exit 64 and one line", (64, 'rua-web: unknown option "-x" (try -h)\n'),
+          (res.returncode, res.stderr))
+    res = subprocess.run([env.rua_web, "-h"], capture_output=True, text=True)
+    check("-h prints the manual", (0, True), (res.returncode, "EXIT STATUS" in res.stdout))
+    if os.geteuid() == 0:
+        conf = os.path.join(env.work, "root.conf")
+        with open(conf, "w") as f:
+            f.write("DatabaseURI postgresql:///x\n")
+        res = subprocess.run([env.rua_web, "-f", "-c", conf], capture_output=True, text=True)
+        check("as root without UserID: exit 77, nothing served", (77, True),
+              (res.returncode, "refusing to run as root without UserID" in res.stderr))
+
+
 try:
+    command_line()
     env.load()
     acme = env.sql("SELECT id FROM account WHERE name = 'acme'")[0][0]
     env.start()
