@@ -4,16 +4,21 @@ rua-web process: the numbers equal SQL over aggregate_record spread with
 rua_day_split (exactly), tenancy (every endpoint with another account's
 token is 404, with none 401), malformed parameters (400 and the message),
 SQL metacharacters, page sizes capped at MaxPageSize, security headers,
-login/logout cookies and revocation, CSV, raw download, redaction, -n.
+login/logout cookies and revocation, CSV, raw download, redaction, -n,
+the command line, and a database that does not answer (503).
 
 Usage: api.py RUACTL RUA_WEB SOURCE_DIR PG_DIR OUT_DIR
 """
 import hashlib
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
 import urllib.parse
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from webtest import Env, check, finish  # noqa: E402
@@ -355,8 +360,47 @@ def command_line():
               (res.returncode, "refusing to run as root without UserID" in res.stderr))
 
 
+def database_down():
+    """A database that does not answer: 503 with a fixed message, pages still served."""
+    empty = os.path.join(env.work, "nopg")
+    os.makedirs(empty)
+    os.chmod(env.work, 0o755)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    conf = os.path.join(env.work, "down.conf")
+    user = "UserID nobody\n" if os.geteuid() == 0 else ""
+    with open(conf, "w") as f:
+        f.write(f"Listen 127.0.0.1:{port}\nDatabaseURI postgresql:///rua?host={empty}\n{user}"
+                f"StaticDir {os.path.join(env.src, 'web', 'static')}\n")
+    proc = subprocess.Popen([env.rua_web, "-f", "-c", conf], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/login", timeout=2).read()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        req = urllib.request.Request(base + "/api/v1/domains",
+                                     headers={"Authorization": "Bearer rua_" + "A" * 43})
+        try:
+            urllib.request.urlopen(req, timeout=30)
+            got = (200, b"")
+        except urllib.error.HTTPError as e:
+            got = (e.code, e.read())
+        check("database down: 503 and a fixed message, no database text",
+              (503, b'{"error":"the database is unavailable; try again later"}'), got)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    check("database down: the reason is logged, not sent", True, "cannot connect to the database" in err)
+
+
 try:
     command_line()
+    database_down()
     env.load()
     acme = env.sql("SELECT id FROM account WHERE name = 'acme'")[0][0]
     env.start()
