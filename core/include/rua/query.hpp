@@ -88,9 +88,11 @@ public:
     // Deletes the session (nothing when it does not exist).
     void session_delete(std::string_view cookie);
 
-    // The principal's domains: 30-day messages, compliance, last report,
-    // published policy, 30 daily message counts (oldest first). `search`
-    // keeps domains containing it ("" keeps all).
+    // The principal's domains (those its account registered and those with
+    // reports in the last 30 days; an older domain is still reachable by
+    // name): 30-day messages, compliance, last report, published policy, 30
+    // daily message counts (oldest first). `search` keeps domains containing
+    // it ("" keeps all).
     Table domains(const Principal& who, std::string_view search, const Page& page);
 
     // Tables "daily", "disposition", "policy_changes", "top_reporters",
