@@ -2,11 +2,14 @@
 # The demo, on a fresh Debian 12 machine as root: installs the dependencies,
 # makes a Release build, starts a private PostgreSQL, rua-milter and a private
 # loopback-only Postfix, sends a handful of sample DMARC reports over SMTP,
-# prints the SMTP answers and `ruactl summary`, then stops everything it
-# started. It never sends mail off the machine and never touches a system
-# Postfix or PostgreSQL. Usage: scripts/demo.sh   (env: RUA_DEMO_KEEP=1 keeps
-# the scratch directory, RUA_DEMO_PORT sets the first SMTP port tried,
-# RUA_DEMO_BUILD the build directory, default build/release)
+# prints the SMTP answers and `ruactl summary`, stops Postfix and
+# rua-milter, and leaves rua-web on loopback with the demo's PostgreSQL
+# running so the dashboard can be looked at: it prints the URL, a token and
+# the script that stops both (`sh .../stop.sh`). It never sends mail off the
+# machine and never touches a system Postfix or PostgreSQL.
+# Usage: scripts/demo.sh   (env: RUA_DEMO_KEEP=1 keeps the scratch directory
+# on a failure, RUA_DEMO_PORT sets the first SMTP port tried, RUA_DEMO_WEB_PORT
+# rua-web's, RUA_DEMO_BUILD the build directory, default build/release)
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 E2E="$ROOT/tests/e2e"

@@ -253,18 +253,18 @@ void install_api(httplib::Server& server, const Config& config, query::Queries& 
             }
             const auto table = queries.metrics(*who, metrics_max);
             std::string body =
-                "# HELP rua_web_domain_messages_total Messages reported for the domain in the "
-                "last 30 days.\n# TYPE rua_web_domain_messages_total gauge\n";
+                "# HELP rua_web_domain_messages_30d Messages reported for the domain in the "
+                "last 30 days.\n# TYPE rua_web_domain_messages_30d gauge\n";
             for (const auto& row : table.rows) {
-                body += fmt::format("rua_web_domain_messages_total{{domain=\"{}\"}} {}\n",
+                body += fmt::format("rua_web_domain_messages_30d{{domain=\"{}\"}} {}\n",
                                     label(std::get<std::string>(row[0])),
                                     std::get<std::int64_t>(row[1]));
             }
-            body += "# HELP rua_web_domain_compliant_messages_total Messages that passed DMARC "
+            body += "# HELP rua_web_domain_compliant_messages_30d Messages that passed DMARC "
                     "for the domain in the last 30 days.\n"
-                    "# TYPE rua_web_domain_compliant_messages_total gauge\n";
+                    "# TYPE rua_web_domain_compliant_messages_30d gauge\n";
             for (const auto& row : table.rows) {
-                body += fmt::format("rua_web_domain_compliant_messages_total{{domain=\"{}\"}} {}\n",
+                body += fmt::format("rua_web_domain_compliant_messages_30d{{domain=\"{}\"}} {}\n",
                                     label(std::get<std::string>(row[0])),
                                     std::get<std::int64_t>(row[2]));
             }

@@ -325,9 +325,9 @@ def metrics():
                    " WHERE s.day > current_date - 30 AND s.day <= current_date GROUP BY 1")
     for domain, messages, compliant in rows:
         check(f"metrics: {domain} messages", True,
-              f'rua_web_domain_messages_total{{domain="{domain}"}} {messages}\n' in text)
+              f'rua_web_domain_messages_30d{{domain="{domain}"}} {messages}\n' in text)
         check(f"metrics: {domain} compliant", True,
-              f'rua_web_domain_compliant_messages_total{{domain="{domain}"}} {compliant}\n' in text)
+              f'rua_web_domain_compliant_messages_30d{{domain="{domain}"}} {compliant}\n' in text)
 
 
 def check_mode():

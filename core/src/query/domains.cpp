@@ -66,13 +66,20 @@ Table Queries::domains(const Principal& who, std::string_view search, const Page
             const auto it = policies.find(std::get<std::string>(row[0]));
             const detail::PolicySeen none;
             const auto& seen = it == policies.end() ? none : it->second;
-            const auto text = [](const std::optional<std::string>& v) -> Cell {
-                return v ? Cell{*v} : Cell{};
+            // Appended in place rather than through `v ? Cell{*v} : Cell{}`:
+            // GCC 12 at -O3 warns (falsely) that the temporary's string may
+            // be uninitialized.
+            const auto append = [&row](const auto& v) {
+                if (v) {
+                    row.emplace_back(*v);
+                } else {
+                    row.emplace_back();
+                }
             };
-            row.push_back(text(seen.last_report));
-            row.push_back(text(seen.p));
-            row.push_back(text(seen.sp));
-            row.push_back(seen.pct ? Cell{*seen.pct} : Cell{});
+            append(seen.last_report);
+            append(seen.p);
+            append(seen.sp);
+            append(seen.pct);
         }
         return table;
     });

@@ -19,7 +19,7 @@
 namespace rua::query::detail {
 
 // Per-transaction settings: UTC dates (so `::date` and current_date are UTC
-// days) and the statement timeout. Throws pqxx errors.
+// days), the statement timeout and jit off. Throws pqxx errors.
 void prepare_transaction(pqxx::transaction_base& tx, std::int64_t timeout_ms);
 
 // Runs `body(tx)` in a read-only transaction on a pooled connection. A
