@@ -171,7 +171,8 @@ std::string Metrics::render(const Gauges& gauges, std::string_view version) cons
 
     header(out, "rua_milter_messages_total", "counter",
            "Messages for a rua address answered, by the kind of their first report (unknown: "
-           "none) and the verdict.");
+           "none, or answered before the body was read, as a 451 while buffering) and the "
+           "verdict.");
     for (std::size_t k = 0; k < m_kinds.size(); ++k) {
         for (std::size_t v = 0; v < k_verdicts; ++v) {
             fmt::format_to(put, "rua_milter_messages_total{{kind=\"{}\",verdict=\"{}\"}} {}\n",

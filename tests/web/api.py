@@ -150,6 +150,28 @@ def tenancy(acme):
     for path in operator:
         check(f"account token: {path} is 404", 404, env.get(path, t["acme"])[0])
         check(f"admin token: {path} is 200", 200, env.get(path, t["admin"])[0])
+    # A domain both accounts list: each sees the TLS and failure reports that
+    # reached its own rua address (sql/0019), never the other's.
+    env.ruactl("domain", "add", "acme.example", "--account", "other")
+    try:
+        sessions = int(env.sql("SELECT coalesce(sum(p.successful + p.failed), 0) FROM tlsrpt_policy p"
+                               " JOIN tlsrpt_report r ON r.id = p.report_id"
+                               " WHERE lower(p.policy_domain) = 'acme.example'"
+                               f" AND r.account_id = {acme}")[0][0])
+        check("acme's TLS report carries acme's account", True, sessions > 0)
+        path = "/api/v1/domains/acme.example/tls?since=3660d"
+        check("shared domain: acme sees the sessions of its own TLS reports", sessions,
+              sum(r["successful"] + r["failed"] for r in env.json(path, t["acme"])["daily"]))
+        other = env.json(path, t["other"])
+        check("shared domain: the other account sees none of acme's TLS sessions", (0, []),
+              (sum(r["successful"] + r["failed"] for r in other["daily"]), other["failures"]))
+        check("shared domain: the other account lists none of acme's failure reports", [],
+              env.json("/api/v1/domains/acme.example/failures?since=3660d", t["other"])["items"])
+        check("shared domain: acme's failure report is 404 for the other account", 404,
+              env.get(f"/api/v1/failures/{fid}", t["other"])[0])
+        check("shared domain: the admin still sees it", 200, env.get(f"/api/v1/failures/{fid}", t["admin"])[0])
+    finally:
+        env.ruactl("domain", "remove", "acme.example", "--account", "other")
     names = [d["domain"] for d in env.json("/api/v1/domains?limit=20", t["other"])["items"]]
     check("other's domain list: only its own domain", ["other.example"], names)
     check("a domain nobody has, for an account: 404", 404,

@@ -35,13 +35,17 @@ RawFile dmarc_report_raw(pqxx::transaction_base& tx, std::optional<std::int64_t>
                          std::int64_t id);
 
 // SMTP TLS reports (the TLS kind's store_query.cpp).
-std::vector<Table> tls_tables(pqxx::transaction_base& tx, const std::string& domain, int days);
+std::vector<Table> tls_tables(pqxx::transaction_base& tx, std::optional<std::int64_t> account,
+                              const std::string& domain, int days);
 
 // DMARC failure reports, redacted (the failure kind's store_query.cpp).
-Table ruf_list(pqxx::transaction_base& tx, const std::string& domain, int days, const Page& page);
+// `account` as for the aggregate reads: NULL for the operator; a report that
+// reached another account's rua address is not shown (sql/0019).
+Table ruf_list(pqxx::transaction_base& tx, std::optional<std::int64_t> account,
+               const std::string& domain, int days, const Page& page);
 // The report and its domain (for the caller's visibility check); nullopt
-// when there is no such report.
-std::optional<std::pair<std::string, Table>> ruf_detail(pqxx::transaction_base& tx,
-                                                        std::int64_t id);
+// when there is no such report or it is another account's.
+std::optional<std::pair<std::string, Table>>
+ruf_detail(pqxx::transaction_base& tx, std::optional<std::int64_t> account, std::int64_t id);
 
 } // namespace rua::query::detail

@@ -31,20 +31,20 @@ RawFile Queries::report_raw(const Principal& who, std::int64_t id) {
 std::vector<Table> Queries::tls(const Principal& who, std::string_view domain, int days) {
     return detail::read(m_pool, m_statement_timeout_ms, [&](pqxx::transaction_base& tx) {
         detail::require_domain(tx, who, domain);
-        return detail::tls_tables(tx, std::string(domain), days);
+        return detail::tls_tables(tx, detail::scope(who), std::string(domain), days);
     });
 }
 
 Table Queries::failures(const Principal& who, std::string_view domain, int days, const Page& page) {
     return detail::read(m_pool, m_statement_timeout_ms, [&](pqxx::transaction_base& tx) {
         detail::require_domain(tx, who, domain);
-        return detail::ruf_list(tx, std::string(domain), days, page);
+        return detail::ruf_list(tx, detail::scope(who), std::string(domain), days, page);
     });
 }
 
 Table Queries::failure_detail(const Principal& who, std::int64_t id) {
     return detail::read(m_pool, m_statement_timeout_ms, [&](pqxx::transaction_base& tx) {
-        auto found = detail::ruf_detail(tx, id);
+        auto found = detail::ruf_detail(tx, detail::scope(who), id);
         if (!found) {
             throw NotVisible("no such failure report");
         }

@@ -17,25 +17,28 @@ constexpr const char* k_columns =
 
 } // namespace
 
-Table ruf_list(pqxx::transaction_base& tx, const std::string& domain, int days, const Page& page) {
+Table ruf_list(pqxx::transaction_base& tx, std::optional<std::int64_t> account,
+               const std::string& domain, int days, const Page& page) {
     return to_table(
         "failures",
         tx.exec_params(std::string("SELECT ") + k_columns +
                            ", count(*) OVER () AS total FROM failure_report WHERE domain = $1"
                            " AND coalesce(arrival_date, received_at) > current_date - ($2::int - 1)"
+                           " AND ($5::bigint IS NULL OR account_id IS NULL OR account_id = $5)"
                            " ORDER BY arrived DESC, id DESC LIMIT $3 OFFSET $4",
-                       domain, days, page.limit, page.offset));
+                       domain, days, page.limit, page.offset, account));
 }
 
-std::optional<std::pair<std::string, Table>> ruf_detail(pqxx::transaction_base& tx,
-                                                        std::int64_t id) {
+std::optional<std::pair<std::string, Table>>
+ruf_detail(pqxx::transaction_base& tx, std::optional<std::int64_t> account, std::int64_t id) {
     const auto rows =
         tx.exec_params(std::string("SELECT domain, ") + k_columns +
                            ", user_agent, version, format, original_date, original_headers_only,"
                            " original_body_bytes, original_subject_length,"
                            " cardinality(original_to) AS original_to_count, received_at, via"
-                           " FROM failure_report WHERE id = $1",
-                       id);
+                           " FROM failure_report WHERE id = $1"
+                           " AND ($2::bigint IS NULL OR account_id IS NULL OR account_id = $2)",
+                       id, account);
     if (rows.empty() || rows[0][0].is_null()) {
         return std::nullopt;
     }
