@@ -37,5 +37,7 @@ int cmd_rollup_fold(const std::string& name, const Argv& argv);
 int cmd_token_add(const std::string& name, const Argv& argv);
 int cmd_token_list(const std::string& name, const Argv& argv);
 int cmd_token_revoke(const std::string& name, const Argv& argv);
+int cmd_authz_records(const std::string& name, const Argv& argv);
+int cmd_authz_check(const std::string& name, const Argv& argv);
 
 } // namespace ruactl

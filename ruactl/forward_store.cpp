@@ -131,5 +131,11 @@ int cmd_token_list(const std::string& n, const Argv& a) {
 int cmd_token_revoke(const std::string& n, const Argv& a) {
     return forward(n, a);
 }
+int cmd_authz_records(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_authz_check(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
 
 } // namespace ruactl

@@ -32,6 +32,7 @@ const std::vector<HelpPage>& help_pages() {
          "      retention apply          create the coming months' partitions, expire old data\n"
          "      rollup fold              fold the reports pending in the daily rollup\n"
          "      token add|list|revoke    manage the API tokens of rua-web\n"
+         "      authz records|check      the DNS records that let others' reports reach us\n"
          "      version                  print the version\n"
          "    Every command has a page: ruactl help COMMAND, or ruactl COMMAND --help.\n"
          "    Before it runs, a database command other than db migrate and db status\n"
@@ -360,6 +361,41 @@ const std::vector<HelpPage>& help_pages() {
          "    ruactl token add --account acme --label grafana\n"
          "    ruactl token list --account acme\n"
          "    ruactl token revoke 3\n"},
+
+        {"authz", "ruactl-authz - authorisation records for reports about other domains",
+         "    ruactl authz records [--account NAME] [--wildcard]\n"
+         "    ruactl authz check DOMAIN [--resolver ADDRESS[@PORT]] [--timeout SECONDS]\n",
+         "    A domain whose DMARC record sends its reports (rua=, ruf=) to an address\n"
+         "    in another organisation's domain is honoured by reporters only when that\n"
+         "    domain publishes DOMAIN._report._dmarc.RUA-DOMAIN TXT \"v=DMARC1\" (RFC\n"
+         "    7489 section 7.1). records prints those records in zone-file form, one\n"
+         "    per registered domain (ruactl domain add) and rua domain of its\n"
+         "    account's active addresses, except the domains in the rua domain's own\n"
+         "    organisation, which need none; an address whose account lists no domain\n"
+         "    is named on standard error. --wildcard prints one *._report._dmarc\n"
+         "    record per rua domain instead: any domain may then send its reports to\n"
+         "    you. check looks up DOMAIN's DMARC record (at _dmarc.DOMAIN, else at its\n"
+         "    organisational domain) and prints it, then one line per finding, ok or\n"
+         "    MISSING (FAILED when DNS gave no answer): the record must be one\n"
+         "    v=DMARC1 record, its rua= must name an active address registered here,\n"
+         "    that address's account must list DOMAIN, and each such address outside\n"
+         "    DOMAIN's organisation needs its authorisation record; ruf= addresses\n"
+         "    registered here are checked the same way. DNS text is printed with\n"
+         "    control characters as '?'.\n",
+         "    --account NAME\n        only the addresses of this account (records).\n"
+         "    --wildcard\n        one wildcard record per rua domain (records).\n"
+         "    --resolver ADDRESS[@PORT]\n"
+         "        ask this DNS server (check; default: the servers of /etc/resolv.conf).\n"
+         "    --timeout SECONDS\n"
+         "        give up on a DNS query after this long (check; default 5, at most 300).\n",
+         "    0  success; for check, nothing is missing.\n"
+         "    1  check found something missing, or the command failed.\n"
+         "    2  usage error (DOMAIN is not a domain name).\n"
+         "    75 the database cannot be reached now, or DNS gave no answer (server\n"
+         "       failure or timeout): try again later (EX_TEMPFAIL).\n"
+         "    78 the database setup cannot work, as for every command (EX_CONFIG).\n",
+         "    ruactl authz records --account acme > authz.zone\n"
+         "    ruactl authz check customer.example\n"},
 
         {"version", "ruactl-version - print the version", "    ruactl version\n",
          "    Prints \"ruactl (rua-milter) VERSION\".\n", "", nullptr, "    ruactl version\n"},

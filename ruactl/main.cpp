@@ -53,6 +53,8 @@ const std::vector<Command>& commands() {
         {"token", "add", cmd_token_add},
         {"token", "list", cmd_token_list},
         {"token", "revoke", cmd_token_revoke},
+        {"authz", "records", cmd_authz_records},
+        {"authz", "check", cmd_authz_check},
     };
     return k_commands;
 }
