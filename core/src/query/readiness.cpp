@@ -190,7 +190,8 @@ std::vector<Table> readiness_tables(const std::vector<Readiness>& list) {
     for (const auto& r : list) {
         main.rows.push_back({r.domain, std::int64_t{r.days}, r.messages, r.pass, r.fail,
                              opt(r.compliance_pct), opt(r.p), opt(r.sp), opt(r.pct),
-                             opt(r.last_report), r.approvals_known, r.unapproved_sources,
+                             opt(r.last_report), r.approvals_known,
+                             r.approvals_known ? Cell{r.unapproved_sources} : Cell{},
                              r.approvals_known ? Cell{r.unapproved_messages} : Cell{},
                              opt(r.unapproved_pct), r.reporters, r.days_with_data,
                              opt(r.next_step), r.ready, r.line});
