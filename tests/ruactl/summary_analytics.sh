@@ -11,7 +11,7 @@ scratch_db
 cd "$WORK"
 
 "$RUACTL" rua add dmarc@ready.example --domain ready.example --domain notready.example \
-  --domain sub.ready.example >/dev/null
+  --domain sub.ready.example --domain approve.example >/dev/null
 # Midnight (UTC) of today, as the database counts days.
 TODAY=$(sql "SELECT extract(epoch FROM date_trunc('day', now() AT TIME ZONE 'UTC'))::bigint")
 DAY=86400
@@ -78,8 +78,30 @@ while [ "$i" -le 3 ]; do
   i=$((i + 1))
 done
 
+# approve.example: 14 days, two reporters, 98 % passing; the 2 % failing
+# come from one source (a sender not yet approved, then approved).
+i=1
+while [ "$i" -le 14 ]; do
+  begin=$((TODAY - i * DAY))
+  if [ $((i % 2)) = 1 ]; then org="Reporter-A"; else org="Reporter-B"; fi
+  {
+    rec 192.0.2.1 98 pass pass approve.example approve.example approve.example pass
+    rec 198.51.100.77 2 fail fail approve.example - crm.example fail
+  } | report "in/approve-$i.xml" "approve-$i" "$org" approve.example none "$begin" $((begin + DAY))
+  i=$((i + 1))
+done
+
 "$RUACTL" import in >out 2>err
-check_prefix "import" "stored 26, duplicate 0, quarantined 0, failed 0; 26 reports" "$(cat out)"
+check_prefix "import" "stored 40, duplicate 0, quarantined 0, failed 0; 40 reports" "$(cat out)"
+
+# Who the sources are (sql/0016): a confirmed PTR names 203.0.113.9's
+# provider, DKIM d= names the others'.
+sql "INSERT INTO provider_map (kind, domain, provider, provider_type, origin) VALUES
+       ('dkim', 'ready.example', 'OwnMail', 'mailbox', 'operator'),
+       ('dkim', 'esp.example', 'ESPInc', 'esp', 'operator'),
+       ('ptr', 'spammer.example', 'Spammer', 'unknown', 'operator');
+     INSERT INTO source_host (ip, ptr, ptr_confirmed, status)
+       VALUES ('203.0.113.9', 'bad.spammer.example', true, 'ok')" >/dev/null
 
 # sqlsum DOMAINS KEY [WHERE]: "key messages pass fail" lines from the records of
 # reports that began within the window (every one here lies wholly in it).
@@ -102,7 +124,7 @@ R() { "$RUACTL" summary "$@"; }
 R --domain Ready.Example --by source >t
 check "by source: header" "Report summary for ready.example, the last 30 UTC days" "$(sed -n 1p t)"
 check "by source: readiness line" \
-  "ready.example: 99.0 % compliant over 30 days; approvals unknown; safe to move to p=quarantine? yes" \
+  "ready.example: 99.0 % compliant over 30 days; 1 unapproved source sends 1.0 % failing; safe to move to p=quarantine? yes" \
   "$(sed -n '/^READINESS$/{n;p;}' t)"
 check "by source: section title" "BY SOURCE (top 4 of 4)" "$(grep '^BY ' t)"
 check "by source: rows" "192.0.2.1 1000 1000 0|192.0.2.2 1000 1000 0|192.0.2.3 30 30 0|203.0.113.9 20 0 20" "$(rows t)"
@@ -111,8 +133,8 @@ check "by source: compliance and share" "100.0 48.8|100.0 48.8|100.0 1.5|0.0 1.0
   "$(sed -n '/^BY /,/^total:/p' t | sed '1,2d;$d' | awk '{ print $5, $6 }' | paste -sd'|' -)"
 check "by source: total line" "total: 2050 messages, 2030 pass, 20 fail, 99.0 % compliant" "$(grep '^total:' t)"
 check "by source: the readiness checks" \
-  "policy p=none sp=none pct=100|compliance 99.0 %|unapproved unknown|reporters 2|data 20 days" \
-  "$(sed -n '/^READINESS$/,/^$/p' t | awk 'NR > 3 && NF { print $1, $2, $3, $4 }' | sed 's/ move$//; s/ >=.*//; s/ <=.*//; s/ 98.0$//; s/ -$//' | paste -sd'|' -)"
+  "CHECK VALUE WANT OK|policy p=none sp=none pct=100 move to p=quarantine yes|compliance 99.0 % >= 98.0 % yes|unapproved 1 source, 1.0 % failing <= 1.0 % yes|reporters 2 >= 2 yes|data 20 days >= 14 days yes" \
+  "$(sed -n '/^READINESS$/,/^$/p' t | sed '1,2d;/^$/d' | tr -s ' ' | paste -sd'|' -)"
 
 # --top 2: the two busiest, the total line unchanged.
 R --domain ready.example --by source --top 2 >t
@@ -146,7 +168,7 @@ check "--rollup: = SQL over both domains" \
   "ready.example $(sql "SELECT sum(r.count) || ' ' || sum(r.count) FILTER (WHERE r.dmarc_pass) || ' ' || sum(r.count) FILTER (WHERE NOT r.dmarc_pass) FROM aggregate_record r JOIN aggregate_report a ON a.id = r.report_id WHERE a.domain IN ('ready.example', 'sub.ready.example') AND a.date_begin >= now() - interval '30 days'")" \
   "$(rows t)"
 check "--rollup: a readiness line per domain" \
-  "ready.example: 99.0 % compliant over 30 days; approvals unknown; safe to move to p=quarantine? yes|sub.ready.example: 100.0 % compliant over 30 days; approvals unknown; safe to move to p=reject? no (1 reporter < 2; 1 day of data < 14)" \
+  "ready.example: 99.0 % compliant over 30 days; 1 unapproved source sends 1.0 % failing; safe to move to p=quarantine? yes|sub.ready.example: 100.0 % compliant over 30 days; 0 unapproved sources send 0.0 % failing; safe to move to p=reject? no (1 reporter < 2; 1 day of data < 14)" \
   "$(grep -E '^[a-z.]+: ' t | grep -v '^total:' | paste -sd'|' -)"
 
 # --by dkim-domain and spf-domain: from the records' auth results.
@@ -157,6 +179,14 @@ check "by dkim-domain: = SQL" "ready.example 2000 2000 0|esp.example 30 30 0" \
 R --domain ready.example --by spf-domain --top 3 >t
 check "by spf-domain: rows" "ready.example 1030 1030 0|esp.example 1000 1000 0|spoof.example 20 0 20" "$(rows t)"
 check "by spf-domain: = SQL" "$(sqlsum "'ready.example'" "lower(r.auth_spf->0->>'domain')")" "$(rows t)"
+
+# --by provider: a confirmed PTR first, then the passing DKIM d=, then SPF.
+R --domain ready.example --by provider >t
+check "by provider: rows" "OwnMail 2000 2000 0|ESPInc 30 30 0|Spammer 20 0 20" "$(rows t)"
+check "by provider: the same sums as by source" "$(sqlsum "'ready.example'" \
+  "CASE WHEN host(r.source_ip) IN ('192.0.2.1', '192.0.2.2') THEN 'OwnMail' WHEN host(r.source_ip) = '192.0.2.3' THEN 'ESPInc' ELSE 'Spammer' END")" "$(rows t)"
+R --domain ready.example --by provider --failing >t
+check "by provider --failing" "Spammer 20 0 20" "$(rows t)"
 
 # --by day: the latest --top days, oldest first; the three-day report
 # spread 10 a day over 7, 6 and 5 days ago.
@@ -172,12 +202,12 @@ check "by day --since 8d: total" "total: 737 messages, 730 pass, 7 fail, 99.1 % 
 # The domain that is not ready, in every format.
 R --domain notready.example --by source >t
 check "not ready: the line" \
-  "notready.example: 66.7 % compliant over 30 days; approvals unknown; safe to move to p=quarantine? no (compliance 66.7 % < 98.0 %; 1 reporter < 2; 3 days of data < 14)" \
+  "notready.example: 66.7 % compliant over 30 days; 1 unapproved source sends 33.3 % failing; safe to move to p=quarantine? no (compliance 66.7 % < 98.0 %; unapproved 33.3 % > 1.0 %; 1 reporter < 2; 3 days of data < 14)" \
   "$(sed -n '/^READINESS$/{n;p;}' t)"
 check "not ready: rows = SQL" "$(sqlsum "'notready.example'" 'host(r.source_ip)')" "$(rows t)"
 R --domain notready.example --by source --format json >j
 check "not ready: JSON" \
-  '{"domain":"notready.example","days":30,"by":"source","top":20,"failing":false,"rollup":false,"domains":["notready.example"],"readiness":[{"domain":"notready.example","days":30,"messages":45,"pass":30,"fail":15,"compliance_pct":66.7,"p":"none","sp":"none","pct":100,"last_report":"'"$(sql "SELECT to_char(date_end AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || '+00' FROM aggregate_report WHERE report_id = 'notready-1'")"'","approvals_known":false,"unapproved_sources":null,"unapproved_messages":null,"unapproved_pct":null,"reporters":1,"days_with_data":3,"next_step":"move to p=quarantine","ready":false,"line":"notready.example: 66.7 % compliant over 30 days; approvals unknown; safe to move to p=quarantine? no (compliance 66.7 % < 98.0 %; 1 reporter < 2; 3 days of data < 14)","checks":[{"check":"policy","value":"p=none sp=none pct=100","want":"move to p=quarantine","ok":true},{"check":"compliance","value":"66.7 %","want":">= 98.0 %","ok":false},{"check":"unapproved","value":"unknown","want":"<= 1.0 %","ok":null},{"check":"reporters","value":"1","want":">= 2","ok":false},{"check":"data","value":"3 days","want":">= 14 days","ok":false}]}],"totals":{"messages":45,"pass":30,"fail":15,"compliance_pct":66.7,"groups":2},"groups":2,"breakdown":[{"source_ip":"198.51.100.5","messages":30,"pass":30,"fail":0,"compliance_pct":100.0,"share_pct":66.7},{"source_ip":"198.51.100.6","messages":15,"pass":0,"fail":15,"compliance_pct":0.0,"share_pct":33.3}]}' \
+  '{"domain":"notready.example","days":30,"by":"source","top":20,"failing":false,"rollup":false,"domains":["notready.example"],"readiness":[{"domain":"notready.example","days":30,"messages":45,"pass":30,"fail":15,"compliance_pct":66.7,"p":"none","sp":"none","pct":100,"last_report":"'"$(sql "SELECT to_char(date_end AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || '+00' FROM aggregate_report WHERE report_id = 'notready-1'")"'","approvals_known":true,"unapproved_sources":1,"unapproved_messages":15,"unapproved_pct":33.3,"reporters":1,"days_with_data":3,"next_step":"move to p=quarantine","ready":false,"line":"notready.example: 66.7 % compliant over 30 days; 1 unapproved source sends 33.3 % failing; safe to move to p=quarantine? no (compliance 66.7 % < 98.0 %; unapproved 33.3 % > 1.0 %; 1 reporter < 2; 3 days of data < 14)","checks":[{"check":"policy","value":"p=none sp=none pct=100","want":"move to p=quarantine","ok":true},{"check":"compliance","value":"66.7 %","want":">= 98.0 %","ok":false},{"check":"unapproved","value":"1 source, 33.3 % failing","want":"<= 1.0 %","ok":false},{"check":"reporters","value":"1","want":">= 2","ok":false},{"check":"data","value":"3 days","want":">= 14 days","ok":false}]}],"totals":{"messages":45,"pass":30,"fail":15,"compliance_pct":66.7,"groups":2},"groups":2,"breakdown":[{"source_ip":"198.51.100.5","messages":30,"pass":30,"fail":0,"compliance_pct":100.0,"share_pct":66.7},{"source_ip":"198.51.100.6","messages":15,"pass":0,"fail":15,"compliance_pct":0.0,"share_pct":33.3}]}' \
   "$(cat j)"
 R --domain notready.example --by source --format csv >c
 check "not ready: CSV breakdown block" "section,source_ip,messages,pass,fail,compliance_pct,share_pct|breakdown,198.51.100.5,30,30,0,100.0,66.7|breakdown,198.51.100.6,15,0,15,0.0,33.3" \
@@ -187,12 +217,28 @@ check "not ready: CSV breakdown block" "section,source_ip,messages,pass,fail,com
 # rollup changes no number.
 R --domain ready.example >t
 check "plain summary: the readiness line" \
-  "ready.example: 99.0 % compliant over 30 days; approvals unknown; safe to move to p=quarantine? yes" \
+  "ready.example: 99.0 % compliant over 30 days; 1 unapproved source sends 1.0 % failing; safe to move to p=quarantine? yes" \
   "$(sed -n '/^READINESS$/{n;p;}' t)"
 R --domain ready.example --by source --format json >before
 "$RUACTL" rollup fold >/dev/null
 R --domain ready.example --by source --format json >after
 check "the same answer after the fold" "" "$(cmp before after 2>&1 || true)"
+
+# Approvals decide: approve.example is 98.0 % compliant, but its failing 2 %
+# come from a source nobody approved; approved by network, it is ready.
+R --domain approve.example --by source >t
+check "unapproved: not ready" \
+  "approve.example: 98.0 % compliant over 30 days; 1 unapproved source sends 2.0 % failing; safe to move to p=quarantine? no (unapproved 2.0 % > 1.0 %)" \
+  "$(sed -n '/^READINESS$/{n;p;}' t)"
+check "unapproved: the failing messages = SQL" \
+  "$(sql "SELECT sum(r.count) FROM aggregate_record r JOIN aggregate_report a ON a.id = r.report_id WHERE a.domain = 'approve.example' AND NOT r.dmarc_pass")" \
+  "$(R --domain approve.example --by source --failing --format csv | awk -F, '$1 == "breakdown" { print $3 }')"
+sql "INSERT INTO approved_source (account_id, domain, cidr)
+     SELECT id, 'approve.example', '198.51.100.77/32' FROM account WHERE name = 'ready.example'" >/dev/null
+R --domain approve.example --by source >t
+check "approved by network: ready" \
+  "approve.example: 98.0 % compliant over 30 days; 0 unapproved sources send 0.0 % failing; safe to move to p=quarantine? yes" \
+  "$(sed -n '/^READINESS$/{n;p;}' t)"
 
 # Usage errors.
 usage() {

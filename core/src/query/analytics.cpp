@@ -2,7 +2,8 @@
 // /breakdown, the overview page's table): grouped by source, reporter, From
 // domain or day from the v_day_* rollup views, by DKIM or SPF domain from
 // the records (the aggregate kind's store_analytics.cpp). Sums of message
-// counts, never rows; scoped to the principal's account in SQL.
+// counts, never rows; scoped to the principal's account in SQL. By provider
+// from the records too, through the enrichment's rua_source_provider.
 #include "query/analytics.hpp"
 
 #include "query/kind_queries.hpp"
@@ -207,7 +208,9 @@ std::vector<Table> Queries::breakdown(const Principal& who, std::string_view dom
                 q.failing_only, limit);
             break;
         case BreakdownBy::provider:
-            throw Error("a breakdown by provider needs source enrichment (not in this database)");
+            groups = detail::dmarc_provider_breakdown(tx, account, domains, q.days,
+                                                      q.failing_only, limit);
+            break;
         default:
             groups = view_groups(tx, account, domains, q, limit);
             break;

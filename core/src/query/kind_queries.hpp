@@ -44,6 +44,20 @@ Table dmarc_record_breakdown(pqxx::transaction_base& tx, std::optional<std::int6
                              const std::vector<std::string>& domains, int days, RecordKey key,
                              bool failing_only, std::optional<std::int64_t> limit);
 
+// The same by provider (sql/0016's rua_source_provider of each record's
+// source address, the domain of its first passing DKIM signature and of its
+// first passing SPF check; NULL when nothing names one).
+Table dmarc_provider_breakdown(pqxx::transaction_base& tx, std::optional<std::int64_t> account,
+                               const std::vector<std::string>& domains, int days,
+                               bool failing_only, std::optional<std::int64_t> limit);
+
+// The sources of `domain` with messages failing DMARC in the window that
+// its account has not approved (sql/0016's rua_source_approved, by network
+// or provider), and those messages: {sources, messages}.
+std::pair<std::int64_t, std::int64_t> dmarc_unapproved(pqxx::transaction_base& tx,
+                                                       std::optional<std::int64_t> account,
+                                                       const std::string& domain, int days);
+
 // SMTP TLS reports (the TLS kind's store_query.cpp).
 std::vector<Table> tls_tables(pqxx::transaction_base& tx, const std::string& domain, int days);
 

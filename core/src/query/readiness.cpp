@@ -157,6 +157,11 @@ std::vector<Readiness> Queries::readiness(const Principal& who, std::string_view
                                           "  AND day <= current_date",
                                           account, name, days)[0]
                               .as<std::int64_t>();
+            const auto [sources, failing] = detail::dmarc_unapproved(tx, account, name, days);
+            r.approvals_known = true;
+            r.unapproved_sources = sources;
+            r.unapproved_messages = failing;
+            r.unapproved_pct = detail::percent(failing, r.messages);
             if (const auto it = policies.find(name); it != policies.end()) {
                 r.p = it->second.p;
                 r.sp = it->second.sp;
