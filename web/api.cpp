@@ -176,16 +176,16 @@ void install_api(httplib::Server& server, const Config& config, query::Queries& 
     server.Get("/api/v1/domains/" + domain_re + "/breakdown",
                guarded(queries, [&queries](const query::Principal& who, const httplib::Request& req,
                                            httplib::Response& res) {
-                   const Params params(req.params, {"by", "since", "failing", "rollup", "top",
-                                                    "format", "table"});
+                   const Params params(
+                       req.params, {"by", "since", "failing", "rollup", "top", "format", "table"});
                    const auto domain = domain_value(req.matches[1].str());
                    const auto q = params.breakdown();
                    send_tables(res, params, queries.breakdown(who, domain, q),
                                domain_head(domain) +
                                    fmt::format(R"("by":{},"days":{},"failing":{},"rollup":{},)"
                                                R"("top":{},)",
-                                               json_quote(query::breakdown_name(q.by)),
-                                               q.days, q.failing_only, q.rollup, q.top));
+                                               json_quote(query::breakdown_name(q.by)), q.days,
+                                               q.failing_only, q.rollup, q.top));
                }));
     server.Get("/api/v1/domains/" + domain_re + "/readiness",
                guarded(queries, [&queries](const query::Principal& who, const httplib::Request& req,

@@ -9,7 +9,6 @@
 #include "summary_analytics.hpp"
 
 #include <rua/address.hpp>
-
 #include <rua/json.hpp>
 
 #include <algorithm>
@@ -55,11 +54,10 @@ std::string as_table(const rua::DomainSummary& s,
 
 std::string as_json(const rua::DomainSummary& s,
                     const std::vector<rua::query::Readiness>& readiness) {
-    std::string out =
-        fmt::format(R"({{"domain":{},"since":{},{}"kinds":{{)", rua::json_quote(s.domain),
-                    s.since ? rua::json_quote(format_time(*s.since)) : "null",
-                    readiness.empty() ? std::string()
-                                      : "\"readiness\":" + readiness_json(readiness) + ",");
+    std::string out = fmt::format(
+        R"({{"domain":{},"since":{},{}"kinds":{{)", rua::json_quote(s.domain),
+        s.since ? rua::json_quote(format_time(*s.since)) : "null",
+        readiness.empty() ? std::string() : "\"readiness\":" + readiness_json(readiness) + ",");
     std::string kind;
     for (const auto& t : s.tables) {
         if (t.kind != kind) {
@@ -121,8 +119,8 @@ AnalyticsArgs analytics_args(const std::string& name, const Args& args,
     if (since) {
         constexpr std::int64_t k_day = 86400;
         constexpr std::int64_t k_max_days = 3660;
-        out.days = static_cast<int>(std::clamp<std::int64_t>((*since + k_day - 1) / k_day, 1,
-                                                             k_max_days));
+        out.days =
+            static_cast<int>(std::clamp<std::int64_t>((*since + k_day - 1) / k_day, 1, k_max_days));
     }
     const auto by = args.value("--by");
     if (!by) {
@@ -146,8 +144,8 @@ AnalyticsArgs analytics_args(const std::string& name, const Args& args,
     q.by = *parsed;
     q.days = out.days;
     if (auto top = args.value("--top")) {
-        q.top = static_cast<std::int64_t>(
-            parse_count("--top", *top, static_cast<std::uint64_t>(rua::query::k_breakdown_max_top)));
+        q.top = static_cast<std::int64_t>(parse_count(
+            "--top", *top, static_cast<std::uint64_t>(rua::query::k_breakdown_max_top)));
     }
     q.failing_only = args.has("--failing");
     q.rollup = args.has("--rollup");

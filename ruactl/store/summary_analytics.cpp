@@ -115,7 +115,7 @@ std::string csv_block(const Table& table) {
         out += table.name;
         for (const auto& cell : row) {
             out += "," + (std::holds_alternative<std::monostate>(cell) ? std::string()
-                                                                         : csv_field(text(cell)));
+                                                                       : csv_field(text(cell)));
         }
         out += '\n';
     }
@@ -177,9 +177,9 @@ std::string readiness_json(const std::vector<rua::query::Readiness>& list) {
             }
             std::string check = "{";
             for (std::size_t k = 1; k < tables[1].columns.size(); ++k) {
-                check += fmt::format("{}{}:{}", k > 1 ? "," : "",
-                                     rua::json_quote(tables[1].columns[k]),
-                                     json(tables[1].rows[c][k]));
+                check +=
+                    fmt::format("{}{}:{}", k > 1 ? "," : "", rua::json_quote(tables[1].columns[k]),
+                                json(tables[1].rows[c][k]));
             }
             object += (first ? "" : ",") + check + "}";
             first = false;
@@ -221,8 +221,8 @@ std::string analytics_json(const Analytics& a) {
         R"({{"domain":{},"days":{},"by":{},"top":{},"failing":{},"rollup":{},"domains":{},)"
         R"("readiness":{},"totals":{},"groups":{},"breakdown":{}}})"
         "\n",
-        rua::json_quote(a.domain), a.query.days, rua::json_quote(by_name(a.query.by)),
-        a.query.top, a.query.failing_only, a.query.rollup, domains, readiness_json(a.readiness),
+        rua::json_quote(a.domain), a.query.days, rua::json_quote(by_name(a.query.by)), a.query.top,
+        a.query.failing_only, a.query.rollup, domains, readiness_json(a.readiness),
         json_object(named(a.tables, "totals"), 0), breakdown.total.value_or(0),
         json_rows(breakdown));
 }

@@ -190,6 +190,14 @@ def analytics(acme):
     check("readiness: compliance %", round(100 * int(total[2]) / int(total[1]) + 1e-9, 1), r["compliance_pct"])
     check("readiness: the checks named", ["policy", "compliance", "unapproved", "reporters", "data"],
           [c["check"] for c in ready["checks"]])
+    # No source is approved here: every failing message is an unapproved source's.
+    failing_sources = sums("host(r.source_ip)", " AND NOT r.dmarc_pass")
+    check("readiness: unapproved failing sources and messages equal SQL (nothing approved)",
+          (len(failing_sources), sum(v[0] for v in failing_sources.values())),
+          (r["unapproved_sources"], r["unapproved_messages"]))
+    providers = env.json(base + "provider", t)
+    check("breakdown by=provider: no provider known, one group of every message",
+          [(None, int(total[1]))], [(x["provider"], x["messages"]) for x in providers["breakdown"]])
     cli = json.loads(env.ruactl("summary", "--domain", "acme.example", "--by", "source", "--top", "1000",
                                 "--format", "json"))
     check("readiness line: the same as ruactl summary's", cli["readiness"][0]["line"], r["line"])

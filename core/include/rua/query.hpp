@@ -97,12 +97,12 @@ struct BreakdownQuery {
 };
 
 // One readiness check: what was measured, what the next step wants, and
-// whether it holds (nullopt: not known, e.g. no source approvals).
+// whether it holds.
 struct ReadinessCheck {
     std::string name;  // "policy", "compliance", "unapproved", "reporters", "data"
     std::string value; // "97.8 %", "3", ...
     std::string want;  // ">= 98.0 %", ...
-    std::optional<bool> ok;
+    bool ok = false;
 };
 
 // Whether a domain can take its next DMARC policy step, from the last `days`
@@ -120,10 +120,11 @@ struct Readiness {
     std::optional<std::string> sp;
     std::optional<std::int64_t> pct;
     std::optional<std::string> last_report; // its date_end
-    bool approvals_known = false;            // source approvals exist in this database
-    std::int64_t unapproved_sources = 0;     // unapproved sources with failing messages
-    std::int64_t unapproved_messages = 0;    // their failing messages
-    std::optional<double> unapproved_pct;    // of all messages
+    // Sources with failing messages that the account has not approved
+    // (sql/0016's approved_source: by provider or network), and those messages.
+    std::int64_t unapproved_sources = 0;
+    std::int64_t unapproved_messages = 0; // their failing messages
+    std::optional<double> unapproved_pct; // of all messages
     std::int64_t reporters = 0;
     std::int64_t days_with_data = 0;
     std::optional<std::string> next_step; // "move to p=quarantine", ...; nullopt at the end

@@ -23,9 +23,12 @@ namespace rua::query {
 namespace {
 
 constexpr std::pair<BreakdownBy, std::string_view> k_names[] = {
-    {BreakdownBy::source, "source"},           {BreakdownBy::provider, "provider"},
-    {BreakdownBy::reporter, "reporter"},       {BreakdownBy::dkim_domain, "dkim-domain"},
-    {BreakdownBy::spf_domain, "spf-domain"},   {BreakdownBy::header_from, "header-from"},
+    {BreakdownBy::source, "source"},
+    {BreakdownBy::provider, "provider"},
+    {BreakdownBy::reporter, "reporter"},
+    {BreakdownBy::dkim_domain, "dkim-domain"},
+    {BreakdownBy::spf_domain, "spf-domain"},
+    {BreakdownBy::header_from, "header-from"},
     {BreakdownBy::day, "day"},
 };
 
@@ -68,7 +71,7 @@ Table view_groups(pqxx::transaction_base& tx, std::optional<std::int64_t> accoun
         " GROUP BY 1 ORDER BY {} NULLS LAST LIMIT $5",
         key, view, order);
     return detail::to_table("breakdown", tx.exec_params(sql, account, detail::text_array(domains),
-                                                         q.days, q.failing_only, limit));
+                                                        q.days, q.failing_only, limit));
 }
 
 // From domains summed under their registrable domain (a name that has none,
@@ -192,7 +195,8 @@ std::vector<Table> Queries::breakdown(const Principal& who, std::string_view dom
                                       const BreakdownQuery& q) {
     return detail::read(m_pool, m_statement_timeout_ms, [&](pqxx::transaction_base& tx) {
         const auto account = detail::scope(who);
-        const auto domains = detail::covered_domains(tx, who, std::string(domain), q.days, q.rollup);
+        const auto domains =
+            detail::covered_domains(tx, who, std::string(domain), q.days, q.rollup);
         const auto top = std::clamp<std::int64_t>(q.top, 1, k_breakdown_max_top);
         const bool regroup = q.rollup && q.by == BreakdownBy::header_from;
         const std::optional<std::int64_t> limit =
@@ -201,15 +205,15 @@ std::vector<Table> Queries::breakdown(const Principal& who, std::string_view dom
         switch (q.by) {
         case BreakdownBy::dkim_domain:
         case BreakdownBy::spf_domain:
-            groups = detail::dmarc_record_breakdown(
-                tx, account, domains, q.days,
-                q.by == BreakdownBy::dkim_domain ? detail::RecordKey::dkim_domain
-                                                 : detail::RecordKey::spf_domain,
-                q.failing_only, limit);
+            groups = detail::dmarc_record_breakdown(tx, account, domains, q.days,
+                                                    q.by == BreakdownBy::dkim_domain
+                                                        ? detail::RecordKey::dkim_domain
+                                                        : detail::RecordKey::spf_domain,
+                                                    q.failing_only, limit);
             break;
         case BreakdownBy::provider:
-            groups = detail::dmarc_provider_breakdown(tx, account, domains, q.days,
-                                                      q.failing_only, limit);
+            groups = detail::dmarc_provider_breakdown(tx, account, domains, q.days, q.failing_only,
+                                                      limit);
             break;
         default:
             groups = view_groups(tx, account, domains, q, limit);
@@ -224,14 +228,14 @@ std::vector<Table> Queries::breakdown(const Principal& who, std::string_view dom
         if (q.by == BreakdownBy::day) {
             std::reverse(groups.rows.begin(), groups.rows.end()); // oldest first
         }
-        const auto totals_row = tx.exec_params1(
-            "SELECT coalesce(sum(messages), 0)::bigint,"
-            " coalesce(sum(messages) FILTER (WHERE dmarc_pass), 0)::bigint"
-            " FROM v_day_domain WHERE ($1::bigint IS NULL OR account_id = $1)"
-            "  AND domain = ANY($2::text[])"
-            "  AND day > current_date - $3::int AND day <= current_date"
-            "  AND (NOT $4::boolean OR NOT dmarc_pass)",
-            account, detail::text_array(domains), q.days, q.failing_only);
+        const auto totals_row =
+            tx.exec_params1("SELECT coalesce(sum(messages), 0)::bigint,"
+                            " coalesce(sum(messages) FILTER (WHERE dmarc_pass), 0)::bigint"
+                            " FROM v_day_domain WHERE ($1::bigint IS NULL OR account_id = $1)"
+                            "  AND domain = ANY($2::text[])"
+                            "  AND day > current_date - $3::int AND day <= current_date"
+                            "  AND (NOT $4::boolean OR NOT dmarc_pass)",
+                            account, detail::text_array(domains), q.days, q.failing_only);
         const auto messages = totals_row[0].as<std::int64_t>();
         const auto pass = totals_row[1].as<std::int64_t>();
 

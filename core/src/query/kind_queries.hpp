@@ -48,8 +48,8 @@ Table dmarc_record_breakdown(pqxx::transaction_base& tx, std::optional<std::int6
 // source address, the domain of its first passing DKIM signature and of its
 // first passing SPF check; NULL when nothing names one).
 Table dmarc_provider_breakdown(pqxx::transaction_base& tx, std::optional<std::int64_t> account,
-                               const std::vector<std::string>& domains, int days,
-                               bool failing_only, std::optional<std::int64_t> limit);
+                               const std::vector<std::string>& domains, int days, bool failing_only,
+                               std::optional<std::int64_t> limit);
 
 // The sources of `domain` with messages failing DMARC in the window that
 // its account has not approved (sql/0016's rua_source_approved, by network

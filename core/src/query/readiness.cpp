@@ -1,8 +1,10 @@
 // Whether a domain can take its next DMARC policy step (p=none ->
 // quarantine -> pct=100 -> reject), with the reasons: the one verdict
 // `ruactl summary` and the dashboard both show. Numbers from the v_day_*
-// rollup views and the latest report's published policy; the thresholds
-// are the table below. Read-only; never decides anything for the owner.
+// rollup views, the latest report's published policy, and the failing
+// messages of sources the account has not approved (sql/0016, through the
+// aggregate kind's store_analytics.cpp); the thresholds are the constants
+// below. Read-only; never decides anything for the owner.
 #include "query/analytics.hpp"
 #include "query/kind_queries.hpp"
 
@@ -64,39 +66,33 @@ void judge(Readiness& r) {
                         r.compliance_pct ? one_decimal(*r.compliance_pct) + " %" : "-",
                         ">= " + one_decimal(min_compliance) + " %",
                         r.compliance_pct && *r.compliance_pct >= min_compliance});
-    ReadinessCheck unapproved{"unapproved", "unknown",
-                              "<= " + one_decimal(k_max_unapproved_pct) + " %", std::nullopt};
-    if (r.approvals_known) {
-        unapproved.value = fmt::format("{}, {} % failing",
-                                       plural(r.unapproved_sources, "source", "sources"),
-                                       one_decimal(r.unapproved_pct.value_or(0.0)));
-        unapproved.ok = r.unapproved_pct.value_or(0.0) <= k_max_unapproved_pct;
-    }
-    r.checks.push_back(unapproved);
+    r.checks.push_back(
+        {"unapproved",
+         fmt::format("{}, {} % failing", plural(r.unapproved_sources, "source", "sources"),
+                     one_decimal(r.unapproved_pct.value_or(0.0))),
+         "<= " + one_decimal(k_max_unapproved_pct) + " %",
+         r.unapproved_pct.value_or(0.0) <= k_max_unapproved_pct});
     r.checks.push_back({"reporters", std::to_string(r.reporters),
-                        ">= " + std::to_string(k_min_reporters),
-                        r.reporters >= k_min_reporters});
+                        ">= " + std::to_string(k_min_reporters), r.reporters >= k_min_reporters});
     r.checks.push_back({"data", plural(r.days_with_data, "day", "days"),
                         fmt::format(">= {} days", k_min_days_with_data),
                         r.days_with_data >= k_min_days_with_data});
 
     std::vector<std::string> against;
     for (const auto& check : r.checks) {
-        if (check.ok == false) {
-            against.push_back(check.name == "policy" ? std::string("no report")
-                              : check.name == "compliance"
-                                  ? fmt::format("compliance {} < {} %", check.value,
-                                                one_decimal(min_compliance))
-                              : check.name == "unapproved"
-                                  ? fmt::format("unapproved {} % > {} %",
-                                                one_decimal(r.unapproved_pct.value_or(0.0)),
-                                                one_decimal(k_max_unapproved_pct))
-                              : check.name == "reporters"
-                                  ? fmt::format("{} < {}",
-                                                plural(r.reporters, "reporter", "reporters"),
-                                                k_min_reporters)
-                                  : fmt::format("{} of data < {}", check.value,
-                                                k_min_days_with_data));
+        if (!check.ok) {
+            against.push_back(
+                check.name == "policy" ? std::string("no report")
+                : check.name == "compliance"
+                    ? fmt::format("compliance {} < {} %", check.value, one_decimal(min_compliance))
+                : check.name == "unapproved"
+                    ? fmt::format("unapproved {} % > {} %",
+                                  one_decimal(r.unapproved_pct.value_or(0.0)),
+                                  one_decimal(k_max_unapproved_pct))
+                : check.name == "reporters"
+                    ? fmt::format("{} < {}", plural(r.reporters, "reporter", "reporters"),
+                                  k_min_reporters)
+                    : fmt::format("{} of data < {}", check.value, k_min_days_with_data));
         }
     }
     r.ready = step && against.empty();
@@ -107,13 +103,10 @@ void judge(Readiness& r) {
     } else {
         line += fmt::format("{} % compliant over {}", one_decimal(r.compliance_pct.value_or(0.0)),
                             plural(r.days, "day", "days"));
-        line += r.approvals_known
-                    ? fmt::format("; {} {} {} % failing",
-                                  plural(r.unapproved_sources, "unapproved source",
-                                         "unapproved sources"),
-                                  r.unapproved_sources == 1 ? "sends" : "send",
-                                  one_decimal(r.unapproved_pct.value_or(0.0)))
-                    : std::string("; approvals unknown");
+        line += fmt::format("; {} {} {} % failing",
+                            plural(r.unapproved_sources, "unapproved source", "unapproved sources"),
+                            r.unapproved_sources == 1 ? "sends" : "send",
+                            one_decimal(r.unapproved_pct.value_or(0.0)));
     }
     if (!step) {
         line += fmt::format("; at p=reject pct={}: no further step", pct);
@@ -158,7 +151,6 @@ std::vector<Readiness> Queries::readiness(const Principal& who, std::string_view
                                           account, name, days)[0]
                               .as<std::int64_t>();
             const auto [sources, failing] = detail::dmarc_unapproved(tx, account, name, days);
-            r.approvals_known = true;
             r.unapproved_sources = sources;
             r.unapproved_messages = failing;
             r.unapproved_pct = detail::percent(failing, r.messages);
@@ -184,24 +176,35 @@ std::vector<Table> readiness_tables(const std::vector<Readiness>& list) {
     };
     Table main;
     main.name = "readiness";
-    main.columns = {"domain",        "days",           "messages",           "pass",
-                    "fail",          "compliance_pct", "p",                  "sp",
-                    "pct",           "last_report",    "approvals_known",    "unapproved_sources",
-                    "unapproved_messages", "unapproved_pct", "reporters",     "days_with_data",
-                    "next_step",     "ready",          "line"};
+    main.columns = {"domain",
+                    "days",
+                    "messages",
+                    "pass",
+                    "fail",
+                    "compliance_pct",
+                    "p",
+                    "sp",
+                    "pct",
+                    "last_report",
+                    "unapproved_sources",
+                    "unapproved_messages",
+                    "unapproved_pct",
+                    "reporters",
+                    "days_with_data",
+                    "next_step",
+                    "ready",
+                    "line"};
     Table checks;
     checks.name = "checks";
     checks.columns = {"domain", "check", "value", "want", "ok"};
     for (const auto& r : list) {
         main.rows.push_back({r.domain, std::int64_t{r.days}, r.messages, r.pass, r.fail,
                              opt(r.compliance_pct), opt(r.p), opt(r.sp), opt(r.pct),
-                             opt(r.last_report), r.approvals_known,
-                             r.approvals_known ? Cell{r.unapproved_sources} : Cell{},
-                             r.approvals_known ? Cell{r.unapproved_messages} : Cell{},
-                             opt(r.unapproved_pct), r.reporters, r.days_with_data,
-                             opt(r.next_step), r.ready, r.line});
+                             opt(r.last_report), r.unapproved_sources, r.unapproved_messages,
+                             opt(r.unapproved_pct), r.reporters, r.days_with_data, opt(r.next_step),
+                             r.ready, r.line});
         for (const auto& c : r.checks) {
-            checks.rows.push_back({r.domain, c.name, c.value, c.want, opt(c.ok)});
+            checks.rows.push_back({r.domain, c.name, c.value, c.want, c.ok});
         }
     }
     return {std::move(main), std::move(checks)};

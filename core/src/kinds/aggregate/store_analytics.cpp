@@ -72,16 +72,16 @@ Table dmarc_record_breakdown(pqxx::transaction_base& tx, std::optional<std::int6
 }
 
 Table dmarc_provider_breakdown(pqxx::transaction_base& tx, std::optional<std::int64_t> account,
-                               const std::vector<std::string>& domains, int days,
-                               bool failing_only, std::optional<std::int64_t> limit) {
-    const auto sql = fmt::format(
-        "WITH {}, {}"
-        " SELECT provider AS key, sum(messages)::bigint AS messages,"
-        "   coalesce(sum(messages) FILTER (WHERE dmarc_pass), 0)::bigint AS pass,"
-        "   coalesce(sum(messages) FILTER (WHERE NOT dmarc_pass), 0)::bigint AS fail,"
-        "   count(*) OVER () AS total"
-        "  FROM p GROUP BY provider ORDER BY messages DESC, key NULLS LAST LIMIT $5",
-        k_reports, k_providers);
+                               const std::vector<std::string>& domains, int days, bool failing_only,
+                               std::optional<std::int64_t> limit) {
+    const auto sql =
+        fmt::format("WITH {}, {}"
+                    " SELECT provider AS key, sum(messages)::bigint AS messages,"
+                    "   coalesce(sum(messages) FILTER (WHERE dmarc_pass), 0)::bigint AS pass,"
+                    "   coalesce(sum(messages) FILTER (WHERE NOT dmarc_pass), 0)::bigint AS fail,"
+                    "   count(*) OVER () AS total"
+                    "  FROM p GROUP BY provider ORDER BY messages DESC, key NULLS LAST LIMIT $5",
+                    k_reports, k_providers);
     return to_table("breakdown",
                     tx.exec_params(sql, account, text_array(domains), days, failing_only, limit));
 }
