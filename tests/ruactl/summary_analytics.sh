@@ -32,7 +32,7 @@ rec() {
 report() {
   {
     printf '<?xml version="1.0" encoding="UTF-8"?>\n<feedback><report_metadata>'
-    printf '<org_name>%s</org_name><email>dmarc@%s</email>' "$3" "$(echo "$3" | tr -d ' ' | tr 'A-Z' 'a-z').example"
+    printf '<org_name>%s</org_name><email>dmarc@%s</email>' "$3" "$(echo "$3" | tr -d ' ' | tr '[:upper:]' '[:lower:]').example"
     printf '<report_id>%s</report_id><date_range><begin>%s</begin><end>%s</end></date_range>' "$2" "$6" "$7"
     printf '</report_metadata><policy_published><domain>%s</domain><adkim>r</adkim><aspf>r</aspf>' "$4"
     printf '<p>%s</p><sp>none</sp><pct>100</pct></policy_published>\n' "$5"
