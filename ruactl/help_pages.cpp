@@ -235,7 +235,9 @@ const std::vector<HelpPage>& help_pages() {
 
         {"summary", "ruactl-summary - what the reports say about one domain",
          "    ruactl summary --domain DOMAIN [--since AGE] [--kind KIND[,KIND]]\n"
-         "                   [--format table|json|csv]\n",
+         "                   [--format table|json|csv]\n"
+         "    ruactl summary --domain DOMAIN --by KEY [--top N] [--failing] [--rollup]\n"
+         "                   [--since AGE] [--format table|json|csv]\n",
          "    Sections for DOMAIN (compared without regard to case), from reports\n"
          "    whose period ends (failure reports: that arrived) within AGE (30d, 12h,\n"
          "    2w; default: all reports), one group of sections per report kind:\n"
@@ -245,20 +247,45 @@ const std::vector<HelpPage>& help_pages() {
          "      total, by reporter and by source address (most messages first).\n"
          "    tlsrpt: TLS sessions that succeeded and failed per policy, and the\n"
          "      failures by result type and receiving MX.\n"
-         "    failure: failure reports by source address and by auth failure type.\n",
+         "    failure: failure reports by source address and by auth failure type.\n"
+         "    Without --kind, a READINESS section comes first: whether DOMAIN can take\n"
+         "    its next DMARC policy step (p=none to p=quarantine, pct to 100,\n"
+         "    p=quarantine to p=reject), as one line with the reasons, over the last\n"
+         "    AGE in whole UTC days (default 30): compliance (messages passing DMARC;\n"
+         "    98.0 % for quarantine, 99.0 % for reject), failing messages from sources\n"
+         "    the account has not approved (at most 1.0 %), at least 2 reporters and\n"
+         "    14 days with data, and the policy of the latest report.\n"
+         "    With --by, the readiness section and one breakdown of the messages of\n"
+         "    those days instead of the sections: the numbers rua-web shows (reports\n"
+         "    spread over the UTC days they cover, sums of message counts).\n",
          "    --domain DOMAIN\n        the domain (required).\n"
-         "    --since AGE\n        only reports whose period ended within AGE.\n"
+         "    --since AGE\n        only reports whose period ended within AGE; with --by\n"
+         "        and for the readiness lines, the last AGE in whole UTC days.\n"
          "    --kind KIND[,KIND]\n"
          "        only these kinds: aggregate, tlsrpt, failure (default: all).\n"
+         "    --by KEY\n"
+         "        group the messages by source, provider, reporter, dkim-domain,\n"
+         "        spf-domain (each domain a record's DKIM signatures or SPF checks\n"
+         "        name: a message counts under each), header-from or day.\n"
+         "    --top N\n        the N groups with the most messages (by day: the latest N\n"
+         "        days); default 20, at most 1000.\n"
+         "    --failing\n        only messages that failed DMARC.\n"
+         "    --rollup\n        every domain with DOMAIN's registrable domain (public\n"
+         "        suffix list), a readiness line each, and From domains counted under\n"
+         "        their registrable domain.\n"
          "    --format FORMAT\n"
          "        table (default, aligned for a terminal), json (one object:\n"
-         "        {\"domain\", \"since\", \"kinds\": {KIND: {SECTION: [rows]}}}) or csv\n"
-         "        (one block per section: a header line kind,section,COLUMNS..., its\n"
-         "        rows, a blank line between blocks).\n",
+         "        {\"domain\", \"since\", \"readiness\", \"kinds\": {KIND: {SECTION: [rows]}}};\n"
+         "        with --by {\"domain\", \"days\", \"by\", ..., \"readiness\", \"totals\",\n"
+         "        \"breakdown\"}) or csv (one block per section: a header line\n"
+         "        kind,section,COLUMNS... (with --by: section,COLUMNS...), its rows, a\n"
+         "        blank line between blocks).\n",
          nullptr,
          "    ruactl summary --domain example.net\n"
          "    ruactl summary --domain example.net --since 2w --format csv\n"
-         "    ruactl summary --domain example.net --kind tlsrpt\n"},
+         "    ruactl summary --domain example.net --kind tlsrpt\n"
+         "    ruactl summary --domain example.net --by source --failing --top 10\n"
+         "    ruactl summary --domain example.net --by header-from --rollup\n"},
 
         {"conflicts", "ruactl-conflicts - reports whose key was stored with other content",
          "    ruactl conflicts list [--kind KIND] [--format table|csv|json] [--limit N]\n",

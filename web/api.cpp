@@ -173,6 +173,31 @@ void install_api(httplib::Server& server, const Config& config, query::Queries& 
                    send_tables(res, params, queries.source_detail(who, domain, ip, params.days()),
                                domain_head(domain) + "\"source_ip\":" + json_quote(ip) + ",");
                }));
+    server.Get("/api/v1/domains/" + domain_re + "/breakdown",
+               guarded(queries, [&queries](const query::Principal& who, const httplib::Request& req,
+                                           httplib::Response& res) {
+                   const Params params(
+                       req.params, {"by", "since", "failing", "rollup", "top", "format", "table"});
+                   const auto domain = domain_value(req.matches[1].str());
+                   const auto q = params.breakdown();
+                   send_tables(res, params, queries.breakdown(who, domain, q),
+                               domain_head(domain) +
+                                   fmt::format(R"("by":{},"days":{},"failing":{},"rollup":{},)"
+                                               R"("top":{},)",
+                                               json_quote(query::breakdown_name(q.by)), q.days,
+                                               q.failing_only, q.rollup, q.top));
+               }));
+    server.Get("/api/v1/domains/" + domain_re + "/readiness",
+               guarded(queries, [&queries](const query::Principal& who, const httplib::Request& req,
+                                           httplib::Response& res) {
+                   const Params params(req.params, {"since", "rollup", "format", "table"});
+                   const auto domain = domain_value(req.matches[1].str());
+                   const auto days = params.days();
+                   send_tables(res, params,
+                               query::readiness_tables(
+                                   queries.readiness(who, domain, days, params.flag("rollup"))),
+                               domain_head(domain) + fmt::format("\"days\":{},", days));
+               }));
     server.Get(
         "/api/v1/domains/" + domain_re + "/reports",
         guarded(queries, [&queries, max](const query::Principal& who, const httplib::Request& req,

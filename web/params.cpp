@@ -131,14 +131,40 @@ std::string Params::table(std::initializer_list<std::string_view> names) const {
     return *value;
 }
 
+bool Params::flag(std::string_view name) const {
+    const auto value = text(name);
+    if (!value) {
+        return false;
+    }
+    if (*value != "1" && *value != "0" && *value != "true" && *value != "false") {
+        throw BadRequest(fmt::format("{}: not 1, 0, true or false", name));
+    }
+    return *value == "1" || *value == "true";
+}
+
+query::BreakdownQuery Params::breakdown() const {
+    query::BreakdownQuery q;
+    if (const auto by = text("by")) {
+        const auto parsed = query::breakdown_by(*by);
+        if (!parsed) {
+            throw BadRequest(fmt::format("by: \"{}\" is not source, provider, reporter, "
+                                         "dkim-domain, spf-domain, header-from or day",
+                                         shown(*by)));
+        }
+        q.by = *parsed;
+    }
+    q.days = days();
+    q.failing_only = flag("failing");
+    q.rollup = flag("rollup");
+    if (const auto top = text("top")) {
+        q.top = number("top", *top, 1, query::k_breakdown_max_top);
+    }
+    return q;
+}
+
 query::SourceFilter Params::source_filter() const {
     query::SourceFilter filter;
-    if (const auto failing = text("failing")) {
-        if (*failing != "1" && *failing != "0" && *failing != "true" && *failing != "false") {
-            throw BadRequest("failing: not 1, 0, true or false");
-        }
-        filter.failing_only = *failing == "1" || *failing == "true";
-    }
+    filter.failing_only = flag("failing");
     filter.reporter = text("reporter");
     if (const auto dkim = text("dkim_domain")) {
         filter.dkim_domain = domain_value(*dkim);

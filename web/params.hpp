@@ -38,6 +38,12 @@ public:
     bool csv() const;
     // table=NAME among `names` (CSV of a multi-table answer); default the first.
     std::string table(std::initializer_list<std::string_view> names) const;
+    // A boolean parameter: 1, 0, true or false; false when absent.
+    bool flag(std::string_view name) const;
+    // by= (source, provider, reporter, dkim-domain, spf-domain, header-from,
+    // day; default source), since=, failing=, rollup= and top= (1..1000,
+    // default 20) of a breakdown.
+    query::BreakdownQuery breakdown() const;
     // The filters and order of the sources list.
     query::SourceFilter source_filter() const;
     std::optional<std::string> text(std::string_view name) const;

@@ -128,6 +128,90 @@ def numbers(acme):
           sum(r["messages"] for r in detail["breakdown"]))
 
 
+def analytics(acme):
+    """/breakdown and /readiness: SQL over the records, and `ruactl summary`."""
+    t = env.tokens["acme"]
+    dom = "lower(a.domain) = 'acme.example' AND a.account_id = %s" % acme
+    window = " AND s.day > current_date - 30 AND s.day <= current_date"
+    base = "/api/v1/domains/acme.example/breakdown?top=1000&by="
+
+    def sums(key, where=""):
+        return {k: (int(m), int(p), int(f)) for k, m, p, f in split_sql(
+            f"{key}, sum(s.messages), coalesce(sum(s.messages) FILTER (WHERE r.dmarc_pass), 0),"
+            " coalesce(sum(s.messages) FILTER (WHERE NOT r.dmarc_pass), 0)", dom + window + where, "1")}
+
+    def got(data, key):
+        return {r[key]: (r["messages"], r["pass"], r["fail"]) for r in data["breakdown"]}
+
+    for by, column, key in (("source", "source_ip", "host(r.source_ip)"), ("reporter", "reporter", "a.reporter"),
+                            ("header-from", "header_from", "lower(r.header_from)"),
+                            ("day", "day", "s.day::text")):
+        data = env.json(base + by, t)
+        check(f"breakdown by={by} equals SQL over the records split by day", sums(key), got(data, column))
+    for by, column, items in (("dkim-domain", "dkim_domain", "r.auth_dkim"),
+                              ("spf-domain", "spf_domain", "r.auth_spf")):
+        want = {k: (int(m), int(p), int(f)) for k, m, p, f in env.sql(
+            "SET TimeZone = 'UTC'; SELECT k, sum(s.messages),"
+            " coalesce(sum(s.messages) FILTER (WHERE r.dmarc_pass), 0),"
+            " coalesce(sum(s.messages) FILTER (WHERE NOT r.dmarc_pass), 0) FROM aggregate_record r"
+            " JOIN aggregate_report a ON a.id = r.report_id AND a.date_begin = r.date_begin"
+            " CROSS JOIN LATERAL rua_day_split(r.count, a.date_begin, a.date_end) s"
+            f" CROSS JOIN LATERAL (SELECT DISTINCT lower(e->>'domain') AS k FROM json_array_elements({items}) e) d"
+            f" WHERE {dom}{window} GROUP BY 1")}
+        check(f"breakdown by={by}: each domain its records name, equal to SQL", want,
+              got(env.json(base + by, t), column))
+    failing = env.json(base + "source&failing=1", t)
+    check("breakdown failing=1 equals SQL over the failing records", sums("host(r.source_ip)", " AND NOT r.dmarc_pass"),
+          got(failing, "source_ip"))
+    check("breakdown failing=1: no passing message", 0, sum(r["pass"] for r in failing["breakdown"]))
+    total = split_sql("1, sum(s.messages), coalesce(sum(s.messages) FILTER (WHERE r.dmarc_pass), 0)",
+                      dom + window, "1")[0]
+    top = env.json("/api/v1/domains/acme.example/breakdown?by=source&top=3", t)
+    check("breakdown top=3: three rows, the busiest", sorted(sums("host(r.source_ip)").items(),
+          key=lambda kv: (-kv[1][0], kv[0]))[:3], [(r["source_ip"], (r["messages"], r["pass"], r["fail"]))
+                                                     for r in top["breakdown"]])
+    check("breakdown: the number of groups and the totals equal SQL",
+          (len(sums("host(r.source_ip)")), int(total[1]), int(total[2])),
+          (top["breakdown_total"], top["totals"][0]["messages"], top["totals"][0]["pass"]))
+    check("breakdown: the request echoed", ("acme.example", "source", 30, False, False, 3),
+          (top["domain"], top["by"], top["days"], top["failing"], top["rollup"], top["top"]))
+    check("breakdown: share % of the busiest source",
+          round(100 * top["breakdown"][0]["messages"] / top["totals"][0]["messages"] + 1e-9, 1),
+          top["breakdown"][0]["share_pct"])
+    # Readiness: the numbers of the window, and the line `ruactl summary` prints.
+    ready = env.json("/api/v1/domains/acme.example/readiness", t)
+    r = ready["readiness"][0]
+    days = int(split_sql("1, count(DISTINCT s.day)", dom + window, "1")[0][1])
+    reporters = int(split_sql("1, count(DISTINCT a.reporter)", dom + window, "1")[0][1])
+    check("readiness: messages, pass, reporters and days equal SQL",
+          (int(total[1]), int(total[2]), reporters, days),
+          (r["messages"], r["pass"], r["reporters"], r["days_with_data"]))
+    check("readiness: the latest report's policy", ("quarantine", "none", 100), (r["p"], r["sp"], r["pct"]))
+    check("readiness: compliance %", round(100 * int(total[2]) / int(total[1]) + 1e-9, 1), r["compliance_pct"])
+    check("readiness: the checks named", ["policy", "compliance", "unapproved", "reporters", "data"],
+          [c["check"] for c in ready["checks"]])
+    # No source is approved here: every failing message is an unapproved source's.
+    failing_sources = sums("host(r.source_ip)", " AND NOT r.dmarc_pass")
+    check("readiness: unapproved failing sources and messages equal SQL (nothing approved)",
+          (len(failing_sources), sum(v[0] for v in failing_sources.values())),
+          (r["unapproved_sources"], r["unapproved_messages"]))
+    providers = env.json(base + "provider", t)
+    check("breakdown by=provider: no provider known, one group of every message",
+          [(None, int(total[1]))], [(x["provider"], x["messages"]) for x in providers["breakdown"]])
+    cli = json.loads(env.ruactl("summary", "--domain", "acme.example", "--by", "source", "--top", "1000",
+                                "--format", "json"))
+    check("readiness line: the same as ruactl summary's", cli["readiness"][0]["line"], r["line"])
+    full = env.json(base + "source", t)
+    check("breakdown: the same rows as ruactl summary --by source",
+          [(x["source_ip"], x["messages"], x["pass"], x["fail"]) for x in cli["breakdown"]],
+          [(x["source_ip"], x["messages"], x["pass"], x["fail"]) for x in full["breakdown"]])
+    status, headers, body = env.get("/api/v1/domains/acme.example/breakdown?by=reporter&format=csv", t)
+    check("breakdown CSV: the breakdown table", (200, "reporter,messages,pass,fail,compliance_pct,share_pct"),
+          (status, body.decode().split("\r\n")[0]))
+    status, headers, body = env.get("/api/v1/domains/acme.example/readiness?format=csv&table=checks", t)
+    check("readiness CSV of the checks", (200, "domain,check,value,want,ok"), (status, body.decode().split("\r\n")[0]))
+
+
 def tenancy(acme):
     t = env.tokens
     rid = env.sql(f"SELECT min(id) FROM aggregate_report WHERE lower(domain) = 'acme.example'")[0][0]
@@ -136,7 +220,9 @@ def tenancy(acme):
                "/api/v1/domains/acme.example/sources/192.0.2.1", "/api/v1/domains/acme.example/reports",
                f"/api/v1/reports/{rid}", f"/api/v1/reports/{rid}/raw", "/api/v1/domains/acme.example/tls",
                "/api/v1/domains/acme.example/failures", f"/api/v1/failures/{fid}",
-               "/api/v1/domains/acme2.example/overview"]
+               "/api/v1/domains/acme2.example/overview", "/api/v1/domains/acme.example/breakdown",
+               "/api/v1/domains/acme.example/breakdown?by=dkim-domain&rollup=1",
+               "/api/v1/domains/acme.example/readiness", "/api/v1/domains/acme.example/readiness?rollup=1"]
     operator = ["/api/v1/quarantine", "/api/v1/conflicts", "/metrics"]
     for path in account + operator + ["/api/v1/domains", "/api/v1/whoami"]:
         status, headers, body = env.get(path)
@@ -207,6 +293,12 @@ def malformed():
         ("/api/v1/domains/acme.example/overview?format=csv&table=nope", 'table: not one of this answer\'s tables'),
         ("/api/v1/domains/acme.example/sources?dkim_domain=acme.example%27%3B--",
          '"acme.example\';--" is not a domain name'),
+        ("/api/v1/domains/acme.example/breakdown?by=asn",
+         'by: "asn" is not source, provider, reporter, dkim-domain, spf-domain, header-from or day'),
+        ("/api/v1/domains/acme.example/breakdown?top=0", "top: 0 is out of range (1..1000)"),
+        ("/api/v1/domains/acme.example/breakdown?top=1001", "top: 1001 is out of range (1..1000)"),
+        ("/api/v1/domains/acme.example/breakdown?rollup=maybe", "rollup: not 1, 0, true or false"),
+        ("/api/v1/domains/acme.example/readiness?by=source", 'unknown parameter "by"'),
     ]
     for path, message in cases:
         status, headers, body = env.get(path, t)
@@ -331,6 +423,7 @@ def openapi():
     check("OpenAPI 3.0 document", "3.0", doc["openapi"][:3])
     want = {"/api/v1/whoami", "/api/v1/domains", "/api/v1/domains/{domain}/overview",
             "/api/v1/domains/{domain}/sources", "/api/v1/domains/{domain}/sources/{ip}",
+            "/api/v1/domains/{domain}/breakdown", "/api/v1/domains/{domain}/readiness",
             "/api/v1/domains/{domain}/reports", "/api/v1/reports/{id}", "/api/v1/reports/{id}/raw",
             "/api/v1/domains/{domain}/tls", "/api/v1/domains/{domain}/failures", "/api/v1/failures/{id}",
             "/api/v1/quarantine", "/api/v1/conflicts", "/api/v1/openapi.json", "/metrics", "/login", "/logout"}
@@ -427,6 +520,7 @@ try:
     acme = env.sql("SELECT id FROM account WHERE name = 'acme'")[0][0]
     env.start()
     numbers(acme)
+    analytics(acme)
     tenancy(acme)
     malformed()
     metacharacters()

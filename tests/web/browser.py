@@ -27,7 +27,7 @@ if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from webtest import Env, check, finish  # noqa: E402
@@ -155,6 +155,25 @@ def run(driver, big_token):
           list(zip(column(driver, "top_sources", "source_ip"), column(driver, "top_sources", "messages"))))
     check("overview page: DKIM/SPF breakdown rows", len(over["auth"]), len(column(driver, "auth", "messages")))
     check("overview page: two charts drawn", 2, len(driver.find_elements(By.CSS_SELECTOR, "canvas")))
+    ready = env.json("/api/v1/domains/acme.example/readiness?since=30d", t["acme"])
+    check("overview page: the readiness line is the API's (and ruactl summary's)",
+          ready["readiness"][0]["line"], driver.find_element(By.ID, "readiness-line").text)
+    check("overview page: the readiness checks", [c["check"] for c in ready["checks"]],
+          column(driver, "checks", "check"))
+    bd = env.json("/api/v1/domains/acme.example/breakdown?by=source&since=30d&top=20", t["acme"])
+    check("overview page: the breakdown by source equals the API's",
+          [(r["source_ip"], str(r["messages"]), str(r["fail"])) for r in bd["breakdown"]],
+          list(zip(column(driver, "breakdown", "source_ip"), column(driver, "breakdown", "messages"),
+                   column(driver, "breakdown", "fail"))))
+    Select(driver.find_element(By.ID, "by")).select_by_value("dkim-domain")
+    WebDriverWait(driver, 30).until(lambda d: column(d, "breakdown", "dkim_domain"))
+    bd = env.json("/api/v1/domains/acme.example/breakdown?by=dkim-domain&since=30d&top=20", t["acme"])
+    check("overview page: by= DKIM domain, the API's rows",
+          [(r["dkim_domain"] or "", str(r["messages"])) for r in bd["breakdown"]],
+          list(zip(column(driver, "breakdown", "dkim_domain"), column(driver, "breakdown", "messages"))))
+    check("overview page: the by= choice is kept in the address", True, "by=dkim-domain" in driver.current_url)
+    driver.save_screenshot(os.path.join(shots, "domain-breakdown.png"))
+    console_errors(driver, "domain breakdown by DKIM domain")
     reporters = column(driver, "top_reporters", "reporter")
     check("a reporter's markup is shown as text, never parsed", (True, 0),
           ('evil <b>org</b> & "co"' in reporters,

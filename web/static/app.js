@@ -218,6 +218,74 @@ pages.domains = async () => {
   await load(0);
 };
 
+// The readiness line (the one `ruactl summary` prints) and its checks.
+async function readinessSection(domain) {
+  const url = '/api/v1/domains/' + enc(domain) + '/readiness?since=' + since();
+  const data = await api(url);
+  const s = section('Readiness');
+  for (const r of data.readiness) {
+    s.appendChild(el('p', {class: 'readiness ' + (r.ready ? 'pass' : 'fail'), id: 'readiness-line'}, r.line));
+  }
+  table(s, 'checks', data.checks, [{key: 'check'}, {key: 'value'}, {key: 'want'},
+    {key: 'ok', render: r => el('span', {class: r.ok ? 'pass' : 'fail'}, r.ok ? 'yes' : 'no')}]);
+  downloads(s, url + '&table=checks');
+}
+
+const breakdownKinds = [['source', 'source'], ['provider', 'provider'], ['reporter', 'reporter'],
+  ['dkim-domain', 'DKIM domain'], ['spf-domain', 'SPF domain'], ['header-from', 'header From'], ['day', 'day']];
+
+// Messages grouped by= one of breakdownKinds, from /breakdown.
+async function breakdownSection(domain) {
+  const s = section('Breakdown');
+  const controls = el('form', {class: 'controls', id: 'breakdown-controls'});
+  const by = el('select', {id: 'by'});
+  const wanted = params.get('by') || 'source';
+  for (const [value, text] of breakdownKinds) {
+    const o = el('option', {value: value}, 'by ' + text);
+    if (value === wanted) o.selected = true;
+    by.appendChild(o);
+  }
+  const failing = el('input', {type: 'checkbox', id: 'breakdown-failing'});
+  failing.checked = params.get('failing') === '1';
+  const fl = el('label', {}, 'failing only ');
+  fl.appendChild(failing);
+  const rollup = el('input', {type: 'checkbox', id: 'breakdown-rollup'});
+  rollup.checked = params.get('rollup') === '1';
+  const rl = el('label', {}, 'roll up subdomains ');
+  rl.appendChild(rollup);
+  controls.append(by, fl, rl);
+  s.appendChild(controls);
+  const out = el('div', {id: 'breakdown-out'});
+  s.appendChild(out);
+  const load = async () => {
+    const q = new URLSearchParams({by: by.value, since: since(), top: '20'});
+    if (failing.checked) q.set('failing', '1');
+    if (rollup.checked) q.set('rollup', '1');
+    const url = '/api/v1/domains/' + enc(domain) + '/breakdown?' + q.toString();
+    const data = await api(url);
+    out.replaceChildren();
+    const key = by.value === 'source' ? 'source_ip' : by.value.replace('-', '_');
+    table(out, 'breakdown', data.breakdown, [{key: key, label: key.replace('_', ' ')},
+      {key: 'messages', num: true}, {key: 'pass', num: true, cls: () => 'pass'}, {key: 'fail', num: true, cls: () => 'fail'},
+      {key: 'compliance_pct', label: 'compliance %', num: true}, {key: 'share_pct', label: 'share %', num: true}]);
+    const t = data.totals[0];
+    out.appendChild(el('p', {id: 'breakdown-total', class: 'muted'},
+      'top ' + data.breakdown.length + ' of ' + data.breakdown_total + '; total ' + t.messages + ' messages, ' +
+      t.pass + ' pass, ' + t.fail + ' fail' + (t.compliance_pct === null ? '' : ', ' + t.compliance_pct + ' % compliant')));
+    downloads(out, url);
+  };
+  const reload = () => {
+    params.set('by', by.value);
+    if (failing.checked) params.set('failing', '1'); else params.delete('failing');
+    if (rollup.checked) params.set('rollup', '1'); else params.delete('rollup');
+    history.replaceState(null, '', '?' + params.toString());
+    load().catch(fail);
+  };
+  for (const input of [by, failing, rollup]) input.addEventListener('change', reload);
+  controls.addEventListener('submit', (e) => { e.preventDefault(); reload(); });
+  await load();
+}
+
 pages.domain = async () => {
   const domain = params.get('d') || '';
   title(domain);
@@ -226,6 +294,7 @@ pages.domain = async () => {
   const controls = el('div', {class: 'controls'});
   sinceControl(controls);
   content.appendChild(controls);
+  await readinessSection(domain);
   const url = '/api/v1/domains/' + enc(domain) + '/overview?since=' + since();
   const data = await api(url);
   const charts = el('div', {class: 'charts'});
@@ -276,6 +345,7 @@ pages.domain = async () => {
   table(s, 'auth', data.auth, [{key: 'method'}, {key: 'auth_domain', label: 'domain'}, {key: 'selector'},
     {key: 'result'}, {key: 'aligned'}, {key: 'messages', num: true}]);
   downloads(s, csv('auth'));
+  await breakdownSection(domain);
 };
 
 pages.sources = async () => {

@@ -64,6 +64,78 @@ struct SourceFilter {
     bool descending = true;
 };
 
+// What a breakdown groups a domain's messages by (`ruactl summary --by`, the
+// API's by=): the source address, its provider (enrichment), the reporter,
+// each DKIM signature's or SPF check's domain, the From header's domain, or
+// the UTC day.
+enum class BreakdownBy { source, provider, reporter, dkim_domain, spf_domain, header_from, day };
+
+// "source", "provider", "reporter", "dkim-domain", "spf-domain",
+// "header-from", "day" (the underscore forms too); nullopt for anything else.
+std::optional<BreakdownBy> breakdown_by(std::string_view name);
+// The name breakdown_by reads: "source", "dkim-domain", ...
+std::string_view breakdown_name(BreakdownBy by);
+// The key column of a breakdown: "source_ip", "provider", "reporter",
+// "dkim_domain", "spf_domain", "header_from", "day".
+std::string_view breakdown_column(BreakdownBy by);
+
+constexpr std::int64_t k_breakdown_default_top = 20;
+constexpr std::int64_t k_breakdown_max_top = 1000;
+constexpr int k_default_days = 30;
+
+// One breakdown: the last `days` UTC days (today included), the same window
+// and the same day split as the overview.
+struct BreakdownQuery {
+    BreakdownBy by = BreakdownBy::source;
+    int days = k_default_days;
+    bool failing_only = false; // only messages that failed DMARC
+    // Organisational roll-up: every domain of the principal with the same
+    // registrable domain (public suffix list) as the one asked, and each
+    // From domain counted under its registrable domain.
+    bool rollup = false;
+    std::int64_t top = k_breakdown_default_top; // 1..k_breakdown_max_top
+};
+
+// One readiness check: what was measured, what the next step wants, and
+// whether it holds.
+struct ReadinessCheck {
+    std::string name;  // "policy", "compliance", "unapproved", "reporters", "data"
+    std::string value; // "97.8 %", "3", ...
+    std::string want;  // ">= 98.0 %", ...
+    bool ok = false;
+};
+
+// Whether a domain can take its next DMARC policy step, from the last `days`
+// UTC days: compliance (messages passing DMARC over all messages), failing
+// messages from sources its account has not approved, reporters, days with
+// data, and the policy its latest report published.
+struct Readiness {
+    std::string domain;
+    int days = k_default_days;
+    std::int64_t messages = 0;
+    std::int64_t pass = 0;
+    std::int64_t fail = 0;
+    std::optional<double> compliance_pct; // one decimal; nullopt with no messages
+    std::optional<std::string> p;         // the latest report's published policy
+    std::optional<std::string> sp;
+    std::optional<std::int64_t> pct;
+    std::optional<std::string> last_report; // its date_end
+    // Sources with failing messages that the account has not approved
+    // (sql/0016's approved_source: by provider or network), and those messages.
+    std::int64_t unapproved_sources = 0;
+    std::int64_t unapproved_messages = 0; // their failing messages
+    std::optional<double> unapproved_pct; // of all messages
+    std::int64_t reporters = 0;
+    std::int64_t days_with_data = 0;
+    std::optional<std::string> next_step; // "move to p=quarantine", ...; nullopt at the end
+    bool ready = false;
+    std::vector<ReadinessCheck> checks;
+    std::string line; // "example.com: 97.8 % compliant over 30 days; ...? no (...)"
+};
+
+// Readiness as tables: "readiness" (one row per domain) and "checks".
+std::vector<Table> readiness_tables(const std::vector<Readiness>& list);
+
 // A stored attachment for download.
 struct RawFile {
     std::string filename; // safe: letters, digits, '.', '-', '_' only
@@ -124,6 +196,22 @@ public:
     // body or local part. `failure_detail` throws NotVisible.
     Table failures(const Principal& who, std::string_view domain, int days, const Page& page);
     Table failure_detail(const Principal& who, std::int64_t id);
+
+    // A domain's messages grouped as `q` says (core/src/query/analytics.cpp):
+    // tables "breakdown" (the `top` groups, most messages first, by day for
+    // BreakdownBy::day; total = the number of groups), "totals" (one row:
+    // the messages of the window and filter, however grouped) and
+    // "domains" (the policy domains covered). Sums of message counts, never
+    // rows; a DKIM or SPF breakdown counts a message once under each domain
+    // its record names (once under NULL when it names none). Throws
+    // NotVisible for a domain the principal cannot see.
+    std::vector<Table> breakdown(const Principal& who, std::string_view domain,
+                                 const BreakdownQuery& q);
+    // The readiness of `domain`, or with `rollup` of each domain of its
+    // organisation the principal sees (core/src/query/readiness.cpp).
+    // Throws NotVisible as breakdown does.
+    std::vector<Readiness> readiness(const Principal& who, std::string_view domain, int days,
+                                     bool rollup);
 
     // Operator views; NotVisible for an account's principal.
     Table quarantine(const Principal& who, const Page& page);

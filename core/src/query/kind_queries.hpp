@@ -34,6 +34,30 @@ std::vector<Table> dmarc_report_detail(pqxx::transaction_base& tx,
 RawFile dmarc_report_raw(pqxx::transaction_base& tx, std::optional<std::int64_t> account,
                          std::int64_t id);
 
+// A breakdown over the records themselves (store_analytics.cpp), where the
+// rollup has no column for the key: each record's count spread over days
+// as the rollup spreads it, summed per key over the last `days` UTC days.
+// Rows: key, messages, pass, fail, total (the number of groups), most
+// messages first, at most `limit` (nullopt: all).
+enum class RecordKey { dkim_domain, spf_domain };
+Table dmarc_record_breakdown(pqxx::transaction_base& tx, std::optional<std::int64_t> account,
+                             const std::vector<std::string>& domains, int days, RecordKey key,
+                             bool failing_only, std::optional<std::int64_t> limit);
+
+// The same by provider (sql/0016's rua_source_provider of each record's
+// source address, the domain of its first passing DKIM signature and of its
+// first passing SPF check; NULL when nothing names one).
+Table dmarc_provider_breakdown(pqxx::transaction_base& tx, std::optional<std::int64_t> account,
+                               const std::vector<std::string>& domains, int days, bool failing_only,
+                               std::optional<std::int64_t> limit);
+
+// The sources of `domain` with messages failing DMARC in the window that
+// its account has not approved (sql/0016's rua_source_approved, by network
+// or provider), and those messages: {sources, messages}.
+std::pair<std::int64_t, std::int64_t> dmarc_unapproved(pqxx::transaction_base& tx,
+                                                       std::optional<std::int64_t> account,
+                                                       const std::string& domain, int days);
+
 // SMTP TLS reports (the TLS kind's store_query.cpp).
 std::vector<Table> tls_tables(pqxx::transaction_base& tx, std::optional<std::int64_t> account,
                               const std::string& domain, int days);
