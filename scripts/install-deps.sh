@@ -17,6 +17,7 @@ set -eu
 PKGS="build-essential cmake pkg-config ccache
 libvmime-dev libxerces-c-dev zlib1g-dev libarchive-dev libpqxx-dev libfmt-dev
 doctest-dev libmilter-dev nlohmann-json3-dev nettle-dev libidn2-dev libpsl-dev publicsuffix
+libunbound-dev libmaxminddb-dev dnsmasq-base mmdb-bin
 postgresql-15 postgresql-client-15
 clang libclang-rt-14-dev
 postfix swaks python3 dpkg-dev fakeroot file iproute2 adduser mmdebstrap strace
