@@ -13,6 +13,7 @@ scratch_db
 cd "$WORK"
 DNSMASQ_PID=""
 SILENT_PID=""
+# shellcheck disable=SC2317 # called by the EXIT trap
 stop_servers() {
   [ -z "$DNSMASQ_PID" ] || kill "$DNSMASQ_PID" 2>/dev/null || true
   [ -z "$SILENT_PID" ] || kill "$SILENT_PID" 2>/dev/null || true

@@ -10,6 +10,7 @@
 
 #include <rua/enrich.hpp>
 #include <rua/errors.hpp>
+#include <rua/json.hpp>
 #include <rua/psl.hpp>
 
 #include <fmt/format.h>
@@ -32,26 +33,38 @@ namespace {
 constexpr const char* k_take =
     "SELECT host(ip) FROM source_queue ORDER BY queued_at, ip LIMIT $1 FOR UPDATE SKIP LOCKED";
 
-// One row; the provider only for a confirmed PTR (anyone can put any name in
-// the reverse zone of their own addresses).
+// The round's rows in one statement (a JSON array of objects); the provider
+// only for a confirmed PTR (anyone can put any name in the reverse zone of
+// their own addresses).
 constexpr const char* k_upsert =
     "INSERT INTO source_host AS h (ip, ptr, ptr_confirmed, base_domain, asn, as_name, country, "
     "provider, provider_type, status, resolved_at, expires_at) "
-    "SELECT $1::inet, $2, CASE WHEN $2::text IS NOT NULL THEN $3::boolean END, $4, $5::bigint, $6, "
-    "$7, p.provider, p.provider_type, $8, "
-    "now(), now() + make_interval(secs => $9::bigint) "
-    "FROM (SELECT NULL) n LEFT JOIN rua_provider_row('ptr', CASE WHEN $3::boolean THEN $2 END) p "
-    "ON true "
+    "SELECT x.ip, x.ptr, CASE WHEN x.ptr IS NOT NULL THEN x.confirmed END, x.base, x.asn, "
+    "x.as_name, x.country, p.provider, p.provider_type, x.status, now(), "
+    "now() + make_interval(secs => x.ttl) "
+    "FROM json_to_recordset($1::json) AS x(ip inet, ptr text, confirmed boolean, base text, "
+    "asn bigint, as_name text, country text, status text, ttl bigint) "
+    "LEFT JOIN LATERAL rua_provider_row('ptr', CASE WHEN x.confirmed THEN x.ptr END) p ON true "
     "ON CONFLICT (ip) DO UPDATE SET ptr = EXCLUDED.ptr, ptr_confirmed = EXCLUDED.ptr_confirmed, "
     "base_domain = EXCLUDED.base_domain, asn = EXCLUDED.asn, as_name = EXCLUDED.as_name, "
     "country = EXCLUDED.country, provider = EXCLUDED.provider, "
     "provider_type = EXCLUDED.provider_type, status = EXCLUDED.status, "
     "resolved_at = EXCLUDED.resolved_at, expires_at = EXCLUDED.expires_at";
 
-constexpr const char* k_dequeue = "DELETE FROM source_queue WHERE ip = $1::inet";
+constexpr const char* k_dequeue = "DELETE FROM source_queue WHERE ip = ANY ($1::inet[])";
 
-const char* opt(const std::optional<std::string>& value) {
-    return value ? value->c_str() : nullptr;
+std::string json_text(const std::optional<std::string>& value) {
+    return value ? json_quote(*value) : std::string("null");
+}
+
+// One host as a JSON object of k_upsert's recordset.
+void host_json(std::string& out, const SourceHost& h) {
+    out += out.empty() ? "[" : ",";
+    out += fmt::format("{{\"ip\":{},\"ptr\":{},\"confirmed\":{},\"base\":{},\"asn\":{},"
+                       "\"as_name\":{},\"country\":{},\"status\":{},\"ttl\":{}}}",
+                       json_quote(h.ip), json_text(h.ptr), h.ptr_confirmed ? "true" : "false",
+                       json_text(h.base_domain), h.asn ? std::to_string(*h.asn) : "null",
+                       json_text(h.as_name), json_text(h.country), json_quote(h.status), h.ttl);
 }
 
 } // namespace
@@ -125,11 +138,9 @@ EnrichStats Enricher::run_once() {
         }
         const auto hosts = resolve(taken);
         stats.queries = m_last_queries;
+        std::string rows;
         for (const auto& h : hosts) {
-            const std::string asn = h.asn ? std::to_string(*h.asn) : std::string();
-            tx.exec_params(k_upsert, h.ip, opt(h.ptr), h.ptr_confirmed, opt(h.base_domain),
-                           h.asn ? asn.c_str() : nullptr, opt(h.as_name), opt(h.country), h.status,
-                           h.ttl);
+            host_json(rows, h);
             stats.ok += h.status == "ok" ? 1 : 0;
             stats.confirmed += h.ptr_confirmed ? 1 : 0;
             stats.nxdomain += h.status == "nxdomain" ? 1 : 0;
@@ -137,10 +148,15 @@ EnrichStats Enricher::run_once() {
             stats.timeout += h.status == "timeout" ? 1 : 0;
             stats.with_asn += h.asn ? 1 : 0;
         }
-        // Every taken row goes, also one that did not parse (never again).
-        for (const auto& ip : taken) {
-            tx.exec_params(k_dequeue, ip);
+        if (!rows.empty()) {
+            tx.exec_params(k_upsert, rows + "]");
         }
+        // Every taken row goes, also one that did not parse (never again).
+        std::string ips = "{";
+        for (const auto& ip : taken) {
+            ips += (ips.size() > 1 ? "," : "") + ip;
+        }
+        tx.exec_params(k_dequeue, ips + "}");
     });
     stats.ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now() - started)

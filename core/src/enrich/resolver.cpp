@@ -34,6 +34,8 @@ constexpr int k_class_in = 1;
 constexpr int k_rcode_nxdomain = 3;
 // A PTR may list several names; more than a few is not a mail server's.
 constexpr std::size_t k_max_names = 3;
+// How long past its deadline a query the library could not cancel is waited for.
+constexpr std::chrono::seconds k_grace{2};
 
 struct CtxDeleter {
     void operator()(ub_ctx* ctx) const { ub_ctx_delete(ctx); }
@@ -225,7 +227,8 @@ std::vector<ReverseAnswer> Resolver::reverse(const std::vector<IpAddress>& ips,
         for (const auto key : in_flight) {
             const Query& q = impl.queries.at(key);
             if (!q.done) {
-                nearest = std::min(nearest, q.deadline);
+                nearest = std::min(nearest,
+                                   Clock::now() < q.deadline ? q.deadline : q.deadline + k_grace);
             }
         }
         if (nearest != Clock::time_point::max()) {
@@ -243,9 +246,12 @@ std::vector<ReverseAnswer> Resolver::reverse(const std::vector<IpAddress>& ips,
         std::vector<std::uintptr_t> still;
         for (const auto key : in_flight) {
             Query& q = impl.queries.at(key);
-            if (!q.done && now >= q.deadline && ub_cancel(impl.ctx.get(), q.async_id) == 0) {
-                // Cancelled: its callback will not run. Otherwise the answer
-                // is already on its way and comes with the next ub_process.
+            // Cancelled, its callback will not run. When the library cannot
+            // cancel it, the answer is already on its way and comes with the
+            // next ub_process, but is waited for no longer than k_grace: a
+            // late callback finds no key and is dropped (record()).
+            if (!q.done && now >= q.deadline &&
+                (ub_cancel(impl.ctx.get(), q.async_id) == 0 || now >= q.deadline + k_grace)) {
                 q.done = true;
                 q.outcome.status = "timeout";
             }
