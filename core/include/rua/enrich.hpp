@@ -34,7 +34,7 @@ struct EnrichSettings {
     // How long an answer is kept in source_host: its DNS TTL, within these
     // bounds; a failure (servfail, timeout) is retried after failure_ttl.
     std::int64_t min_ttl = 3600;
-    std::int64_t max_ttl = 7 * 86400;
+    std::int64_t max_ttl = std::int64_t{7} * 86400;
     std::int64_t failure_ttl = 900;
 };
 

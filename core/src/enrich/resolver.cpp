@@ -213,9 +213,10 @@ std::vector<ReverseAnswer> Resolver::reverse(const std::vector<IpAddress>& ips,
             todo.pop_front();
             q.deadline = Clock::now() + impl.timeout;
             ++queries;
-            const int rc =
-                ub_resolve_async(impl.ctx.get(), q.name.c_str(), q.type, k_class_in,
-                                 reinterpret_cast<void*>(key), answer_callback, &q.async_id);
+            // The callback's data is the key itself, never dereferenced.
+            void* data = reinterpret_cast<void*>(key); // NOLINT(performance-no-int-to-ptr)
+            const int rc = ub_resolve_async(impl.ctx.get(), q.name.c_str(), q.type, k_class_in,
+                                            data, answer_callback, &q.async_id);
             if (rc != 0) {
                 q.done = true;
                 q.outcome.status = "servfail";
