@@ -12,7 +12,16 @@ pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)
 pkg_check_modules(NETTLE REQUIRED IMPORTED_TARGET nettle)
 pkg_check_modules(IDN2 REQUIRED IMPORTED_TARGET libidn2)
 pkg_check_modules(PSL REQUIRED IMPORTED_TARGET libpsl)
-pkg_check_modules(UNBOUND REQUIRED IMPORTED_TARGET libunbound)
+# The enrichment worker (core/src/enrich/) and ruactl's DNS checks
+# (core/src/dns/): a caching resolver library; the MaxMind DB reader.
+# Debian's libunbound.pc requires libevent's .pc (libevent-dev) although the
+# library is used without it here: found by hand, as libmilter is.
+find_library(UNBOUND_LIBRARY NAMES unbound REQUIRED)
+find_path(UNBOUND_INCLUDE_DIR NAMES unbound.h REQUIRED)
+add_library(rua_libunbound INTERFACE)
+target_link_libraries(rua_libunbound INTERFACE ${UNBOUND_LIBRARY})
+target_include_directories(rua_libunbound SYSTEM INTERFACE ${UNBOUND_INCLUDE_DIR})
+pkg_check_modules(MAXMINDDB REQUIRED IMPORTED_TARGET libmaxminddb)
 if(RUA_BUILD_MILTER)
   find_library(MILTER_LIBRARY NAMES milter REQUIRED)
   find_path(MILTER_INCLUDE_DIR NAMES libmilter/mfapi.h REQUIRED)

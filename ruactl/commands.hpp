@@ -39,5 +39,12 @@ int cmd_token_list(const std::string& name, const Argv& argv);
 int cmd_token_revoke(const std::string& name, const Argv& argv);
 int cmd_authz_records(const std::string& name, const Argv& argv);
 int cmd_authz_check(const std::string& name, const Argv& argv);
+int cmd_enrich(const std::string& name, const Argv& argv);
+int cmd_provider_load(const std::string& name, const Argv& argv);
+int cmd_provider_add(const std::string& name, const Argv& argv);
+int cmd_provider_remove(const std::string& name, const Argv& argv);
+int cmd_source_approve(const std::string& name, const Argv& argv);
+int cmd_source_unapprove(const std::string& name, const Argv& argv);
+int cmd_source_list(const std::string& name, const Argv& argv);
 
 } // namespace ruactl

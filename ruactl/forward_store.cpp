@@ -137,5 +137,26 @@ int cmd_authz_records(const std::string& n, const Argv& a) {
 int cmd_authz_check(const std::string& n, const Argv& a) {
     return forward(n, a);
 }
+int cmd_enrich(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_provider_load(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_provider_add(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_provider_remove(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_source_approve(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_source_unapprove(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_source_list(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
 
 } // namespace ruactl

@@ -33,6 +33,11 @@ const std::vector<HelpPage>& help_pages() {
          "      rollup fold              fold the reports pending in the daily rollup\n"
          "      token add|list|revoke    manage the API tokens of rua-web\n"
          "      authz records|check      the DNS records that let others' reports reach us\n"
+         "      enrich                   resolve the queued source addresses (PTR, ASN)\n"
+         "      provider load|add|remove\n"
+         "                               the map from domains to sending providers\n"
+         "      source approve|unapprove|list\n"
+         "                               the sources a domain owner approves\n"
          "      version                  print the version\n"
          "    Every command has a page: ruactl help COMMAND, or ruactl COMMAND --help.\n"
          "    Before it runs, a database command other than db migrate and db status\n"
@@ -423,6 +428,93 @@ const std::vector<HelpPage>& help_pages() {
          "    78 the database setup cannot work, as for every command (EX_CONFIG).\n",
          "    ruactl authz records --account acme > authz.zone\n"
          "    ruactl authz check customer.example\n"},
+        {"enrich", "ruactl-enrich - resolve the sending sources of the stored reports",
+         "    ruactl enrich [--follow] [--interval S] [--batch N] [--concurrency N]\n"
+         "                  [--timeout S] [--resolver ADDR] [--unbound-config FILE]\n"
+         "                  [--mmdb FILE] [--providers FILE]\n",
+         "    Storing a report queues the source addresses that were never resolved or\n"
+         "    whose answer expired. enrich first loads the shipped provider map (as\n"
+         "    provider load does), then takes the queued addresses in rounds of\n"
+         "    --batch: the PTR of each, then the A or AAAA records of its names (the\n"
+         "    PTR is confirmed when they contain the address), the registrable domain\n"
+         "    of the name, the provider of a confirmed name, and the ASN, AS name and\n"
+         "    country from an MMDB file when one is given (without one that part is\n"
+         "    off, said once on standard error). Answers are kept for their DNS TTL\n"
+         "    (within 1 hour and 7 days); a SERVFAIL or a timeout is retried after 15\n"
+         "    minutes, when a report names the address again. Without --follow it\n"
+         "    stops when the queue is empty and prints one line of figures; with it,\n"
+         "    it then looks again every --interval until SIGTERM or SIGINT (a round in\n"
+         "    progress finishes). rua-milter-enrich.service runs ruactl enrich --follow.\n"
+         "    DNS goes through libunbound, a caching resolver library: a worker that\n"
+         "    keeps running asks nothing twice within a TTL, NXDOMAIN included.\n",
+         "    --follow\n        keep running, looking for new addresses every --interval.\n"
+         "    --interval S\n        seconds between looks with --follow (default 10s, 1s..1h).\n"
+         "    --batch N\n        addresses per round, one transaction each (default 200, at most "
+         "10000).\n"
+         "    --concurrency N\n        DNS queries in flight at once (default 32, at most 1000).\n"
+         "    --timeout S\n        how long one DNS query may take (default 5s, 1s..60s).\n"
+         "    --resolver ADDR\n        the resolver to ask, e.g. 127.0.0.1 or 127.0.0.1@5353\n"
+         "        (default: the nameservers of /etc/resolv.conf).\n"
+         "    --unbound-config FILE\n        an unbound.conf(5) file for the resolver library.\n"
+         "    --mmdb FILE\n        a MaxMind DB file with ASN and country data (GeoLite2,\n"
+         "        DB-IP lite, IPinfo lite).\n"
+         "    --providers FILE\n        the shipped provider map to load (default\n"
+         "        /usr/share/rua-milter/providers.tsv).\n",
+         "    0  success.\n"
+         "    1  the command failed: a malformed provider file, or the database refused it.\n"
+         "    2  usage error.\n"
+         "    75 the database cannot be reached now: try again later (EX_TEMPFAIL).\n"
+         "    78 the database setup cannot work, as for every command, or the resolver\n"
+         "       address, unbound config, MMDB or provider file cannot be used (EX_CONFIG).\n",
+         "    ruactl enrich --resolver 127.0.0.1 --mmdb /var/lib/GeoIP/GeoLite2-ASN.mmdb\n"
+         "    ruactl enrich --follow --interval 30s\n"},
+
+        {"provider", "ruactl-provider - the map from domains to sending providers",
+         "    ruactl provider load [FILE]\n"
+         "    ruactl provider add KIND DOMAIN PROVIDER TYPE\n"
+         "    ruactl provider remove KIND DOMAIN\n",
+         "    A source's provider is named by the registrable domain (or any parent)\n"
+         "    of its confirmed PTR name, else of its passing DKIM d= domain, else of\n"
+         "    its passing SPF domain. KIND is ptr, dkim or spf. load replaces the\n"
+         "    shipped rows with FILE (default /usr/share/rua-milter/providers.tsv:\n"
+         "    KIND, DOMAIN, PROVIDER and TYPE separated by tabs, # comments); enrich\n"
+         "    does the same when it starts. add sets an operator row, which wins over\n"
+         "    every shipped row of its kind; remove removes it. TYPE is free text:\n"
+         "    the shipped map uses mailbox, esp, saas, gateway and forwarder.\n",
+         "",
+         "    0  success.\n"
+         "    1  the command failed: a malformed file (FILE:LINE: why), a bad KIND or\n"
+         "       DOMAIN, or the database refused it.\n"
+         "    2  usage error.\n"
+         "    75 the database cannot be reached now: try again later (EX_TEMPFAIL).\n"
+         "    78 the database setup cannot work, as for every command (EX_CONFIG).\n",
+         "    ruactl provider load\n"
+         "    ruactl provider add ptr relay.example.net \"Our relay\" forwarder\n"
+         "    ruactl provider remove ptr relay.example.net\n"},
+
+        {"source", "ruactl-source - the sources a domain owner approves",
+         "    ruactl source approve DOMAIN PROVIDER|CIDR [--account NAME]\n"
+         "    ruactl source unapprove DOMAIN PROVIDER|CIDR [--account NAME]\n"
+         "    ruactl source list DOMAIN [--days N] [--limit N]\n",
+         "    approve says that a provider (as the provider map names it, any case)\n"
+         "    or a network (a CIDR or one address) may send as DOMAIN and its\n"
+         "    subdomains: failing traffic from it is \"approved but misconfigured\",\n"
+         "    from anything else \"unknown or spoofing\". Without --account the\n"
+         "    approval holds for every account. list prints the sources of DOMAIN\n"
+         "    over the last --days days, busiest first: SOURCE, PTR, CONFIRMED,\n"
+         "    STATUS (ok, nxdomain, servfail, timeout, pending; queued: not resolved\n"
+         "    yet), PROVIDER, APPROVED, MESSAGES, FAILING, ASN, AS NAME, COUNTRY.\n",
+         "    --account NAME\n        the account the approval is for (approve, unapprove).\n"
+         "    --days N\n        the period of list, in days up to today (default 30).\n"
+         "    --limit N\n        at most N sources (list; default 1000).\n",
+         "    0  success (also when the approval was already there or was not).\n"
+         "    1  the command failed: no such account, or the database refused it.\n"
+         "    2  usage error.\n"
+         "    75 the database cannot be reached now: try again later (EX_TEMPFAIL).\n"
+         "    78 the database setup cannot work, as for every command (EX_CONFIG).\n",
+         "    ruactl source approve example.com Google\n"
+         "    ruactl source approve example.com 198.51.100.0/24 --account acme\n"
+         "    ruactl source list example.com --days 7\n"},
 
         {"version", "ruactl-version - print the version", "    ruactl version\n",
          "    Prints \"ruactl (rua-milter) VERSION\".\n", "", nullptr, "    ruactl version\n"},

@@ -55,6 +55,13 @@ const std::vector<Command>& commands() {
         {"token", "revoke", cmd_token_revoke},
         {"authz", "records", cmd_authz_records},
         {"authz", "check", cmd_authz_check},
+        {"enrich", nullptr, cmd_enrich},
+        {"provider", "load", cmd_provider_load},
+        {"provider", "add", cmd_provider_add},
+        {"provider", "remove", cmd_provider_remove},
+        {"source", "approve", cmd_source_approve},
+        {"source", "unapprove", cmd_source_unapprove},
+        {"source", "list", cmd_source_list},
     };
     return k_commands;
 }

@@ -17,11 +17,11 @@ set -eu
 PKGS="build-essential cmake pkg-config ccache
 libvmime-dev libxerces-c-dev zlib1g-dev libarchive-dev libpqxx-dev libfmt-dev
 doctest-dev libmilter-dev nlohmann-json3-dev nettle-dev libidn2-dev libpsl-dev publicsuffix
+libunbound-dev libmaxminddb-dev dnsmasq-base mmdb-bin
 postgresql-15 postgresql-client-15
 clang libclang-rt-14-dev
 postfix swaks python3 dpkg-dev fakeroot file iproute2 adduser mmdebstrap strace
-libcpp-httplib-dev libjs-chart.js chromium chromium-driver python3-selenium
-libunbound-dev libevent-dev dnsmasq-base"
+libcpp-httplib-dev libjs-chart.js chromium chromium-driver python3-selenium"
 # What a Postfix unpacked by dpkg-deb -x needs (postfix's Depends, minus
 # what its maintainer scripts alone use).
 PRIVATE_PF_DEPS="libc6 libdb5.3 libicu72 libnsl2 libsasl2-2 libssl3 netbase ssl-cert cpio adduser"

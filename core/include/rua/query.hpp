@@ -180,6 +180,12 @@ public:
     std::vector<Table> source_detail(const Principal& who, std::string_view domain,
                                      std::string_view source_ip, int days);
 
+    // Sources of a domain over `days` with what enrichment found (sql/0016):
+    // source_ip, ptr, confirmed, status, provider, approved, messages,
+    // failing, asn, as_name, country; the busiest `limit` first. Sender text
+    // (ptr, provider, as_name) as stored: the caller escapes it.
+    Table source_hosts(const Principal& who, std::string_view domain, int days, std::int64_t limit);
+
     // Aggregate reports of a domain whose period ends within `days`.
     Table reports(const Principal& who, std::string_view domain, int days, const Page& page);
     // Tables "report" (one row) and "records" (paged by `records`). Throws

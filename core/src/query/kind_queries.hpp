@@ -31,6 +31,9 @@ Table dmarc_reports(pqxx::transaction_base& tx, std::optional<std::int64_t> acco
 std::vector<Table> dmarc_report_detail(pqxx::transaction_base& tx,
                                        std::optional<std::int64_t> account, std::int64_t id,
                                        const Page& records);
+// With what enrichment found (the same kind's store_query_hosts.cpp).
+Table dmarc_source_hosts(pqxx::transaction_base& tx, std::optional<std::int64_t> account,
+                         const std::string& domain, int days, std::int64_t limit);
 RawFile dmarc_report_raw(pqxx::transaction_base& tx, std::optional<std::int64_t> account,
                          std::int64_t id);
 

@@ -166,6 +166,29 @@ RawRow put_raw_small(pqxx::dbtransaction& tx, std::string_view bytes, const Atta
     return RawRow{rows[0][0].as<std::int64_t>(), rows[0][1].as<bool>(), false};
 }
 
+// The new source addresses of the message's stored reports, queued for the
+// enrichment worker: one statement per kind that stored reports, last before
+// the commit (its row locks are the transaction's last).
+void queue_sources(pqxx::dbtransaction& tx, const IngestResult& result,
+                   const MessageOutcome& outcome) {
+    std::vector<std::pair<const detail::Writer*, std::vector<std::int64_t>>> stored;
+    for (std::size_t i = 0; i < outcome.reports.size() && i < result.reports.size(); ++i) {
+        if (outcome.reports[i].outcome != ReportOutcome::stored) {
+            continue;
+        }
+        const detail::Writer* writer = &detail::writer_for(result.reports[i]->kind());
+        auto found = std::find_if(stored.begin(), stored.end(),
+                                  [&](const auto& entry) { return entry.first == writer; });
+        if (found == stored.end()) {
+            found = stored.insert(stored.end(), {writer, {}});
+        }
+        found->second.push_back(outcome.reports[i].id);
+    }
+    for (const auto& [writer, ids] : stored) {
+        writer->queue_sources(tx, ids);
+    }
+}
+
 // The reports of `result` not streamed already, in the caller's transaction.
 // `streamed` holds the outcomes of those that were, in their order.
 MessageOutcome write_reports(pqxx::work& tx, const IngestResult& result, const Arrival& arrival,
@@ -245,6 +268,7 @@ MessageOutcome write_reports(pqxx::work& tx, const IngestResult& result, const A
             tx.exec_prepared("rua_drop_raw", raw.id);
         }
     }
+    queue_sources(tx, result, outcome);
     return outcome;
 }
 
