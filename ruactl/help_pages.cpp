@@ -244,7 +244,9 @@ const std::vector<HelpPage>& help_pages() {
          "      total, by reporter and by source address (most messages first).\n"
          "    tlsrpt: TLS sessions that succeeded and failed per policy, and the\n"
          "      failures by result type and receiving MX.\n"
-         "    failure: failure reports by source address and by auth failure type.\n",
+         "    failure: failure reports by source address and by auth failure type.\n"
+         "    Every kind ends with BY AUTHENTICITY: its reports and messages per\n"
+         "      authenticity (dmarc-pass, dkim-aligned, unauthenticated, unknown).\n",
          "    --domain DOMAIN\n        the domain (required).\n"
          "    --since AGE\n        only reports whose period ended within AGE.\n"
          "    --kind KIND[,KIND]\n"
