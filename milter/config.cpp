@@ -163,6 +163,10 @@ const std::map<std::string, Key, std::less<>>& keys() {
             {"Umask", [](Config& c, std::string_view v) { c.umask = parse_umask(v); }},
             {"MetricsSocket",
              [](Config& c, std::string_view v) { c.metrics_socket = parse_metrics_socket(v); }},
+            {"TrustedAuthservIDs",
+             [](Config& c, std::string_view v) { c.trusted_authserv_ids = parse_authserv_ids(v); }},
+            {"RequireAuthenticReports",
+             [](Config& c, std::string_view v) { c.require_authentic_reports = parse_bool(v); }},
         };
         std::map<std::string, Key, std::less<>> out;
         for (auto& key : list) {
@@ -264,6 +268,12 @@ ConfigPtr parse_config(std::string_view text, const std::string& file) {
     }
     if (config->database_uri.empty() && seen.count("databaseuri") == 0) {
         errors.push_back(fmt::format("{}: DatabaseURI is required", file));
+    }
+    // Without a trusted authserv-id every report is `unknown`: requiring
+    // authentic reports would quarantine them all.
+    if (config->require_authentic_reports && config->trusted_authserv_ids.empty()) {
+        errors.push_back(fmt::format("{}:{}: RequireAuthenticReports: yes needs TrustedAuthservIDs",
+                                     file, seen.at("requireauthenticreports")));
     }
     if (!errors.empty()) {
         std::string all;

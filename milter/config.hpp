@@ -45,6 +45,13 @@ struct Config {
     std::size_t max_in_flight_bytes = std::size_t{512} << 20;
     std::chrono::seconds registry_refresh{30};
     std::optional<unsigned> umask;
+    // TrustedAuthservIDs: the authserv-ids whose Authentication-Results
+    // fields count for report authenticity; empty (the default): the
+    // feature is off, every report `unknown`. Reloadable.
+    std::vector<std::string> trusted_authserv_ids;
+    // RequireAuthenticReports: quarantine (reason unauthenticated) a report
+    // that is neither dmarc-pass nor dkim-aligned. Reloadable.
+    bool require_authentic_reports = false;
     // MetricsSocket: the /metrics listener; none (off) by default.
     std::optional<MetricsSocket> metrics_socket;
 

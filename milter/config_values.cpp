@@ -265,6 +265,58 @@ std::vector<std::string> parse_domains(std::string_view text) {
     return out;
 }
 
+std::vector<std::string> parse_authserv_ids(std::string_view text) {
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const char c = text[i];
+        if (c == ',' || c == ' ' || c == '\t') {
+            ++i;
+            continue;
+        }
+        std::string id;
+        if (c == '"') {
+            const auto close = text.find('"', i + 1);
+            if (close == std::string_view::npos) {
+                throw ValueError("unterminated quoted authserv-id");
+            }
+            id = to_lower(text.substr(i + 1, close - i - 1));
+            i = close + 1;
+        } else {
+            const auto end = text.find_first_of(", \t", i);
+            id = to_lower(text.substr(i, end == std::string_view::npos ? text.npos : end - i));
+            i = end == std::string_view::npos ? text.size() : end;
+        }
+        for (char ch : id) {
+            const auto byte = static_cast<unsigned char>(ch);
+            if (byte < 0x20 || byte == 0x7f || ch == ';' || ch == '(' || ch == ')' || ch == '"') {
+                throw ValueError(fmt::format("\"{}\" is not an authserv-id", id));
+            }
+        }
+        if (id.empty()) {
+            throw ValueError("an empty authserv-id");
+        }
+        if (std::find(out.begin(), out.end(), id) == out.end()) {
+            out.push_back(std::move(id));
+        }
+    }
+    if (out.empty()) {
+        throw ValueError("no authserv-id given");
+    }
+    return out;
+}
+
+bool parse_bool(std::string_view text) {
+    const std::string word = to_lower(text);
+    if (word == "yes" || word == "true" || word == "on" || word == "1") {
+        return true;
+    }
+    if (word == "no" || word == "false" || word == "off" || word == "0") {
+        return false;
+    }
+    throw ValueError(fmt::format("\"{}\" is not yes or no", text));
+}
+
 int parse_facility(std::string_view text) {
     static constexpr std::array<std::pair<std::string_view, int>, 11> k_facilities{{
         {"mail", LOG_MAIL},

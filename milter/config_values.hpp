@@ -58,6 +58,14 @@ std::string parse_database_uri(std::string_view text);
 // "example.net, Example.ORG" -> {"example.net", "example.org"}.
 std::vector<std::string> parse_domains(std::string_view text);
 
+// "mx.example.net, \"Relay 2\"" -> {"mx.example.net", "relay 2"}: authserv-ids
+// (RFC 8601 tokens, or quoted strings for ids with white space or commas),
+// lower-cased, each once.
+std::vector<std::string> parse_authserv_ids(std::string_view text);
+
+// yes/no, true/false, on/off, 1/0 (any case).
+bool parse_bool(std::string_view text);
+
 // "mail" -> LOG_MAIL; also daemon, user, local0..local7.
 int parse_facility(std::string_view text);
 

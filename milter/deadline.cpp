@@ -48,6 +48,8 @@ ProcessResult process_with_deadline(Backend& backend, Job job, std::chrono::mill
             options.quarantine_bad = shared->job.quarantine_bad;
             options.ruas = shared->job.ruas;
             options.privacy = shared->job.privacy;
+            options.authenticity = shared->job.authenticity;
+            options.require_authentic = shared->job.require_authentic;
             options.deadline = end;
             options.cancel = cancel;
             auto result =

@@ -26,6 +26,8 @@ struct Job {
     std::vector<RuaEntry> ruas; // every rua recipient of the message
     bool quarantine_bad = true;
     Privacy privacy = Privacy::redacted;
+    AuthenticityPolicy authenticity; // TrustedAuthservIDs and this host's name
+    bool require_authentic = false;  // RequireAuthenticReports
     // The message's share of MaxInFlightBytes, kept alive while the job
     // runs (limits.memory points to it). May be null.
     std::shared_ptr<MemoryReservation> memory;

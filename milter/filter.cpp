@@ -83,6 +83,10 @@ std::string plural(std::size_t n, const char* word) {
 struct Filter::Connection {
     ConfigPtr config;
     bool leading_space = false;
+    // The MTA's own host name (macro `j`, sent at connect): what its own
+    // Received field names after "by", the boundary below which no
+    // Authentication-Results field is believed.
+    std::string own_host;
     std::optional<Message> message;
 
     explicit Connection(ConfigPtr c) : config(std::move(c)) { ++g_open_connections; }
@@ -166,7 +170,7 @@ sfsistat Filter::negotiated(SMFICTX* ctx, bool leading_space) noexcept {
 
 sfsistat Filter::connect(SMFICTX* ctx) noexcept {
     return guard(m_metrics, "connect", [&] {
-        connection(ctx);
+        connection(ctx).own_host = m_api.symbol(ctx, "j").value_or(std::string());
         return SMFIS_CONTINUE;
     });
 }
@@ -396,6 +400,9 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
     }
     job.quarantine_bad = config.on_bad_report == OnBadReport::quarantine;
     job.privacy = config.failure_privacy;
+    job.authenticity.trusted_ids = config.trusted_authserv_ids;
+    job.authenticity.own_host = conn.own_host;
+    job.require_authentic = config.require_authentic_reports;
     if (!message.memory) {
         message.memory = std::make_shared<MemoryReservation>(m_memory, config.max_in_flight_bytes);
     }
@@ -443,10 +450,15 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
         break;
     }
 
+    // The first report's authenticity (each report of a message is judged
+    // by the same fields; they differ only when their reporters do).
+    const std::string auth = result.ingest.reports.empty()
+                                 ? std::string("-")
+                                 : to_string(result.ingest.reports.front()->authenticity);
     std::string header;
     if (result.verdict == Verdict::quarantined) {
-        log_info("{}: quarantined rua={} items={} ms={} quarantine={} reason={}", qid,
-                 log_value(rua), items, ms, result.quarantine_id, log_quoted(result.reason));
+        log_info("{}: quarantined rua={} items={} ms={} auth={} quarantine={} reason={}", qid,
+                 log_value(rua), items, ms, auth, result.quarantine_id, log_quoted(result.reason));
         header = fmt::format("quarantined: {}", result.reason);
     } else {
         const bool stored = result.verdict == Verdict::stored;
@@ -468,11 +480,11 @@ sfsistat Filter::finish_message(SMFICTX* ctx, Connection& conn) {
                        ? std::string()
                        : fmt::format(" bad_parts={} bad_part={}", result.bad_parts.size(),
                                      log_quoted(result.bad_parts.front()));
-        log_info("{}: {} rua={} kind={} org={} id={} {} ms={}{}", qid,
+        log_info("{}: {} rua={} kind={} org={} id={} {} ms={} auth={}{}", qid,
                  stored ? "stored" : (conflicts > 0 ? "conflict" : "duplicate"), log_value(rua),
                  kind, log_value(org), log_value(id),
                  // The key is always the plural ("records=1"), as documented.
-                 fmt::format("{}={}", plural_noun(common_noun(result.ingest), 2), items), ms,
+                 fmt::format("{}={}", plural_noun(common_noun(result.ingest), 2), items), ms, auth,
                  several);
         header = stored ? fmt::format("stored {}, {}", plural(result.outcome.stored(), "report"),
                                       fmt::format("{} {}", result.outcome.items_stored,

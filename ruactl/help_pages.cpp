@@ -262,7 +262,9 @@ const std::vector<HelpPage>& help_pages() {
          "    14 days with data, and the policy of the latest report.\n"
          "    With --by, the readiness section and one breakdown of the messages of\n"
          "    those days instead of the sections: the numbers rua-web shows (reports\n"
-         "    spread over the UTC days they cover, sums of message counts).\n",
+         "    spread over the UTC days they cover, sums of message counts).\n"
+         "    Every kind ends with BY AUTHENTICITY: its reports and messages per\n"
+         "      authenticity (dmarc-pass, dkim-aligned, unauthenticated, unknown).\n",
          "    --domain DOMAIN\n        the domain (required).\n"
          "    --since AGE\n        only reports whose period ended within AGE; with --by\n"
          "        and for the readiness lines, the last AGE in whole UTC days.\n"

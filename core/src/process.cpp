@@ -140,6 +140,25 @@ void keep_bad_parts(ProcessResult& result, Store& store, std::string_view raw,
                          StoreJob{options.deadline, options.cancel});
 }
 
+// Records the report's authenticity from the message's trusted
+// Authentication-Results; with RequireAuthenticReports, one that is not
+// authentic is refused (kept in the quarantine, never rejected: it is not
+// bad input, only not proven to come from its reporter).
+std::optional<Refusal> authenticate(Report& report, const std::vector<AuthResults>& trusted,
+                                    const ProcessOptions& options) {
+    const auto found = judge_authenticity(trusted, report.reporter_domain());
+    report.authenticity = found.verdict;
+    report.authserv_id = found.authserv_id;
+    if (!options.require_authentic || is_authentic(found.verdict)) {
+        return std::nullopt;
+    }
+    return Refusal{"unauthenticated",
+                   fmt::format("{} report {} is {}: no trusted Authentication-Results show "
+                               "DMARC pass or aligned DKIM for its reporter",
+                               report.kind(), report.identifier(), to_string(found.verdict)),
+                   true};
+}
+
 // Thrown by the admission checks to abandon a message before (or while)
 // its reports are stored: nothing of it is kept but the quarantine row.
 struct Refused {
@@ -155,10 +174,11 @@ ProcessResult process_message(Store& store, std::string_view raw, const Limits& 
         arrival.file ? *arrival.file : (arrival.queue_id ? *arrival.queue_id : "-");
     try {
         std::optional<Refusal> refusal;
+        const auto trusted = trusted_authentication_results(raw, options.authenticity);
         Store::Admission admission;
         // A report delivered while parsed: the domain check before any of it
         // is written (the message check below repeats it for every report).
-        admission.report = [&](const Report& report) {
+        admission.report = [&](Report& report) {
             if (auto refused = report.not_storable()) {
                 throw Refused{Refusal{refused->code, refused->detail, true}};
             }
@@ -166,6 +186,9 @@ ProcessResult process_message(Store& store, std::string_view raw, const Limits& 
                 if (auto refused = check_domains_of(report, options.ruas)) {
                     throw Refused{*refused};
                 }
+            }
+            if (auto refused = authenticate(report, trusted, options)) {
+                throw Refused{*refused};
             }
         };
         admission.message = [&](const IngestResult& ingested) {
@@ -183,6 +206,12 @@ ProcessResult process_message(Store& store, std::string_view raw, const Limits& 
             }
             if (!why && !options.ruas.empty()) {
                 why = check_domains(ingested, options.ruas);
+            }
+            for (const auto& report : ingested.reports) {
+                auto refused = authenticate(*report, trusted, options);
+                if (!why && refused) {
+                    why = std::move(refused);
+                }
             }
             if (why) {
                 throw Refused{*why};

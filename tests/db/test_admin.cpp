@@ -229,9 +229,10 @@ TEST_CASE("summary numbers are exact by reporter and by source for one domain") 
     CHECK(s.domain == "example.com");
     CHECK_FALSE(s.since.has_value());
     // The aggregate kind's sections, in this order (other kinds add their own).
-    CHECK(aggregate_tables(s) == std::vector<std::string>{"total", "by_reporter", "by_source"});
+    CHECK(aggregate_tables(s) ==
+          std::vector<std::string>{"total", "by_reporter", "by_source", "by_authenticity"});
     const auto only = admin.summary("example.com", std::nullopt, {"aggregate"});
-    CHECK(only.tables.size() == 3);
+    CHECK(only.tables.size() == 4);
     CHECK(aggregate_tables(only) == aggregate_tables(s));
     const auto& total = table(s, "total");
     check_shape(total, "TOTAL", "key");

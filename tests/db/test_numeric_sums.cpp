@@ -36,7 +36,7 @@ TEST_CASE("sums of counts past 2^63 are exact in the views and the summary") {
 
     rua::Admin admin(pool);
     const auto summary = admin.summary("example.com", std::nullopt, {"aggregate"});
-    REQUIRE(summary.tables.size() == 3);
+    REQUIRE(summary.tables.size() == 4);
     const auto& total = summary.tables[0];
     REQUIRE(total.rows.size() == 1);
     // key, reports, messages, pass, fail, pass_percent, none, quarantine, reject
@@ -48,4 +48,9 @@ TEST_CASE("sums of counts past 2^63 are exact in the views and the summary") {
     const auto& by_source = summary.tables[2];
     REQUIRE(by_source.rows.size() == 1);
     CHECK(by_source.rows[0][2] == rua::OptString("18446744073709551614"));
+    // BY AUTHENTICITY sums as numeric too (the reports are `unknown`).
+    const auto& by_authenticity = summary.tables[3];
+    REQUIRE(by_authenticity.rows.size() == 4);
+    CHECK(by_authenticity.rows[3] ==
+          std::vector<rua::OptString>{"unknown", "2", "18446744073709551614"});
 }

@@ -11,7 +11,7 @@ BUILD=${1:?usage: run.sh BUILD_DIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 SECONDS_EACH=${RUA_FUZZ_SECONDS:-20}
-TARGETS="fuzz_ingest fuzz_xml fuzz_decompress fuzz_tlsrpt fuzz_arf"
+TARGETS="fuzz_ingest fuzz_xml fuzz_decompress fuzz_tlsrpt fuzz_arf fuzz_authres"
 
 command -v clang++ >/dev/null || { echo "fuzz: clang++ not installed (scripts/install-deps.sh)" >&2; exit 1; }
 FLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
@@ -99,6 +99,7 @@ for t in $TARGETS; do
     fuzz_decompress) seeds="$SEEDS/decompress" dict="" ;;
     fuzz_tlsrpt) seeds="$HERE/seeds/tlsrpt" dict="" ;;
     fuzz_arf) seeds="$HERE/seeds/arf" dict="" ;;
+    fuzz_authres) seeds="$HERE/seeds/authres" dict="-dict=$HERE/seeds/authres.dict" ;;
     *) seeds="$SEEDS/ingest" dict="-dict=$WORK/xml.dict" ;;
   esac
   mkdir -p "$WORK/corpus-$t" "$WORK/artifacts"

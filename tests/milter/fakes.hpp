@@ -102,6 +102,8 @@ public:
         limits = limits_given;
         arrival = arrival_given;
         quarantine_bad = options.quarantine_bad;
+        authenticity = options.authenticity;
+        require_authentic = options.require_authentic;
         rua_address = options.ruas.empty() ? "" : options.ruas.front().address;
         rua_addresses.clear();
         for (const auto& entry : options.ruas) {
@@ -161,6 +163,8 @@ public:
     Limits limits;
     Arrival arrival;
     bool quarantine_bad = false;
+    AuthenticityPolicy authenticity;        // options.authenticity
+    bool require_authentic = false;         // options.require_authentic
     std::string rua_address;                // the first of options.ruas
     std::vector<std::string> rua_addresses; // every one, in order
     std::size_t charge_bytes = 0;           // charged to limits.memory, as decompression does

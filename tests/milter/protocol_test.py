@@ -459,7 +459,7 @@ def run_against(url):
             f.write(log.text())
     text = log.text()
     fields = (f"rua=proto@example.net kind=aggregate org={re.escape(ORG)} id={re.escape(REPORT_ID)} "
-              f"records={len(RECORDS)} ms=[0-9]+$")
+              f"records={len(RECORDS)} ms=[0-9]+ auth=unknown$")
     for verdict, qid in (("stored", "QID2"), ("duplicate", "QID3")):
         check(re.search(f"{qid}: {verdict} {fields}", text, re.MULTILINE),
               f"log lacks the {verdict} line for {qid}:\n{text}")

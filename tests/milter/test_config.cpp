@@ -266,3 +266,28 @@ TEST_CASE("a malformed DatabaseURI is refused with libpq's reason, its password 
     CHECK(parse_config("DatabaseURI host=/run/postgresql dbname=rua\n", "t.conf")->database_uri ==
           "host=/run/postgresql dbname=rua");
 }
+
+TEST_CASE("TrustedAuthservIDs and RequireAuthenticReports: off by default, parsed, checked") {
+    const auto defaults = parse_config(k_uri, "t.conf");
+    CHECK(defaults->trusted_authserv_ids.empty());
+    CHECK_FALSE(defaults->require_authentic_reports);
+
+    const auto config =
+        parse_config(k_uri + "TrustedAuthservIDs MX.Example.net, relay.example.net \"Two Words\""
+                             " mx.example.net\nRequireAuthenticReports Yes\n",
+                     "t.conf");
+    CHECK(config->trusted_authserv_ids ==
+          std::vector<std::string>{"mx.example.net", "relay.example.net", "two words"});
+    CHECK(config->require_authentic_reports);
+
+    CHECK(error_of(k_uri + "RequireAuthenticReports yes\n", "t.conf") ==
+          "t.conf:2: RequireAuthenticReports: yes needs TrustedAuthservIDs");
+    CHECK(error_of(k_uri + "RequireAuthenticReports maybe\n", "t.conf") ==
+          "t.conf:2: RequireAuthenticReports: \"maybe\" is not yes or no");
+    CHECK(error_of(k_uri + "TrustedAuthservIDs a;b\n", "t.conf") ==
+          "t.conf:2: TrustedAuthservIDs: \"a;b\" is not an authserv-id");
+    CHECK(error_of(k_uri + "TrustedAuthservIDs \"open\n", "t.conf") ==
+          "t.conf:2: TrustedAuthservIDs: unterminated quoted authserv-id");
+    CHECK(error_of(k_uri + "TrustedAuthservIDs ,\n", "t.conf") ==
+          "t.conf:2: TrustedAuthservIDs: no authserv-id given");
+}

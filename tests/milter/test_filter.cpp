@@ -778,3 +778,58 @@ TEST_CASE("metrics: a message is in flight from DATA until its answer or abort")
     h.filter.abort(h.ctx);
     CHECK(h.filter.metrics().inflight_messages() == 0);
 }
+
+TEST_CASE("the trusted authserv-ids, this host's name and the requirement reach the core") {
+    Config config = base_config();
+    config.trusted_authserv_ids = {"mx.example.net"};
+    config.require_authentic_reports = true;
+    Harness h(config);
+    h.api.symbols["j"] = "rua.example.net";
+    h.backend->result = result_with(Verdict::stored, 1, 17);
+    h.backend->result.ingest.reports[0]->authenticity = Authenticity::dkim_aligned;
+    std::vector<std::string> lines;
+    log_set_sink([&lines](LogLevel, std::string_view line) { lines.emplace_back(line); });
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_DISCARD);
+    log_set_sink(nullptr);
+    CHECK(h.backend->authenticity.trusted_ids == std::vector<std::string>{"mx.example.net"});
+    CHECK(h.backend->authenticity.own_host == "rua.example.net");
+    CHECK(h.backend->require_authentic);
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].find(" auth=dkim-aligned") != std::string::npos);
+}
+
+TEST_CASE("without TrustedAuthservIDs the core gets no trusted id and the line says unknown") {
+    Harness h;
+    h.backend->result = result_with(Verdict::stored, 1, 17);
+    std::vector<std::string> lines;
+    log_set_sink([&lines](LogLevel, std::string_view line) { lines.emplace_back(line); });
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_DISCARD);
+    log_set_sink(nullptr);
+    CHECK(h.backend->authenticity.trusted_ids.empty());
+    CHECK(h.backend->authenticity.own_host.empty()); // the fake MTA sends no `j`
+    CHECK_FALSE(h.backend->require_authentic);
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].find(" auth=unknown") != std::string::npos);
+}
+
+TEST_CASE("an unauthenticated report quarantined: 250-style accept, reason in the line") {
+    Config config = base_config();
+    config.trusted_authserv_ids = {"mx.example.net"};
+    config.require_authentic_reports = true;
+    Harness h(config);
+    h.backend->result = result_with(Verdict::quarantined, 1, 17);
+    h.backend->result.ingest.reports[0]->authenticity = Authenticity::unauthenticated;
+    h.backend->result.reason = "aggregate report 1234 is unauthenticated";
+    h.backend->result.reason_code = "unauthenticated";
+    h.backend->result.quarantine_id = 5;
+    std::vector<std::string> lines;
+    log_set_sink([&lines](LogLevel, std::string_view line) { lines.emplace_back(line); });
+    CHECK(h.send({"<dmarc@example.net>"}) == SMFIS_DISCARD);
+    log_set_sink(nullptr);
+    CHECK(h.api.replies.empty());
+    REQUIRE(lines.size() == 1);
+    const std::string prefix = "3F2A1C9: quarantined rua=dmarc@example.net items=17 ms=";
+    CHECK(lines[0].substr(0, prefix.size()) == prefix);
+    CHECK(lines[0].find(" auth=unauthenticated quarantine=5 reason=\"aggregate report 1234 is "
+                        "unauthenticated\"") != std::string::npos);
+}

@@ -64,21 +64,21 @@ sections() {
 check "summary csv header" "kind,section,key,reports,messages,pass,fail,pass_percent,none,quarantine,reject" \
   "$(sed -n 1p csv)"
 check "summary csv total" "aggregate,total,total,6,42,30,12,71.4,30,0,12" "$(sed -n 2p csv)"
-check "summary csv: the aggregate blocks" "total by_reporter by_source" "$(sections csv)"
+check "summary csv: the aggregate blocks" "total by_reporter by_source by_authenticity" "$(sections csv)"
 "$RUACTL" summary --domain Example.NET --format csv --kind aggregate >csv-aggregate
-check "summary --kind aggregate: three blocks" 3 "$(grep -c '^kind,section,' csv-aggregate)"
-check "summary --kind aggregate: the aggregate blocks" "total by_reporter by_source" \
+check "summary --kind aggregate: four blocks" 4 "$(grep -c '^kind,section,' csv-aggregate)"
+check "summary --kind aggregate: the aggregate blocks" "total by_reporter by_source by_authenticity" \
   "$(sections csv-aggregate)"
 check "summary --kind aggregate: no other kind" 0 \
   "$(grep -v -e '^kind,section,' -e '^aggregate,' -e '^$' csv-aggregate | wc -l | tr -d ' ')"
 check "summary --kind aggregate: the same total" "aggregate,total,total,6,42,30,12,71.4,30,0,12" \
   "$(sed -n 2p csv-aggregate)"
 check "summary json --kind aggregate" \
-  '{"domain":"example.net","since":null,"kinds":{"aggregate":{"total":[{"key":"total","reports":6,"messages":42,"pass":30,"fail":12,"pass_percent":71.4,"none":30,"quarantine":0,"reject":12}],"by_reporter":[{"reporter":"Reporter A","reports":6,"messages":42,"pass":30,"fail":12,"pass_percent":71.4,"none":30,"quarantine":0,"reject":12}],"by_source":[{"source_ip":"192.0.2.10","reports":6,"messages":30,"pass":30,"fail":0,"pass_percent":100.0,"none":30,"quarantine":0,"reject":0},{"source_ip":"198.51.100.7","reports":6,"messages":12,"pass":0,"fail":12,"pass_percent":0.0,"none":0,"quarantine":0,"reject":12}]}}}' \
+  '{"domain":"example.net","since":null,"kinds":{"aggregate":{"total":[{"key":"total","reports":6,"messages":42,"pass":30,"fail":12,"pass_percent":71.4,"none":30,"quarantine":0,"reject":12}],"by_reporter":[{"reporter":"Reporter A","reports":6,"messages":42,"pass":30,"fail":12,"pass_percent":71.4,"none":30,"quarantine":0,"reject":12}],"by_source":[{"source_ip":"192.0.2.10","reports":6,"messages":30,"pass":30,"fail":0,"pass_percent":100.0,"none":30,"quarantine":0,"reject":0},{"source_ip":"198.51.100.7","reports":6,"messages":12,"pass":0,"fail":12,"pass_percent":0.0,"none":0,"quarantine":0,"reject":12}],"by_authenticity":[{"authenticity":"dmarc-pass","reports":0,"messages":0},{"authenticity":"dkim-aligned","reports":0,"messages":0},{"authenticity":"unauthenticated","reports":0,"messages":0},{"authenticity":"unknown","reports":6,"messages":42}]}}}' \
   "$("$RUACTL" summary --domain example.net --format json --kind aggregate)"
 "$RUACTL" summary --domain example.net >table
 check "summary table: first line" "Report summary for example.net, all reports" "$(sed -n 1p table)"
-check "summary table: the aggregate sections" "AGGREGATE TOTAL,AGGREGATE BY REPORTER,AGGREGATE BY SOURCE" \
+check "summary table: the aggregate sections" "AGGREGATE TOTAL,AGGREGATE BY REPORTER,AGGREGATE BY SOURCE,AGGREGATE BY AUTHENTICITY" \
   "$(grep '^AGGREGATE ' table | paste -sd, -)"
 check "summary table: the total row" "total 6 42 30 12 71.4 30 0 12" \
   "$(awk '$1 == "total" { print $1, $2, $3, $4, $5, $6, $7, $8, $9 }' table)"

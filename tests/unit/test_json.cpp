@@ -74,7 +74,8 @@ TEST_CASE("an empty report renders every absent value as null, never as an empty
         R"("extra_contact_info":null,"report_id":null,"begin":0,"end":0,"errors":[],)"
         R"("generator":null,"domain":null,"policy":{"adkim":null,"aspf":null,"p":null,)"
         R"("sp":null,"np":null,"pct":null,"fo":null,"testing":null,"discovery_method":null},)"
-        R"("records":[],"source":{"file":null,"part":0,"filename":null,"content_type":null,)"
+        R"("records":[],"authenticity":"unknown","authserv_id":null,)"
+        R"("source":{"file":null,"part":0,"filename":null,"content_type":null,)"
         R"("compression":null},"warnings":[]})";
     CHECK(report.to_json() == expected);
 }

@@ -441,7 +441,7 @@ pages.reports = async () => {
       {key: 'id', href: r => '/report?id=' + r.id}, {key: 'reporter'}, {key: 'report_id', label: 'report id'},
       {key: 'date_begin', label: 'begin'}, {key: 'date_end', label: 'end'},
       {key: 'record_count', label: 'records', num: true}, {key: 'message_count', label: 'messages', num: true},
-      {key: 'p'}, {key: 'received_at', label: 'received'}]);
+      {key: 'p'}, {key: 'authenticity'}, {key: 'received_at', label: 'received'}]);
     pager(list, data, o => load(o).catch(fail));
     downloads(list, url);
   };
@@ -522,7 +522,7 @@ pages.failures = async () => {
     list.replaceChildren();
     table(list, 'failures', data.items, [{key: 'id', href: r => '/failure?id=' + r.id}, {key: 'arrived'},
       {key: 'source_ip', label: 'source'}, {key: 'auth_failure', label: 'auth failure'}, {key: 'delivery_result', label: 'delivery'},
-      {key: 'dkim_domain', label: 'DKIM domain'}, {key: 'from_domain', label: 'From domain'}, {key: 'reporting_mta', label: 'reporting MTA'}]);
+      {key: 'dkim_domain', label: 'DKIM domain'}, {key: 'from_domain', label: 'From domain'}, {key: 'reporting_mta', label: 'reporting MTA'}, {key: 'authenticity'}]);
     pager(list, data, o => load(o).catch(fail));
     downloads(list, url);
   };
@@ -558,7 +558,7 @@ function operatorList(name, columns) {
 }
 
 pages.quarantine = operatorList('quarantine', ['id', 'received_at', 'via', 'rua', 'queue_id', 'reason', 'detail', 'size', 'resolved_at']);
-pages.conflicts = operatorList('conflicts', ['id', 'kind', 'report_key', 'stored_report_id', 'fingerprint', 'received_at', 'via', 'rua', 'resolution']);
+pages.conflicts = operatorList('conflicts', ['id', 'kind', 'report_key', 'stored_report_id', 'fingerprint', 'received_at', 'via', 'rua', 'authenticity', 'resolution']);
 
 async function start() {
   const page = document.body.dataset.page;

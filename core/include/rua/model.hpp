@@ -4,6 +4,8 @@
 // storing) live under kinds/; nothing outside kinds/ may name one.
 #pragma once
 
+#include <rua/authres.hpp>
+
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -79,6 +81,11 @@ public:
     virtual std::string identifier() const = 0;
     // Who sent it (organisation or reporting host), for logs; may be empty.
     virtual std::string reporter() const = 0;
+    // The domain the reporter speaks for, whose organisation a trusted
+    // Authentication-Results must show aligned for the report to count as
+    // authentic (the aggregate report's `email`, the TLS report's contact,
+    // the failure report's Reporting-MTA); may be an address or empty.
+    virtual std::string reporter_domain() const { return {}; }
     // The domains the report is about: each must belong to the receiving
     // account (Registry::owns_domain). Never empty for a valid report.
     virtual std::vector<std::string> domains() const = 0;
@@ -114,6 +121,12 @@ public:
     std::vector<std::string> warnings; // tolerated oddities: unknown enums, fallbacks
     ReportSource source;
     std::size_t attachment = 0; // index into IngestResult::attachments
+    // Whether the message that carried it was authenticated for its
+    // reporter (set by process_message from trusted Authentication-Results;
+    // `unknown` for `ruactl parse` and `ruactl import`), and by which
+    // authserv-id (empty for unknown).
+    Authenticity authenticity = Authenticity::unknown;
+    std::string authserv_id;
     // Delivered through a ReportSink while parsed: its items are no longer
     // held (items() still counts them) and callers must not store or print
     // it again.

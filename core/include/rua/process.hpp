@@ -3,6 +3,7 @@
 // (end of message) and `ruactl import`, so both give the same verdicts.
 #pragma once
 
+#include <rua/authres.hpp>
 #include <rua/cancel.hpp>
 #include <rua/ingest.hpp>
 #include <rua/registry.hpp>
@@ -39,6 +40,12 @@ struct ProcessOptions {
     // cancel() from another thread aborts the running statement: try_later,
     // the transaction rolled back. May be null.
     std::shared_ptr<CancelToken> cancel;
+    // Which Authentication-Results of the message to believe (the milter's
+    // TrustedAuthservIDs); empty trusted_ids: every report is `unknown`.
+    AuthenticityPolicy authenticity;
+    // RequireAuthenticReports: a report that is neither dmarc-pass nor
+    // dkim-aligned is kept in the quarantine with reason `unauthenticated`.
+    bool require_authentic = false;
 };
 
 struct ProcessResult {
@@ -55,7 +62,7 @@ struct ProcessResult {
     std::vector<std::string> bad_parts;
     // Short and stable, for logs and counters: for quarantined and rejected
     // the quarantine.reason code (no_report, bad_report, over_limit,
-    // foreign_domain, db_refused, or a kind's own code for a report that is
+    // foreign_domain, db_refused, unauthenticated, or a kind's own code for a report that is
     // never stored); "try_later" for try_later; empty otherwise.
     std::string reason_code;
 

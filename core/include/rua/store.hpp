@@ -94,7 +94,9 @@ public:
     // Either throws to abandon the whole message: the transaction is rolled
     // back and the exception passes through ingest_and_store unchanged.
     struct Admission {
-        std::function<void(const Report&)> report;
+        // May set what the store records of the report beside its content
+        // (its authenticity).
+        std::function<void(Report&)> report;
         std::function<void(const IngestResult&)> message;
     };
 

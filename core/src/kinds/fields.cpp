@@ -75,6 +75,10 @@ void json_value(std::string& out, const FieldValue& value, JsonForm form) {
 
 void json_source_and_warnings(std::string& out, const Report& report) {
     const ReportSource& source = report.source;
+    json_key(out, "authenticity");
+    json_value(out, std::string_view(to_string(report.authenticity)));
+    json_key(out, "authserv_id");
+    json_value(out, std::string_view(report.authserv_id));
     json_key(out, "source");
     json_key(out += '{', "file", true);
     json_value(out, std::string_view(source.file));

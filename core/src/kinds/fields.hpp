@@ -129,9 +129,31 @@ void stored_json_array(std::string& out, const Fields<Sub>& fields, const std::v
     out += ']';
 }
 
-// Appends `,"source":{...},"warnings":[...]`: the tail every kind's JSON
+// Appends `,"authenticity":..,"authserv_id":..,"source":{...},"warnings":[...]`:
+// the tail every kind's JSON
 // object ends with (how the report was found, what the parser tolerated).
 void json_source_and_warnings(std::string& out, const Report& report);
+
+// `fields` with the two columns every kind's report row has beside its
+// content (sql/0017): the authenticity of the message that carried the
+// report and the authserv-id that decided it. Stored only: the JSON prints
+// them in json_source_and_warnings, and they are never part of the
+// fingerprint (the same report is the same whoever vouched for it).
+template <typename T> Fields<T> with_authenticity(Fields<T> fields) {
+    Field<T> verdict;
+    verdict.column = "authenticity";
+    verdict.get = [](const T& r) {
+        return FieldValue(std::string_view(to_string(r.authenticity)));
+    };
+    fields.push_back(verdict);
+    Field<T> id;
+    id.column = "authserv_id";
+    id.get = [](const T& r) {
+        return r.authserv_id.empty() ? FieldValue() : FieldValue(std::string_view(r.authserv_id));
+    };
+    fields.push_back(id);
+    return fields;
+}
 
 // --- fingerprint -----------------------------------------------------------
 

@@ -101,7 +101,17 @@ public:
     virtual std::vector<SummaryTable>
     summary(pqxx::work& tx, const std::string& domain,
             std::optional<std::int64_t> since_seconds_ago) const = 0;
+
+    // The SELECT of `ruactl summary`'s BY AUTHENTICITY section (sql/0017):
+    // rows of (authenticity, reports, messages) for the lower-cased domain
+    // $1 and the age limit $2 (seconds, or NULL), as summary() filters.
+    virtual std::string authenticity_sql() const = 0;
 };
+
+// The BY AUTHENTICITY section of `writer`'s kind (store_authenticity.cpp):
+// reports and messages per verdict, every verdict listed (zeros included).
+SummaryTable authenticity_summary(pqxx::work& tx, const Writer& writer, const std::string& domain,
+                                  std::optional<std::int64_t> since_seconds_ago);
 
 // The writer registered for `kind`; throws std::logic_error for none (a
 // kind registered for parsing but not for storing is our bug).

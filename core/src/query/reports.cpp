@@ -75,7 +75,8 @@ Table Queries::conflicts(const Principal& who, const Page& page) {
         return detail::to_table(
             "conflicts", tx.exec_params("SELECT id, kind, report_key, stored_report_id,"
                                         " encode(fingerprint, 'hex') AS fingerprint, raw_report_id,"
-                                        " received_at, via, rua, resolution, resolved_at,"
+                                        " received_at, via, rua, authenticity, resolution,"
+                                        " resolved_at,"
                                         " count(*) OVER () AS total"
                                         " FROM report_conflict ORDER BY id DESC LIMIT $1 OFFSET $2",
                                         page.limit, page.offset));

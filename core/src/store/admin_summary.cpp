@@ -34,6 +34,8 @@ DomainSummary Admin::summary(std::string_view raw_domain,
             for (auto& t : tables) {
                 summary.tables.push_back(std::move(t));
             }
+            summary.tables.push_back(
+                detail::authenticity_summary(tx, *writer, summary.domain, since_seconds_ago));
         }
         return summary;
     });

@@ -43,17 +43,49 @@ constexpr const char* k_find_raw =
 constexpr const char* k_drop_raw = "DELETE FROM raw_report WHERE id = $1";
 // A conflicting copy, kept once per (kind, stored report, fingerprint)
 // (sql/0009_report_conflict.sql): a repeated delivery adds nothing.
+// The conflicting copy's authenticity ($10, $11) is recorded with it; when
+// the stored copy is authenticated and this one is not, authenticity decided
+// and the row says so ('kept', sql/0017).
 constexpr const char* k_insert_conflict =
     "INSERT INTO report_conflict (kind, report_key, stored_report_id, fingerprint, "
-    "raw_report_id, via, rua, file, queue_id) "
-    "VALUES ($1, $2::jsonb, $3, sha256($4::bytea), $5, $6, $7, $8, $9) "
+    "raw_report_id, via, rua, file, queue_id, authenticity, authserv_id, resolution, "
+    "resolved_at) "
+    "SELECT $1, $2::jsonb, $3, sha256($4::bytea), $5, $6, $7, $8, $9, $10, $11, k, "
+    "CASE WHEN k IS NOT NULL THEN now() END "
+    "FROM (SELECT CASE WHEN rua_report_authenticity($1, $3) IN ('dmarc-pass', 'dkim-aligned') "
+    "AND $10 NOT IN ('dmarc-pass', 'dkim-aligned') THEN 'kept' END AS k) AS d "
     "ON CONFLICT (kind, stored_report_id, fingerprint) DO NOTHING RETURNING id";
 // The same with the fingerprint's digest computed here (a streamed report).
 constexpr const char* k_insert_conflict_digest =
     "INSERT INTO report_conflict (kind, report_key, stored_report_id, fingerprint, "
-    "raw_report_id, via, rua, file, queue_id) "
-    "VALUES ($1, $2::jsonb, $3, $4, $5, $6, $7, $8, $9) "
+    "raw_report_id, via, rua, file, queue_id, authenticity, authserv_id, resolution, "
+    "resolved_at) "
+    "SELECT $1, $2::jsonb, $3, $4, $5, $6, $7, $8, $9, $10, $11, k, "
+    "CASE WHEN k IS NOT NULL THEN now() END "
+    "FROM (SELECT CASE WHEN rua_report_authenticity($1, $3) IN ('dmarc-pass', 'dkim-aligned') "
+    "AND $10 NOT IN ('dmarc-pass', 'dkim-aligned') THEN 'kept' END AS k) AS d "
     "ON CONFLICT (kind, stored_report_id, fingerprint) DO NOTHING RETURNING id";
+// An authenticated copy replaces a stored one that is not (sql/0017): is
+// the stored copy authenticated?
+constexpr const char* k_stored_authentic =
+    "SELECT rua_report_authenticity($1, $2) IN ('dmarc-pass', 'dkim-aligned')";
+// ... then the stored copy leaves its kind's table (rua_displace_report).
+constexpr const char* k_displace =
+    "SELECT fingerprint, raw_report_id, via, rua, file, queue_id, authenticity, authserv_id "
+    "FROM rua_displace_report($1, $2)";
+// ... the conflicts recorded against it now stand against the new copy
+// (but the new copy's own, which is no longer a conflict) ...
+constexpr const char* k_forget_own_conflict =
+    "DELETE FROM report_conflict WHERE kind = $1 AND stored_report_id = $2 "
+    "AND fingerprint = sha256($3::bytea)";
+constexpr const char* k_repoint_conflicts =
+    "UPDATE report_conflict SET stored_report_id = $3 WHERE kind = $1 AND stored_report_id = $2";
+// ... and the displaced copy is kept as a conflict resolved 'replaced'.
+constexpr const char* k_insert_displaced =
+    "INSERT INTO report_conflict (kind, report_key, stored_report_id, fingerprint, "
+    "raw_report_id, via, rua, file, queue_id, authenticity, authserv_id, resolution, "
+    "resolved_at) VALUES ($1, $2::jsonb, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'replaced', "
+    "now()) ON CONFLICT (kind, stored_report_id, fingerprint) DO NOTHING";
 
 // A large attachment goes through a large object (written in chunks, then
 // copied into raw_report by the server) instead of one bytea parameter,
@@ -78,6 +110,11 @@ void prepare_store(pqxx::connection& conn) {
     conn.prepare("rua_drop_raw", k_drop_raw);
     conn.prepare("rua_insert_conflict", k_insert_conflict);
     conn.prepare("rua_insert_conflict_digest", k_insert_conflict_digest);
+    conn.prepare("rua_stored_authentic", k_stored_authentic);
+    conn.prepare("rua_displace", k_displace);
+    conn.prepare("rua_forget_own_conflict", k_forget_own_conflict);
+    conn.prepare("rua_repoint_conflicts", k_repoint_conflicts);
+    conn.prepare("rua_insert_displaced", k_insert_displaced);
 }
 
 const char* opt(const OptString& value) {
@@ -189,6 +226,40 @@ void queue_sources(pqxx::dbtransaction& tx, const IngestResult& result,
     }
 }
 
+const char* authserv_text(const Report& report) {
+    return report.authserv_id.empty() ? nullptr : report.authserv_id.c_str();
+}
+
+// A conflict (same key, other content) where this copy is authenticated
+// and the stored one is not: the stored copy leaves its kind's table and
+// is kept in report_conflict (resolution 'replaced'), this one is stored in
+// its place. Otherwise the first copy stays and `stored` is returned as is.
+StoredReport replace_if_authentic(pqxx::work& tx, const detail::Writer& writer,
+                                  detail::WriteBatch& batch, const Report& report,
+                                  const StoredReport& stored, std::optional<std::int64_t> raw_id,
+                                  const Arrival& arrival, Privacy privacy) {
+    const std::string kind(report.kind());
+    if (!is_authentic(report.authenticity) ||
+        tx.exec_prepared1("rua_stored_authentic", kind, stored.id)[0].as<bool>()) {
+        return stored;
+    }
+    const auto old = tx.exec_prepared1("rua_displace", kind, stored.id);
+    const StoredReport placed = batch.add(report, raw_id, arrival, privacy);
+    if (placed.outcome != ReportOutcome::stored) {
+        throw TryLater("a report's key was taken again while it was replaced");
+    }
+    const std::string fingerprint_bytes = report.fingerprint();
+    const pqxx::binarystring fingerprint(fingerprint_bytes.data(), fingerprint_bytes.size());
+    tx.exec_prepared("rua_forget_own_conflict", kind, stored.id, fingerprint);
+    tx.exec_prepared("rua_repoint_conflicts", kind, stored.id, placed.id);
+    const pqxx::binarystring old_fingerprint(old[0]);
+    const auto text = [&](int i) { return old[i].is_null() ? nullptr : old[i].c_str(); };
+    tx.exec_prepared("rua_insert_displaced", kind, writer.conflict_key(report), placed.id,
+                     old_fingerprint, text(1), text(2), text(3), text(4), text(5), text(6),
+                     text(7));
+    return placed;
+}
+
 // The reports of `result` not streamed already, in the caller's transaction.
 // `streamed` holds the outcomes of those that were, in their order.
 MessageOutcome write_reports(pqxx::work& tx, const IngestResult& result, const Arrival& arrival,
@@ -236,8 +307,12 @@ MessageOutcome write_reports(pqxx::work& tx, const IngestResult& result, const A
             }
         }
         const detail::Writer& writer = detail::writer_for(report->kind());
-        const StoredReport stored = batch_for(writer).add(
-            *report, raw ? std::optional(raw->id) : std::nullopt, arrival, privacy);
+        const std::optional<std::int64_t> raw_id = raw ? std::optional(raw->id) : std::nullopt;
+        StoredReport stored = batch_for(writer).add(*report, raw_id, arrival, privacy);
+        if (stored.outcome == ReportOutcome::conflict) {
+            stored = replace_if_authentic(tx, writer, batch_for(writer), *report, stored, raw_id,
+                                          arrival, privacy);
+        }
         if (stored.outcome == ReportOutcome::stored) {
             if (raw != nullptr) {
                 raw->used = true;
@@ -253,7 +328,8 @@ MessageOutcome write_reports(pqxx::work& tx, const IngestResult& result, const A
             const auto kept = tx.exec_prepared(
                 "rua_insert_conflict", std::string(report->kind()), writer.conflict_key(*report),
                 stored.id, fingerprint, raw != nullptr ? raw_text.c_str() : nullptr, arrival.via,
-                opt(arrival.rua), opt(arrival.file), opt(arrival.queue_id));
+                opt(arrival.rua), opt(arrival.file), opt(arrival.queue_id),
+                to_string(report->authenticity), authserv_text(*report));
             if (!kept.empty() && raw != nullptr) {
                 raw->used = true;
             }
@@ -300,7 +376,7 @@ MessageOutcome store_in(pqxx::connection& conn, const IngestResult& result, cons
 class StreamSink final : public ReportSink {
 public:
     StreamSink(ConnectionPool& pool, const StoreJob& job, const Arrival& arrival,
-               const std::function<void(const Report&)>& admit)
+               const std::function<void(Report&)>& admit)
         : m_pool(pool), m_job(job), m_arrival(arrival), m_admit(admit) {}
 
     void begin(Report& report, const Attachment& meta, std::string_view bytes) override {
@@ -338,10 +414,13 @@ public:
             if (stored.outcome == ReportOutcome::conflict) {
                 const std::string digest_bytes = report.fingerprint_sha256();
                 const pqxx::binarystring digest(digest_bytes.data(), digest_bytes.size());
+                // A streamed copy never replaces the stored one (its records
+                // were not written): it is kept here, as any conflict.
                 const auto kept = m_tx->exec_prepared(
                     "rua_insert_conflict_digest", std::string(report.kind()), m_conflict_key,
                     stored.id, digest, m_raw.id, m_arrival.via, opt(m_arrival.rua),
-                    opt(m_arrival.file), opt(m_arrival.queue_id));
+                    opt(m_arrival.file), opt(m_arrival.queue_id), to_string(report.authenticity),
+                    authserv_text(report));
                 keep_raw = !kept.empty();
             }
             if (m_raw.inserted && !keep_raw) {
@@ -435,7 +514,7 @@ private:
     ConnectionPool& m_pool;
     const StoreJob& m_job;
     const Arrival& m_arrival;
-    const std::function<void(const Report&)>& m_admit;
+    const std::function<void(Report&)>& m_admit;
     // Declared in the order they must be built (destroyed in reverse).
     std::optional<ConnectionLease> m_lease;
     std::optional<detail::CancelScope> m_scope;

@@ -91,6 +91,7 @@ struct AggregateReport final : Report {
     std::string_view kind() const override { return "aggregate"; }
     std::string identifier() const override { return report_id; }
     std::string reporter() const override { return org_name.value_or(std::string()); }
+    std::string reporter_domain() const override { return email.value_or(std::string()); }
     std::vector<std::string> domains() const override { return {policy.domain}; }
     std::size_t items() const override { return released + records.size(); }
     std::string_view item_noun() const override { return "record"; }

@@ -67,6 +67,7 @@ struct FailureReport final : Report {
     std::string reporter() const override {
         return reporting_mta ? *reporting_mta : user_agent.value_or(std::string());
     }
+    std::string reporter_domain() const override { return reporting_mta.value_or(std::string()); }
     // {reported_domain}, else {the original From's domain}, normalised
     // (rua/address.hpp; lower-cased when that fails);
     // empty when the report names neither (never for a stored report).

@@ -48,6 +48,8 @@ struct TlsReport final : Report {
     std::string_view kind() const override { return "tlsrpt"; }
     std::string identifier() const override { return report_id; }
     std::string reporter() const override { return organization_name; }
+    // contact-info's domain: "mailto:a@b", "a@b" or an https URL's host.
+    std::string reporter_domain() const override;
     // Every policy's policy-domain, lower-cased, each once, in report order.
     std::vector<std::string> domains() const override;
     std::size_t items() const override { return policies.size(); }

@@ -93,7 +93,7 @@ const Fields<AggregateReport>& aggregate_report_fields() {
         warnings.column = "warnings";
         warnings.get = [](const Report& r) { return FieldValue(&r.warnings); };
         f.push_back(with_param(warnings, "{}::text[]"));
-        return f;
+        return with_authenticity(std::move(f));
     }();
     return k_fields;
 }

@@ -493,6 +493,12 @@ public:
                                       std::optional<std::int64_t> since) const override {
         return aggregate_summary(tx, domain, since);
     }
+
+    std::string authenticity_sql() const override {
+        return "SELECT a.authenticity, count(*), sum(a.message_count)::numeric "
+               "FROM aggregate_report a WHERE lower(a.domain) = $1 AND ($2::bigint IS NULL OR "
+               "a.date_end >= now() - $2::bigint * interval '1 second') GROUP BY 1";
+    }
 };
 
 } // namespace

@@ -136,7 +136,7 @@ Table dmarc_reports(pqxx::transaction_base& tx, std::optional<std::int64_t> acco
     return to_table("reports",
                     tx.exec_params("SELECT id, reporter, org_name, report_id, date_begin, date_end,"
                                    " record_count, message_count, p, sp, pct, received_at,"
-                                   " count(*) OVER () AS total"
+                                   " authenticity, authserv_id, count(*) OVER () AS total"
                                    " FROM aggregate_report WHERE lower(domain) = $2"
                                    " AND ($1::bigint IS NULL OR account_id = $1)"
                                    " AND date_end > current_date - ($3::int - 1)"
@@ -153,7 +153,8 @@ std::vector<Table> dmarc_report_detail(pqxx::transaction_base& tx,
                        " extra_contact_info, report_id, date_begin, date_end, errors::text"
                        " AS errors, generator, adkim, aspf, p, sp, np, pct, fo, testing,"
                        " schema_flavour, warnings::text AS warnings, received_at, via, rua,"
-                       " record_count, message_count, raw_report_id IS NOT NULL AS has_raw"
+                       " record_count, message_count, raw_report_id IS NOT NULL AS has_raw,"
+                       " authenticity, authserv_id"
                        " FROM aggregate_report WHERE id = $1"
                        " AND ($2::bigint IS NULL OR account_id = $2)",
                        id, account));

@@ -148,6 +148,14 @@ public:
                                       std::optional<std::int64_t> since) const override {
         return failure_summary(tx, domain, since);
     }
+
+    // One message per report.
+    std::string authenticity_sql() const override {
+        return "SELECT r.authenticity, count(*), count(*) FROM failure_report r "
+               "WHERE r.domain = $1 AND ($2::bigint IS NULL OR "
+               "coalesce(r.arrival_date, r.received_at) >= now() - $2::bigint * "
+               "interval '1 second') GROUP BY 1";
+    }
 };
 
 } // namespace

@@ -13,7 +13,7 @@ constexpr const char* k_columns =
     " feedback_type, delivery_result, array_to_string(auth_failure, ',') AS auth_failure,"
     " array_to_string(identity_alignment, ',') AS identity_alignment, dkim_domain,"
     " dkim_selector, spf_dns, nullif(split_part(original_from, '@', 2), '') AS from_domain,"
-    " reporting_mta, privacy";
+    " reporting_mta, privacy, authenticity, authserv_id";
 
 } // namespace
 

@@ -47,7 +47,7 @@ Field<T> time(const char* column, const char* json, std::optional<std::int64_t> 
 
 const Fields<FailureReport>& report_fields() {
     using R = FailureReport;
-    static const Fields<R> k_fields = {
+    static const Fields<R> k_fields = with_authenticity<R>({
         row<R>("format", "format",
                [](const R& r) { return FieldValue(std::string_view(r.format)); }),
         text("feedback_type", "feedback_type", &R::feedback_type),
@@ -74,7 +74,7 @@ const Fields<FailureReport>& report_fields() {
                [](const R& r) { return FieldValue(header_block(r.fields)); }),
         row<R>(
             "warnings", nullptr, [](const R& r) { return FieldValue(&r.warnings); }, "{}::text[]"),
-    };
+    });
     return k_fields;
 }
 

@@ -84,7 +84,7 @@ const Fields<TlsPolicy>& policy_fields() {
 
 const Fields<TlsReport>& report_fields() {
     using R = TlsReport;
-    static const Fields<R> k_fields = {
+    static const Fields<R> k_fields = with_authenticity<R>({
         text("organization_name", &R::organization_name),
         text("report_id", &R::report_id),
         optional_text("contact_info", &R::contact_info),
@@ -106,7 +106,7 @@ const Fields<TlsReport>& report_fields() {
         field<R>(
             "warnings", nullptr, false, [](const R& r) { return FieldValue(&r.warnings); },
             "{}::text[]"),
-    };
+    });
     return k_fields;
 }
 

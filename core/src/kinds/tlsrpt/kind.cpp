@@ -7,6 +7,8 @@
 #include "kinds/kinds.hpp"
 #include "kinds/tlsrpt/parse.hpp"
 
+#include <rua/kinds/tlsrpt.hpp>
+
 namespace rua::detail {
 namespace {
 
@@ -29,3 +31,20 @@ const Kind& tlsrpt_kind() {
 }
 
 } // namespace rua::detail
+
+namespace rua {
+
+std::string TlsReport::reporter_domain() const {
+    if (!contact_info) {
+        return {};
+    }
+    std::string_view text = *contact_info;
+    const auto scheme = text.find("://");
+    if (scheme != std::string_view::npos && text.find('@') == std::string_view::npos) {
+        text.remove_prefix(scheme + 3);
+        text = text.substr(0, text.find_first_of("/:?#"));
+    }
+    return std::string(text);
+}
+
+} // namespace rua

@@ -202,6 +202,15 @@ public:
                                       std::optional<std::int64_t> since) const override {
         return tlsrpt::summary(tx, domain, since);
     }
+
+    // Messages are sessions, of the policies for the domain.
+    std::string authenticity_sql() const override {
+        return "SELECT r.authenticity, count(DISTINCT r.id), "
+               "sum(p.successful + p.failed)::numeric "
+               "FROM tlsrpt_report r JOIN tlsrpt_policy p ON p.report_id = r.id "
+               "WHERE lower(p.policy_domain) = $1 AND ($2::bigint IS NULL OR "
+               "r.date_end >= now() - $2::bigint * interval '1 second') GROUP BY 1";
+    }
 };
 
 } // namespace

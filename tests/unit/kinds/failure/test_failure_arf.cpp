@@ -12,7 +12,7 @@ using failure_test::scan;
 namespace {
 
 constexpr const char* k_source =
-    R"("source":{"file":null,"part":0,"filename":null,"content_type":null,"compression":null})";
+    R"("authenticity":"unknown","authserv_id":null,"source":{"file":null,"part":0,"filename":null,"content_type":null,"compression":null})";
 
 std::string golden(const std::string& head, const std::string& warnings = "[]") {
     return head + "," + k_source + ",\"warnings\":" + warnings + "}";
