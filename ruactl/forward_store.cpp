@@ -131,5 +131,20 @@ int cmd_token_list(const std::string& n, const Argv& a) {
 int cmd_token_revoke(const std::string& n, const Argv& a) {
     return forward(n, a);
 }
+int cmd_alert_add(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_alert_list(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_alert_remove(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_alerts_run(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_alerts_list(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
 
 } // namespace ruactl

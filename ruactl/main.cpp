@@ -53,6 +53,11 @@ const std::vector<Command>& commands() {
         {"token", "add", cmd_token_add},
         {"token", "list", cmd_token_list},
         {"token", "revoke", cmd_token_revoke},
+        {"alert", "add", cmd_alert_add},
+        {"alert", "list", cmd_alert_list},
+        {"alert", "remove", cmd_alert_remove},
+        {"alerts", "run", cmd_alerts_run},
+        {"alerts", "list", cmd_alerts_list},
     };
     return k_commands;
 }

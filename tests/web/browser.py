@@ -227,6 +227,7 @@ def run(driver, big_token):
     check("the operator sees the operator links", True,
           driver.find_element(By.CSS_SELECTOR, "a[href='/quarantine']").is_displayed())
     open_page(driver, "/conflicts", "conflicts")
+    open_page(driver, "/alerts", "alerts")
 
     # A 1,000-domain account.
     driver.find_element(By.CSS_SELECTOR, "header form button").click()
