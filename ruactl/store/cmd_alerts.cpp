@@ -29,8 +29,8 @@ constexpr std::uint64_t k_max_count = 1'000'000'000'000ULL;
 double parse_percent(const std::string& option, const std::string& text) {
     char* end = nullptr;
     const double value = std::strtod(text.c_str(), &end);
-    if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(value) ||
-        value < 0 || value > 100) {
+    if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(value) || value < 0 ||
+        value > 100) {
         throw UsageError(
             fmt::format("{}: invalid value '{}' (expected a number from 0 to 100)", option, text));
     }
@@ -69,8 +69,8 @@ std::string condition(const rua::alerts::RuleSpec& s) {
         return fmt::format("{} silent {}d", s.reporter.value_or("?"), s.days.value_or(0));
     }
     if (s.kind == "tls-failures") {
-        return fmt::format("failed >= {} and > {}% in {}h", s.min_count.value_or(0),
-                           num(s.above), s.hours.value_or(0));
+        return fmt::format("failed >= {} and > {}% in {}h", s.min_count.value_or(0), num(s.above),
+                           s.hours.value_or(0));
     }
     if (s.kind == "failure-burst") {
         return fmt::format("reports >= {} in {}h", s.min_count.value_or(0), s.hours.value_or(0));
@@ -129,7 +129,8 @@ int cmd_alert_add(const std::string& name, const Argv& argv) {
                        [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     }
     if (const auto v = args.value("--min-messages")) {
-        spec.min_messages = static_cast<std::int64_t>(parse_count("--min-messages", *v, k_max_count));
+        spec.min_messages =
+            static_cast<std::int64_t>(parse_count("--min-messages", *v, k_max_count));
     }
     if (const auto v = args.value("--below")) {
         spec.below = parse_percent("--below", *v);
@@ -149,7 +150,8 @@ int cmd_alert_add(const std::string& name, const Argv& argv) {
         std::transform(lower.begin(), lower.end(), lower.begin(),
                        [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
         spec.reporter = lower;
-        spec.days = static_cast<std::int64_t>(parse_count("--days", args.value("--days").value_or("2"), 365));
+        spec.days = static_cast<std::int64_t>(
+            parse_count("--days", args.value("--days").value_or("2"), 365));
     }
     if (spec.kind == "tls-failures") {
         spec.min_count = static_cast<std::int64_t>(
@@ -157,18 +159,21 @@ int cmd_alert_add(const std::string& name, const Argv& argv) {
         if (const auto v = args.value("--above")) {
             spec.above = parse_percent("--above", *v);
         }
-        spec.hours = static_cast<std::int64_t>(parse_count("--hours", args.value("--hours").value_or("24"), 720));
+        spec.hours = static_cast<std::int64_t>(
+            parse_count("--hours", args.value("--hours").value_or("24"), 720));
     }
     if (spec.kind == "failure-burst") {
         spec.min_count = static_cast<std::int64_t>(
             parse_count("--count", args.value("--count").value_or("10"), k_max_count));
-        spec.hours = static_cast<std::int64_t>(parse_count("--hours", args.value("--hours").value_or("1"), 720));
+        spec.hours = static_cast<std::int64_t>(
+            parse_count("--hours", args.value("--hours").value_or("1"), 720));
     }
     spec.webhook_url = args.value("--webhook");
     spec.secret_file = args.value("--secret-file");
     spec.mail_to = args.value("--mail");
     if (!spec.webhook_url && !spec.mail_to) {
-        throw UsageError(fmt::format("{}: give --webhook URL --secret-file FILE, --mail ADDRESS, or both", name));
+        throw UsageError(fmt::format(
+            "{}: give --webhook URL --secret-file FILE, --mail ADDRESS, or both", name));
     }
     if (spec.webhook_url.has_value() != spec.secret_file.has_value()) {
         throw UsageError(fmt::format("{}: --webhook and --secret-file go together", name));
@@ -211,9 +216,9 @@ int cmd_alert_list(const std::string& name, const Argv& argv) {
                         rule.spec.domain.value_or("(all)"), condition(rule.spec), delivery,
                         std::to_string(rule.spec.cooldown_seconds) + "s"});
     }
-    write_stdout(render_table({"ID", "ACCOUNT", "KIND", "DOMAIN", "CONDITION", "DELIVERY",
-                               "COOLDOWN"},
-                              rows, {true, false, false, false, false, false, true}));
+    write_stdout(
+        render_table({"ID", "ACCOUNT", "KIND", "DOMAIN", "CONDITION", "DELIVERY", "COOLDOWN"}, rows,
+                     {true, false, false, false, false, false, true}));
     return k_exit_ok;
 }
 
@@ -279,7 +284,8 @@ int cmd_alerts_run(const std::string& name, const Argv& argv) {
             }
         }
         if (options.mail_command.empty() || options.mail_command[0][0] != '/') {
-            throw UsageError(fmt::format("{}: --mail-command must start with an absolute path", name));
+            throw UsageError(
+                fmt::format("{}: --mail-command must start with an absolute path", name));
         }
     }
     if (const auto v = args.value("--mail-from")) {
@@ -319,8 +325,8 @@ int cmd_alerts_run(const std::string& name, const Argv& argv) {
                                  r.delivered, r.failed));
         return r.failed == 0 ? k_exit_ok : k_exit_failure;
     }
-    std::signal(SIGTERM, on_stop);
-    std::signal(SIGINT, on_stop);
+    (void)std::signal(SIGTERM, on_stop);
+    (void)std::signal(SIGINT, on_stop);
     bool everything = true;
     bool said = false;
     while (!g_stop) {

@@ -210,4 +210,14 @@ kill "$FOLLOW_PID"
 wait "$FOLLOW_PID"
 check "the follow worker stops on SIGTERM with status 0" "0" "$?"
 FOLLOW_PID=""
+
+# A webhook that refuses connections: tried --tries times, recorded, exit 1.
+R_DOWN=$(add other compliance --below 100 --webhook http://127.0.0.1:1/hook --secret-file "$WORK/secret")
+OUT=$("$RUACTL" alerts run --tries 2 --backoff 1s 2>&1)
+check "an undeliverable alert: exit 1" "1" "$?"
+check "an undeliverable alert: the summary line" "alerts: 1 raised, 0 delivered, 1 not delivered" \
+  "$(echo "$OUT" | tail -n 1)"
+check "an undeliverable alert: attempts and error recorded, not delivered" \
+  "2|webhook: Couldn't connect to server|true" \
+  "$(sql "SELECT attempts || '|' || last_error || '|' || (delivered_at IS NULL) FROM alert_event WHERE rule_id = $R_DOWN")"
 finish

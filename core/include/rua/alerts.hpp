@@ -30,14 +30,14 @@ struct RuleSpec {
     std::string account;
     std::string kind;
     OptString domain;
-    std::int64_t min_messages = 1;      // new-source, compliance
-    std::optional<double> below;        // compliance: percent
-    std::optional<double> drop_points;  // compliance: points under the 14-day baseline
-    OptString reporter;                 // silent-reporter
-    std::optional<std::int64_t> days;   // silent-reporter
-    std::optional<std::int64_t> hours;  // tls-failures, failure-burst
+    std::int64_t min_messages = 1;         // new-source, compliance
+    std::optional<double> below;           // compliance: percent
+    std::optional<double> drop_points;     // compliance: points under the 14-day baseline
+    OptString reporter;                    // silent-reporter
+    std::optional<std::int64_t> days;      // silent-reporter
+    std::optional<std::int64_t> hours;     // tls-failures, failure-burst
     std::optional<std::int64_t> min_count; // tls-failures: failed sessions; failure-burst: reports
-    double above = 0;                   // tls-failures: failure percent
+    double above = 0;                      // tls-failures: failure percent
     OptString webhook_url;
     OptString secret_file; // absolute path, read at each delivery
     OptString mail_to;
@@ -84,13 +84,13 @@ private:
 
 struct WorkerOptions {
     std::vector<std::string> mail_command{"/usr/sbin/sendmail", "-t", "-i"};
-    std::string mail_from = "rua-milter";  // a bare local part gets @ the host name
-    int tries = 4;                         // per channel and pass
+    std::string mail_from = "rua-milter";    // a bare local part gets @ the host name
+    int tries = 4;                           // per channel and pass
     std::chrono::milliseconds backoff{1000}; // doubled after each failed try
     std::chrono::milliseconds max_backoff{30000};
     std::chrono::milliseconds connect_timeout{5000};
     std::chrono::milliseconds timeout{15000}; // a whole HTTP request or mail command
-    int max_attempts = 20; // an event's attempts over all passes, then left failed
+    int max_attempts = 20;   // an event's attempts over all passes, then left failed
     std::size_t batch = 100; // events delivered per pass at most
 };
 
@@ -105,8 +105,7 @@ class Worker {
 public:
     // Logs one line per event delivered or failed through `log`. Throws
     // TryLater when the database is unreachable.
-    Worker(std::string conninfo, WorkerOptions options,
-           std::function<void(std::string_view)> log);
+    Worker(std::string conninfo, WorkerOptions options, std::function<void(std::string_view)> log);
     ~Worker();
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
@@ -135,8 +134,8 @@ struct MailMessage {
     std::string from;
     std::string to;
     std::string subject;
-    std::string body; // UTF-8, sent base64-encoded
-    std::string date; // RFC 5322 date
+    std::string body;       // UTF-8, sent base64-encoded
+    std::string date;       // RFC 5322 date
     std::string message_id; // without angle brackets; must be id-left@id-right
 };
 std::string build_mail(const MailMessage& message);

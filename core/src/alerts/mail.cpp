@@ -13,13 +13,13 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <system_error>
 
 namespace rua::alerts {
@@ -69,7 +69,8 @@ void check_address(std::string_view what, std::string_view address) {
                        at != std::string_view::npos && at > 0 && at + 1 < address.size();
     const bool chars = std::all_of(address.begin(), address.end(), [](char c) {
         const auto u = static_cast<unsigned char>(c);
-        return u > ' ' && u < 0x7f && std::string_view("<>()[],;:\"\\").find(c) == std::string_view::npos;
+        return u > ' ' && u < 0x7f &&
+               std::string_view("<>()[],;:\"\\").find(c) == std::string_view::npos;
     });
     if (!shape || !chars) {
         throw BadInput(fmt::format("invalid {} address {}", what, rua::detail::excerpt(address)));
@@ -77,10 +78,11 @@ void check_address(std::string_view what, std::string_view address) {
 }
 
 bool plain_header_text(std::string_view text) {
-    return std::all_of(text.begin(), text.end(), [](char c) {
-               const auto u = static_cast<unsigned char>(c);
-               return u >= ' ' && u < 0x7f;
-           }) &&
+    return std::all_of(text.begin(), text.end(),
+                       [](char c) {
+                           const auto u = static_cast<unsigned char>(c);
+                           return u >= ' ' && u < 0x7f;
+                       }) &&
            text.find("=?") == std::string_view::npos;
 }
 

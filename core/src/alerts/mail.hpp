@@ -17,8 +17,8 @@ std::string run_mail_command(const std::vector<std::string>& command, std::strin
 
 // POSTs `body` (JSON) to `url` with X-Rua-Signature: sha256=HMAC(secret,
 // body); success is a 2xx answer. Redirects are not followed.
-std::string post_webhook(const std::string& url, const std::string& secret,
-                         const std::string& body, std::chrono::milliseconds connect_timeout,
+std::string post_webhook(const std::string& url, const std::string& secret, const std::string& body,
+                         std::chrono::milliseconds connect_timeout,
                          std::chrono::milliseconds timeout);
 
 } // namespace rua::alerts::detail

@@ -7,7 +7,6 @@
 #include <rua/alerts.hpp>
 
 #include <fmt/format.h>
-
 #include <pqxx/pqxx>
 
 namespace rua::alerts {
@@ -25,9 +24,8 @@ template <typename T> std::optional<T> value_of(const pqxx::field& field) {
 } // namespace
 
 const std::vector<std::string>& rule_kinds() {
-    static const std::vector<std::string> k_kinds = {"new-source",   "compliance",
-                                                     "silent-reporter", "conflict",
-                                                     "tls-failures", "failure-burst"};
+    static const std::vector<std::string> k_kinds = {
+        "new-source", "compliance", "silent-reporter", "conflict", "tls-failures", "failure-burst"};
     return k_kinds;
 }
 

@@ -3,13 +3,13 @@
 // https only, no redirects, bounded connect and total time, no signals (the
 // worker's own handlers stay in charge). One try per call: the worker retries.
 #include "alerts/mail.hpp"
-
 #include "text.hpp"
 
 #include <rua/alerts.hpp>
 
-#include <curl/curl.h>
 #include <fmt/format.h>
+
+#include <curl/curl.h>
 
 #include <memory>
 
@@ -38,8 +38,8 @@ void global_init() {
 
 } // namespace
 
-std::string post_webhook(const std::string& url, const std::string& secret,
-                         const std::string& body, std::chrono::milliseconds connect_timeout,
+std::string post_webhook(const std::string& url, const std::string& secret, const std::string& body,
+                         std::chrono::milliseconds connect_timeout,
                          std::chrono::milliseconds timeout) {
     global_init();
     const std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());

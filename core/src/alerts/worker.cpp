@@ -10,7 +10,6 @@
 #include <rua/alerts.hpp>
 
 #include <fmt/format.h>
-
 #include <pqxx/pqxx>
 
 #include <unistd.h>
@@ -144,9 +143,9 @@ struct Worker::Impl {
                 p.id = row[0].as<std::int64_t>();
                 p.done = parse_text_array(row[1]);
                 p.attempts = row[2].as<std::int64_t>();
-                for (auto [field, target] : {std::pair{3, &p.webhook_url},
-                                             std::pair{4, &p.secret_file},
-                                             std::pair{5, &p.mail_to}}) {
+                for (auto [field, target] :
+                     {std::pair{3, &p.webhook_url}, std::pair{4, &p.secret_file},
+                      std::pair{5, &p.mail_to}}) {
                     if (!row[field].is_null()) {
                         *target = row[field].as<std::string>();
                     }
@@ -192,9 +191,8 @@ struct Worker::Impl {
 
     std::string send_mail(const Pending& p) {
         MailMessage m;
-        m.from = options.mail_from.find('@') == std::string::npos
-                     ? options.mail_from + "@" + host
-                     : options.mail_from;
+        m.from = options.mail_from.find('@') == std::string::npos ? options.mail_from + "@" + host
+                                                                  : options.mail_from;
         m.to = *p.mail_to;
         m.subject = fmt::format("[rua-milter] {} alert for {}", p.kind, p.domain);
         m.body = fmt::format("rua-milter raised a {} alert for {} ({}).\n\n"
@@ -279,8 +277,7 @@ PassResult Worker::pass(bool everything) {
     m_impl->notified = false;
     result.raised = m_impl->guarded([&](pqxx::connection& c) {
         pqxx::work tx{c};
-        const auto rows =
-            tx.exec_params("SELECT event_id FROM rua_alert_evaluate($1)", everything);
+        const auto rows = tx.exec_params("SELECT event_id FROM rua_alert_evaluate($1)", everything);
         tx.commit();
         return rows.size();
     });

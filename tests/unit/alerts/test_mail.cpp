@@ -53,16 +53,19 @@ TEST_CASE("a subject with CR LF from a sender is encoded, never a new header") {
     const auto text = build_mail(m);
     const auto headers = headers_of(text);
     CHECK(headers.find("\r\nBcc:") == std::string::npos);
-    CHECK(headers.find("Subject: =?UTF-8?B?YWxlcnQgZm9yIGV2aWwuZXhhbXBsZQ0KQmNjOiB2aWN0aW1AZXhhbXBsZS5v?=\r\n"
-                       " =?UTF-8?B?cmc=?=\r\n") != std::string::npos);
+    CHECK(
+        headers.find(
+            "Subject: =?UTF-8?B?YWxlcnQgZm9yIGV2aWwuZXhhbXBsZQ0KQmNjOiB2aWN0aW1AZXhhbXBsZS5v?=\r\n"
+            " =?UTF-8?B?cmc=?=\r\n") != std::string::npos);
 }
 
 TEST_CASE("a non-ASCII subject is split into encoded words of whole characters") {
     auto m = sample();
     m.subject = std::string(44, 'a') + "\xc3\xa9"; // 'é' would straddle the 45-byte word
     const auto headers = headers_of(build_mail(m));
-    CHECK(headers.find("Subject: =?UTF-8?B?YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE=?="
-                       "\r\n =?UTF-8?B?w6k=?=\r\n") != std::string::npos);
+    CHECK(headers.find(
+              "Subject: =?UTF-8?B?YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE=?="
+              "\r\n =?UTF-8?B?w6k=?=\r\n") != std::string::npos);
 }
 
 TEST_CASE("a subject that looks like an encoded word is encoded itself") {
@@ -73,9 +76,9 @@ TEST_CASE("a subject that looks like an encoded word is encoded itself") {
 }
 
 TEST_CASE("addresses that would add a header or a recipient are refused") {
-    for (const char* bad : {"dmarc@example.net\r\nBcc: x@example.org", "a@example.net, b@example.org",
-                            "Name <a@example.net>", "no-at-sign", "@example.net", "a@",
-                            "a b@example.net"}) {
+    for (const char* bad :
+         {"dmarc@example.net\r\nBcc: x@example.org", "a@example.net, b@example.org",
+          "Name <a@example.net>", "no-at-sign", "@example.net", "a@", "a b@example.net"}) {
         CAPTURE(bad);
         auto m = sample();
         m.to = bad;
