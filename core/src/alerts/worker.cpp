@@ -275,6 +275,28 @@ Worker::~Worker() = default;
 PassResult Worker::pass(bool everything) {
     PassResult result;
     m_impl->notified = false;
+    // One pass at a time over all workers (a one-shot run beside the
+    // service): two passes would deliver the same pending event twice. A
+    // session lock, released below or with the connection.
+    m_impl->guarded([](pqxx::connection& c) {
+        pqxx::nontransaction tx{c};
+        tx.exec("SELECT pg_advisory_lock(hashtext('rua_alert_worker'))");
+    });
+    struct Unlock {
+        Impl& impl;
+        ~Unlock() {
+            try {
+                if (impl.conn && impl.conn->is_open()) {
+                    pqxx::nontransaction tx{*impl.conn};
+                    tx.exec("SELECT pg_advisory_unlock(hashtext('rua_alert_worker'))");
+                }
+            } catch (...) {
+                // The lock goes with the session; dropping the connection frees it.
+                impl.receiver.reset();
+                impl.conn.reset();
+            }
+        }
+    } unlock{*m_impl};
     result.raised = m_impl->guarded([&](pqxx::connection& c) {
         pqxx::work tx{c};
         const auto rows = tx.exec_params("SELECT event_id FROM rua_alert_evaluate($1)", everything);
