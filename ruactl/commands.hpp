@@ -15,6 +15,11 @@ int cmd_parse(const std::string& name, const Argv& argv);
 // commands to ruactl-store (forward_store.cpp); a no-op in ruactl-store.
 void save_arguments(int argc, char** argv);
 int cmd_db_migrate(const std::string& name, const Argv& argv);
+int cmd_alert_add(const std::string& name, const Argv& argv);
+int cmd_alert_list(const std::string& name, const Argv& argv);
+int cmd_alert_remove(const std::string& name, const Argv& argv);
+int cmd_alerts_run(const std::string& name, const Argv& argv);
+int cmd_alerts_list(const std::string& name, const Argv& argv);
 int cmd_db_status(const std::string& name, const Argv& argv);
 int cmd_account_add(const std::string& name, const Argv& argv);
 int cmd_account_list(const std::string& name, const Argv& argv);

@@ -158,5 +158,20 @@ int cmd_source_unapprove(const std::string& n, const Argv& a) {
 int cmd_source_list(const std::string& n, const Argv& a) {
     return forward(n, a);
 }
+int cmd_alert_add(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_alert_list(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_alert_remove(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_alerts_run(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
+int cmd_alerts_list(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
 
 } // namespace ruactl

@@ -62,6 +62,11 @@ const std::vector<Command>& commands() {
         {"source", "approve", cmd_source_approve},
         {"source", "unapprove", cmd_source_unapprove},
         {"source", "list", cmd_source_list},
+        {"alert", "add", cmd_alert_add},
+        {"alert", "list", cmd_alert_list},
+        {"alert", "remove", cmd_alert_remove},
+        {"alerts", "run", cmd_alerts_run},
+        {"alerts", "list", cmd_alerts_list},
     };
     return k_commands;
 }

@@ -21,7 +21,8 @@ libunbound-dev libmaxminddb-dev dnsmasq-base mmdb-bin
 postgresql-15 postgresql-client-15
 clang libclang-rt-14-dev
 postfix swaks python3 dpkg-dev fakeroot file iproute2 adduser mmdebstrap strace
-libcpp-httplib-dev libjs-chart.js chromium chromium-driver python3-selenium"
+libcpp-httplib-dev libjs-chart.js chromium chromium-driver python3-selenium
+libcurl4-openssl-dev"
 # What a Postfix unpacked by dpkg-deb -x needs (postfix's Depends, minus
 # what its maintainer scripts alone use).
 PRIVATE_PF_DEPS="libc6 libdb5.3 libicu72 libnsl2 libsasl2-2 libssl3 netbase ssl-cert cpio adduser"

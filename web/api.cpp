@@ -263,6 +263,13 @@ void install_api(httplib::Server& server, const Config& config, query::Queries& 
                    const auto page = params.page(max);
                    send_page(res, params, queries.conflicts(who, page), page);
                }));
+    server.Get("/api/v1/alerts", guarded(queries, [&queries, max](const query::Principal& who,
+                                                                  const httplib::Request& req,
+                                                                  httplib::Response& res) {
+                   const Params params(req.params, {"since", "limit", "offset", "format"});
+                   const auto page = params.page(max);
+                   send_page(res, params, queries.alerts(who, params.days(), page), page);
+               }));
     // Operator's Prometheus scrape: an admin Bearer token only (it names
     // every tenant's domains), at most MetricsMaxDomains domains.
     const std::int64_t metrics_max = config.metrics_max_domains;

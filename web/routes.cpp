@@ -29,6 +29,7 @@ constexpr std::pair<const char*, const char*> k_pages[] = {
     {"/report", "report.html"},         {"/tls", "tls.html"},
     {"/failures", "failures.html"},     {"/failure", "failure.html"},
     {"/quarantine", "quarantine.html"}, {"/conflicts", "conflicts.html"},
+    {"/alerts", "alerts.html"},
 };
 
 bool read_file(const std::string& path, std::string& out) {

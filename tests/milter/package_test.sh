@@ -146,7 +146,8 @@ done
 [ -n "$UNIT" ] || fail "rua-milter.service not installed"
 grep -q "^ExecReload=/bin/kill -USR1 \$MAINPID" "$UNIT" || fail "unit lacks ExecReload"
 for u in rua-milter-drain.service rua-milter-drain.timer rua-milter-retention.service \
-    rua-milter-retention.timer rua-milter-fold.service rua-milter-fold.timer; do
+    rua-milter-retention.timer rua-milter-fold.service rua-milter-fold.timer \
+    rua-milter-alerts.service; do
     [ -f "$(dirname "$UNIT")/$u" ] || fail "$u not installed"
 done
 if command -v systemd-analyze >/dev/null; then
@@ -154,7 +155,7 @@ if command -v systemd-analyze >/dev/null; then
     systemd-analyze verify --man=no "$D/rua-milter.service" "$D/rua-milter-drain.service" \
         "$D/rua-milter-drain.timer" "$D/rua-milter-retention.service" \
         "$D/rua-milter-retention.timer" "$D/rua-milter-fold.service" \
-        "$D/rua-milter-fold.timer" >"$WORK/verify" 2>&1 ||
+        "$D/rua-milter-fold.timer" "$D/rua-milter-alerts.service" >"$WORK/verify" 2>&1 ||
         fail "systemd-analyze verify: $(cat "$WORK/verify")"
     [ ! -s "$WORK/verify" ] || fail "systemd-analyze verify: $(cat "$WORK/verify")"
 fi
@@ -162,6 +163,8 @@ fi
     fail "/etc/default/rua-milter-drain has $(stat -c '%U:%G %a' /etc/default/rua-milter-drain)"
 [ "$(stat -c '%U:%G %a' /etc/default/rua-milter-retention)" = "root:root 600" ] ||
     fail "/etc/default/rua-milter-retention has $(stat -c '%U:%G %a' /etc/default/rua-milter-retention)"
+[ "$(stat -c '%U:%G %a' /etc/default/rua-milter-alerts)" = "root:root 600" ] ||
+    fail "/etc/default/rua-milter-alerts has $(stat -c '%U:%G %a' /etc/default/rua-milter-alerts)"
 [ -f /usr/share/man/man8/rua-milter.8 ] || fail "man page not installed"
 if [ -f "$SRC/packaging/ruactl.1" ]; then
     [ -f /usr/share/man/man1/ruactl.1 ] || fail "ruactl(1) not installed"

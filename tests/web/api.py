@@ -426,8 +426,34 @@ def openapi():
             "/api/v1/domains/{domain}/breakdown", "/api/v1/domains/{domain}/readiness",
             "/api/v1/domains/{domain}/reports", "/api/v1/reports/{id}", "/api/v1/reports/{id}/raw",
             "/api/v1/domains/{domain}/tls", "/api/v1/domains/{domain}/failures", "/api/v1/failures/{id}",
-            "/api/v1/quarantine", "/api/v1/conflicts", "/api/v1/openapi.json", "/metrics", "/login", "/logout"}
+            "/api/v1/quarantine", "/api/v1/conflicts", "/api/v1/alerts", "/api/v1/openapi.json",
+            "/metrics", "/login", "/logout"}
     check("OpenAPI lists every endpoint", want, set(doc["paths"]))
+
+
+def alerts():
+    """GET /api/v1/alerts: each account sees its own alerts only, the
+    operator every account's; the payload's sender text comes back as data."""
+    t = env.tokens
+    env.sql("INSERT INTO alert_event (account_id, kind, domain, key, payload) "
+            "SELECT a.id, 'compliance', a.name || '.example', 'compliance:' || a.name || '.example', "
+            "       jsonb_build_object('domain', '<b>' || a.name || '</b>', 'compliance', 42.5) "
+            "  FROM account a WHERE a.name IN ('acme', 'other') ORDER BY a.name")
+    check("no token: /api/v1/alerts is 401", 401, env.get("/api/v1/alerts")[0])
+    acme = env.json("/api/v1/alerts", t["acme"])
+    check("acme sees its one alert", [("compliance", "acme.example", "compliance:acme.example")],
+          [(i["kind"], i["domain"], i["key"]) for i in acme["items"]])
+    check("the payload is JSON, text as sent", {"domain": "<b>acme</b>", "compliance": 42.5},
+          acme["items"][0]["details"])
+    other = env.json("/api/v1/alerts", t["other"])
+    check("the other account sees only its own", ["other.example"],
+          [i["domain"] for i in other["items"]])
+    admin = env.json("/api/v1/alerts", t["admin"])
+    check("the operator sees both, newest first", ["other.example", "acme.example"],
+          [i["domain"] for i in admin["items"]][:2])
+    check("a parameter not in the list is refused", 400,
+          env.get("/api/v1/alerts?domain=acme.example", t["acme"])[0])
+    env.sql("DELETE FROM alert_event")
 
 
 def metrics():
@@ -526,6 +552,7 @@ try:
     metacharacters()
     paging()
     openapi()
+    alerts()
     metrics()
     check_mode()
     headers_and_forms()

@@ -246,6 +246,14 @@ def run(driver, big_token):
     check("the operator sees the operator links", True,
           driver.find_element(By.CSS_SELECTOR, "a[href='/quarantine']").is_displayed())
     open_page(driver, "/conflicts", "conflicts")
+    # An alert whose text a sender chose: shown as text, never as markup.
+    env.sql("INSERT INTO alert_event (account_id, kind, domain, key, payload) "
+            "SELECT id, 'conflict', '<b>x</b>.example', 'conflict:1', "
+            "       '{\"via\": \"<img src=x>\"}' FROM account WHERE name = 'acme'")
+    open_page(driver, "/alerts", "alerts")
+    check("alerts: the sender's text as text", ["<b>x</b>.example"], column(driver, "alerts", "domain"))
+    check("alerts: no markup from the payload", 0,
+          len(driver.find_elements(By.CSS_SELECTOR, "#alerts img, #alerts b")))
 
     # A 1,000-domain account.
     driver.find_element(By.CSS_SELECTOR, "header form button").click()

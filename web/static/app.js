@@ -560,6 +560,27 @@ function operatorList(name, columns) {
 pages.quarantine = operatorList('quarantine', ['id', 'received_at', 'via', 'rua', 'queue_id', 'reason', 'detail', 'size', 'resolved_at']);
 pages.conflicts = operatorList('conflicts', ['id', 'kind', 'report_key', 'stored_report_id', 'fingerprint', 'received_at', 'via', 'rua', 'authenticity', 'resolution']);
 
+// The alerts the account's rules raised (every account for an operator).
+pages.alerts = async () => {
+  const content = document.getElementById('content');
+  sinceControl(content);
+  const list = el('div');
+  content.appendChild(list);
+  const load = async (offset) => {
+    const url = '/api/v1/alerts?since=' + since() + '&limit=50&offset=' + offset;
+    const data = await api(url);
+    list.replaceChildren();
+    table(list, 'alerts', data.items, [
+      {key: 'id', num: true}, {key: 'created_at', label: 'raised'}, {key: 'kind'},
+      {key: 'domain'}, {key: 'key', wrap: true}, {key: 'delivered_at', label: 'delivered'},
+      {key: 'attempts', num: true}, {key: 'last_error', label: 'error', wrap: true},
+      {key: 'details', wrap: true}]);
+    pager(list, data, o => load(o).catch(fail));
+    downloads(list, url);
+  };
+  await load(0);
+};
+
 async function start() {
   const page = document.body.dataset.page;
   if (page !== 'login') {

@@ -223,6 +223,10 @@ public:
     Table quarantine(const Principal& who, const Page& page);
     Table conflicts(const Principal& who, const Page& page);
 
+    // The alerts raised for the principal's account (every account for the
+    // operator) in the last `days` UTC days, newest first (sql/0018).
+    Table alerts(const Principal& who, int days, const Page& page);
+
     // Per domain, 30 days: messages and compliant messages, the busiest
     // `max_domains` first. Admin only (NotVisible otherwise).
     Table metrics(const Principal& who, std::int64_t max_domains);
