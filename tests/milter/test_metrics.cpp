@@ -77,7 +77,8 @@ TEST_CASE("a fresh Metrics prints every series, zeros included, with HELP and TY
                            "# TYPE rua_milter_build_info gauge\n"
                            "rua_milter_build_info{version=\"1.2.3\"} 1\n"
                            "# HELP rua_milter_messages_total Messages for a rua address "
-                           "answered, by the kind of their first report (unknown: none) and "
+                           "answered, by the kind of their first report (unknown: none, or "
+                           "answered before the body was read, as a 451 while buffering) and "
                            "the verdict.\n"
                            "# TYPE rua_milter_messages_total counter\n";
     for (const char* kind : {"aggregate", "tlsrpt", "failure", "unknown"}) {

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string_view>
 
 namespace rua::query::detail {
@@ -170,7 +171,9 @@ std::vector<Table> dmarc_report_detail(pqxx::transaction_base& tx,
                        "   ON a.id = r.report_id AND a.date_begin = r.date_begin"
                        " WHERE a.id = $1 ORDER BY r.ordinal LIMIT $2 OFFSET $3",
                        id, records.limit, records.offset));
-    rows.total = std::get<std::int64_t>(report.rows[0][report.columns.size() - 3]);
+    // The records' total is the report's record_count, found by its name.
+    const auto at = std::find(report.columns.begin(), report.columns.end(), "record_count");
+    rows.total = std::get<std::int64_t>(report.rows[0][at - report.columns.begin()]);
     return {std::move(report), std::move(rows)};
 }
 
