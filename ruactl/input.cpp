@@ -3,6 +3,8 @@
 // for import, never opens anything but a regular file.
 #include "input.hpp"
 
+#include <rua/errors.hpp>
+
 #include <fmt/format.h>
 
 #include <fcntl.h>
@@ -12,6 +14,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 namespace ruactl {
 
@@ -203,6 +207,16 @@ std::string read_input(const std::string& path, std::size_t max_bytes) {
     }
     read_bounded(fd.get(), max_bytes, data);
     return data;
+}
+
+std::string read_setup_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw rua::ConfigError(fmt::format("cannot read {}", path));
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
 }
 
 } // namespace ruactl

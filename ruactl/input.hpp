@@ -20,6 +20,10 @@ public:
 // InputError.
 std::string read_input(const std::string& path, std::size_t max_bytes);
 
+// Reads a file the setup names (a provider map): one that cannot be read
+// means the setup cannot work. Throws rua::ConfigError.
+std::string read_setup_file(const std::string& path);
+
 // What `ruactl import` may read, and how much.
 struct ImportFileRules {
     std::size_t max_message_bytes = 0; // a file holding one message (--max-size)

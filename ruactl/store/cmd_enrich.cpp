@@ -5,6 +5,7 @@
 // in, figures out; the work is in core/src/enrich/.
 #include "cli.hpp"
 #include "commands.hpp"
+#include "input.hpp"
 #include "output.hpp"
 #include "session.hpp"
 
@@ -19,16 +20,6 @@
 namespace ruactl {
 
 namespace {
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw rua::ConfigError(fmt::format("cannot read {}", path));
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 // SIGTERM and SIGINT blocked, to be taken by sigtimedwait between rounds:
 // a round in progress always finishes (its transaction commits).
@@ -93,7 +84,7 @@ int cmd_enrich(const std::string& name, const Argv& argv) {
     settings.unbound_config = args.value("--unbound-config").value_or("");
     settings.mmdb = args.value("--mmdb").value_or("");
     const std::string providers = args.value("--providers").value_or(rua::default_provider_file());
-    const auto entries = rua::parse_provider_file(read_file(providers), providers);
+    const auto entries = rua::parse_provider_file(read_setup_file(providers), providers);
 
     const sigset_t stop = stop_signals();
     pthread_sigmask(SIG_BLOCK, &stop, nullptr);

@@ -4,6 +4,7 @@
 // Sender-chosen text (PTR names, AS names) goes through render_table.
 #include "cli.hpp"
 #include "commands.hpp"
+#include "input.hpp"
 #include "output.hpp"
 #include "session.hpp"
 
@@ -19,16 +20,6 @@
 namespace ruactl {
 
 namespace {
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw rua::ConfigError(fmt::format("cannot read {}", path));
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 std::string cell_text(const rua::query::Cell& cell) {
     if (std::holds_alternative<std::monostate>(cell)) {
@@ -61,7 +52,7 @@ int cmd_provider_load(const std::string& name, const Argv& argv) {
     args.expect_operands(0, 1, "[FILE]");
     const std::string file =
         args.operands().empty() ? rua::default_provider_file() : args.operands()[0];
-    const auto entries = rua::parse_provider_file(read_file(file), file);
+    const auto entries = rua::parse_provider_file(read_setup_file(file), file);
     Session session(args);
     const auto rows = rua::Sources(session.pool()).load_providers(entries);
     write_stdout(fmt::format("loaded {} shipped provider rows from {}\n", rows, file));
