@@ -48,6 +48,9 @@ public:
     StreamBatch(const StreamBatch&) = delete;
     StreamBatch& operator=(const StreamBatch&) = delete;
 
+    // The stored report with the head's key, when it existed: then this
+    // batch writes nothing and end() tells a duplicate from a conflict.
+    virtual std::optional<std::int64_t> existing() const = 0;
     // Writes the items the report holds now.
     virtual void items(const Report& report) = 0;
     // Writes the last items held and finishes the report: stored, or (its

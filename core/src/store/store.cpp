@@ -6,6 +6,7 @@
 // none of whose reports was stored or conflicted is not kept. Must never name a report kind, never
 // build SQL from report data, never store part of a message, and never let a pqxx exception escape.
 #include "base64_source.hpp"
+#include "displace.hpp"
 #include "kinds/writer.hpp"
 #include "pg_errors.hpp"
 #include "pool.hpp"
@@ -65,28 +66,6 @@ constexpr const char* k_insert_conflict_digest =
     "FROM (SELECT CASE WHEN rua_report_authenticity($1, $3) IN ('dmarc-pass', 'dkim-aligned') "
     "AND $10 NOT IN ('dmarc-pass', 'dkim-aligned') THEN 'kept' END AS k) AS d "
     "ON CONFLICT (kind, stored_report_id, fingerprint) DO NOTHING RETURNING id";
-// An authenticated copy replaces a stored one that is not (sql/0017): is
-// the stored copy authenticated?
-constexpr const char* k_stored_authentic =
-    "SELECT rua_report_authenticity($1, $2) IN ('dmarc-pass', 'dkim-aligned')";
-// ... then the stored copy leaves its kind's table (rua_displace_report).
-constexpr const char* k_displace =
-    "SELECT fingerprint, raw_report_id, via, rua, file, queue_id, authenticity, authserv_id "
-    "FROM rua_displace_report($1, $2)";
-// ... the conflicts recorded against it now stand against the new copy
-// (but the new copy's own, which is no longer a conflict) ...
-constexpr const char* k_forget_own_conflict =
-    "DELETE FROM report_conflict WHERE kind = $1 AND stored_report_id = $2 "
-    "AND fingerprint = sha256($3::bytea)";
-constexpr const char* k_repoint_conflicts =
-    "UPDATE report_conflict SET stored_report_id = $3 WHERE kind = $1 AND stored_report_id = $2";
-// ... and the displaced copy is kept as a conflict resolved 'replaced'.
-constexpr const char* k_insert_displaced =
-    "INSERT INTO report_conflict (kind, report_key, stored_report_id, fingerprint, "
-    "raw_report_id, via, rua, file, queue_id, authenticity, authserv_id, resolution, "
-    "resolved_at) VALUES ($1, $2::jsonb, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'replaced', "
-    "now()) ON CONFLICT (kind, stored_report_id, fingerprint) DO NOTHING";
-
 // A large attachment goes through a large object (written in chunks, then
 // copied into raw_report by the server) instead of one bytea parameter,
 // which libpqxx and libpq would each copy whole.
@@ -110,11 +89,7 @@ void prepare_store(pqxx::connection& conn) {
     conn.prepare("rua_drop_raw", k_drop_raw);
     conn.prepare("rua_insert_conflict", k_insert_conflict);
     conn.prepare("rua_insert_conflict_digest", k_insert_conflict_digest);
-    conn.prepare("rua_stored_authentic", k_stored_authentic);
-    conn.prepare("rua_displace", k_displace);
-    conn.prepare("rua_forget_own_conflict", k_forget_own_conflict);
-    conn.prepare("rua_repoint_conflicts", k_repoint_conflicts);
-    conn.prepare("rua_insert_displaced", k_insert_displaced);
+    detail::prepare_displace(conn);
 }
 
 const char* opt(const OptString& value) {
@@ -238,25 +213,16 @@ StoredReport replace_if_authentic(pqxx::work& tx, const detail::Writer& writer,
                                   detail::WriteBatch& batch, const Report& report,
                                   const StoredReport& stored, std::optional<std::int64_t> raw_id,
                                   const Arrival& arrival, Privacy privacy) {
-    const std::string kind(report.kind());
-    if (!is_authentic(report.authenticity) ||
-        tx.exec_prepared1("rua_stored_authentic", kind, stored.id)[0].as<bool>()) {
+    if (!detail::displaces(tx, report, stored.id)) {
         return stored;
     }
-    const auto old = tx.exec_prepared1("rua_displace", kind, stored.id);
+    const auto old = detail::displace(tx, report.kind(), stored.id);
     const StoredReport placed = batch.add(report, raw_id, arrival, privacy);
     if (placed.outcome != ReportOutcome::stored) {
         throw TryLater("a report's key was taken again while it was replaced");
     }
-    const std::string fingerprint_bytes = report.fingerprint();
-    const pqxx::binarystring fingerprint(fingerprint_bytes.data(), fingerprint_bytes.size());
-    tx.exec_prepared("rua_forget_own_conflict", kind, stored.id, fingerprint);
-    tx.exec_prepared("rua_repoint_conflicts", kind, stored.id, placed.id);
-    const pqxx::binarystring old_fingerprint(old[0]);
-    const auto text = [&](int i) { return old[i].is_null() ? nullptr : old[i].c_str(); };
-    tx.exec_prepared("rua_insert_displaced", kind, writer.conflict_key(report), placed.id,
-                     old_fingerprint, text(1), text(2), text(3), text(4), text(5), text(6),
-                     text(7));
+    detail::settle_displaced(tx, report.kind(), writer.conflict_key(report), old, placed.id,
+                             report.fingerprint_sha256());
     return placed;
 }
 
@@ -397,7 +363,19 @@ public:
             m_savepoint = true;
             m_raw = put_raw_chunked(*m_tx, bytes, meta, m_arrival.rua);
             m_conflict_key = writer.conflict_key(report);
+            m_displaced.reset();
             m_batch = writer.stream(*m_tx, report, m_raw.id, m_arrival);
+            // Its key is stored: an authenticated copy takes the place of an
+            // unauthenticated one now, before its records are written.
+            if (const auto existing = m_batch->existing();
+                existing && detail::displaces(*m_tx, report, *existing)) {
+                m_batch.reset(); // wrote nothing
+                m_displaced = detail::displace(*m_tx, report.kind(), *existing);
+                m_batch = writer.stream(*m_tx, report, m_raw.id, m_arrival);
+                if (m_batch->existing()) {
+                    throw TryLater("a report's key was taken again while it was replaced");
+                }
+            }
             m_batch->items(report); // the first batch, held with the head
         });
     }
@@ -408,14 +386,17 @@ public:
 
     void end(Report& report) override {
         guard([&] {
-            const StoredReport stored = m_batch->end(report);
+            StoredReport stored = m_batch->end(report);
             m_batch.reset();
+            if (m_displaced) {
+                stored = settle_displaced(report, stored);
+            }
             bool keep_raw = stored.outcome == ReportOutcome::stored;
             if (stored.outcome == ReportOutcome::conflict) {
                 const std::string digest_bytes = report.fingerprint_sha256();
                 const pqxx::binarystring digest(digest_bytes.data(), digest_bytes.size());
-                // A streamed copy never replaces the stored one (its records
-                // were not written): it is kept here, as any conflict.
+                // The stored copy stays (it is authenticated, or this one is
+                // not): this one is kept here, as any conflict.
                 const auto kept = m_tx->exec_prepared(
                     "rua_insert_conflict_digest", std::string(report.kind()), m_conflict_key,
                     stored.id, digest, m_raw.id, m_arrival.via, opt(m_arrival.rua),
@@ -486,6 +467,26 @@ public:
     }
 
 private:
+    // The end of a copy that displaced the stored one at its beginning. The
+    // same content after all (a duplicate): the stored copy comes back as it
+    // was, as with a whole report, whose duplicate never displaces.
+    // Otherwise the displaced copy is kept as a conflict resolved 'replaced'.
+    StoredReport settle_displaced(const Report& report, const StoredReport& placed) {
+        const detail::DisplacedCopy old = std::move(*m_displaced);
+        m_displaced.reset();
+        if (placed.outcome != ReportOutcome::stored) {
+            throw std::logic_error("a displacing copy was not stored");
+        }
+        const std::string digest = report.fingerprint_sha256();
+        if (digest == detail::displaced_digest(old)) {
+            m_tx->exec0("ROLLBACK TO SAVEPOINT rua_stream");
+            m_raw.inserted = false; // rolled back with it
+            return StoredReport{ReportOutcome::duplicate, old.id};
+        }
+        detail::settle_displaced(*m_tx, report.kind(), m_conflict_key, old, placed.id, digest);
+        return placed;
+    }
+
     void open() {
         if (m_tx) {
             return;
@@ -523,6 +524,7 @@ private:
     std::unique_ptr<detail::StreamBatch> m_batch;
     RawRow m_raw;
     std::string m_conflict_key;
+    std::optional<detail::DisplacedCopy> m_displaced; // the current report took its place
     std::optional<StoredReport> m_pending;
     std::deque<StoredReport> m_outcomes;
     bool m_broken = false;

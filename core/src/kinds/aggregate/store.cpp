@@ -203,9 +203,9 @@ void raw_json_string(std::string& out, std::string_view text) {
 void record_json(std::string& out, const std::string& id, std::size_t ordinal,
                  const std::string& date_begin, const OptString& account, const Record& record) {
     out += out.empty() ? "[" : ",";
-    out += "{\"report_id\":" + id + ",\"ordinal\":" + std::to_string(ordinal) +
-           ",\"date_begin\":\"" + date_begin +
-           "\",\"account_id\":" + (account ? *account : std::string("null"));
+    out += R"({"report_id":)" + id + R"(,"ordinal":)" + std::to_string(ordinal) +
+           R"(,"date_begin":")" + date_begin + R"(","account_id":)" +
+           (account ? *account : std::string("null"));
     for (const auto& f : aggregate_record_fields()) {
         if (f.column == nullptr) {
             continue;
@@ -383,6 +383,10 @@ public:
         m_id = found[0][0].as<std::int64_t>();
         const pqxx::binarystring existing(found[0][1]);
         m_existing = existing.str();
+    }
+
+    std::optional<std::int64_t> existing() const override {
+        return m_inserted ? std::nullopt : std::optional(m_id);
     }
 
     void items(const Report& any) override {
