@@ -42,6 +42,10 @@ std::string Report::fingerprint_sha256() const {
     return detail::sha256(fingerprint());
 }
 
+std::unique_ptr<Report> Report::held_copy() const {
+    throw std::logic_error(fmt::format("{} reports are never streamed", kind()));
+}
+
 void Report::json_begin(std::string& /*out*/) const {
     throw std::logic_error(fmt::format("{} reports are never streamed", kind()));
 }

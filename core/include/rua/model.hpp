@@ -117,6 +117,10 @@ public:
     virtual void json_begin(std::string& out) const;
     virtual void json_items(std::string& out, bool first) const;
     virtual void json_end(std::string& out) const;
+    // A copy holding the items this report holds now, for a sink that writes
+    // them on another thread while the parser goes on. Only kinds that
+    // stream implement it (the default throws std::logic_error).
+    virtual std::unique_ptr<Report> held_copy() const;
 
     std::vector<std::string> warnings; // tolerated oddities: unknown enums, fallbacks
     ReportSource source;

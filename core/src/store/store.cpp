@@ -7,6 +7,7 @@
 // build SQL from report data, never store part of a message, and never let a pqxx exception escape.
 #include "base64_source.hpp"
 #include "displace.hpp"
+#include "handoff.hpp"
 #include "kinds/writer.hpp"
 #include "pg_errors.hpp"
 #include "pool.hpp"
@@ -380,11 +381,15 @@ public:
         });
     }
 
+    // The batch is copied and written on the handoff thread while the
+    // parser reads the next one; a failure is thrown at the next call.
     void items(Report& report) override {
-        guard([&] { m_batch->items(report); });
+        std::shared_ptr<const Report> batch = report.held_copy();
+        m_handoff.post([this, batch] { guard([&] { m_batch->items(*batch); }); });
     }
 
     void end(Report& report) override {
+        m_handoff.wait();
         guard([&] {
             StoredReport stored = m_batch->end(report);
             m_batch.reset();
@@ -412,6 +417,7 @@ public:
     }
 
     void abandon() noexcept override {
+        static_cast<void>(m_handoff.drain()); // its failure is this one
         m_pending.reset();
         bool clean = !m_batch || m_batch->close();
         m_batch.reset();
@@ -433,6 +439,7 @@ public:
 
     // Releases the last report's savepoint; its outcome joins the others.
     void settle() {
+        m_handoff.wait(); // nothing in hand after end() or abandon()
         if (m_broken) {
             throw TryLater("a large report's COPY could not be ended cleanly");
         }
@@ -461,6 +468,7 @@ public:
 
     // After an exception: the connection is not reused.
     void fail() noexcept {
+        static_cast<void>(m_handoff.drain());
         if (m_lease) {
             m_lease->mark_broken();
         }
@@ -528,6 +536,9 @@ private:
     std::optional<StoredReport> m_pending;
     std::deque<StoredReport> m_outcomes;
     bool m_broken = false;
+    // Last: destroyed first, it waits for the batch in hand, which uses
+    // the members above.
+    detail::Handoff m_handoff;
 };
 
 } // namespace

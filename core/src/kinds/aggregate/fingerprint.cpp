@@ -68,6 +68,10 @@ std::string AggregateReport::fingerprint_sha256() const {
     return hash.digest();
 }
 
+std::unique_ptr<Report> AggregateReport::held_copy() const {
+    return std::make_unique<AggregateReport>(*this);
+}
+
 void AggregateReport::release_records() {
     if (records.empty()) {
         return;
