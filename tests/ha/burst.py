@@ -6,12 +6,16 @@ the K-th 250 it can run a hook (the test's crash and promotion) while the
 burst goes on. It never touches a database.
 
   burst.py --ports P1,P2 --count N --prefix ID --log FILE
-           [--threads T] [--records R] [--crash-after K --crash-cmd CMD]
+           [--threads T] [--records R]
+           [--crash-after K --crash-cmd CMD [--promote-cmd CMD]]
 
 The log has one line per attempt: "ID PORT ATTEMPT CODE START END TEXT"
 (seconds since the burst began). The last line on stdout is the summary:
 "sent=N ok_first=A retried=B ok_final=C failed=D ok_before_crash=E
-ok_after_crash=F crash_at=S recovery_s=R elapsed_s=T rate=Q".
+ok_after_crash=F crash_at=S promote_s=P recovery_s=R elapsed_s=T rate=Q":
+crash_at is when the crash command returned (the server is gone), promote_s
+how long the promote command took, recovery_s the time from crash_at to the
+first 250 of an attempt begun after it.
 """
 import argparse
 import os
@@ -93,9 +97,11 @@ class Burst:
         return time.monotonic() - self.t0
 
     def run_hook(self):
+        rc = subprocess.call(["sh", "-c", self.args.crash_cmd])
         with self.lock:
             self.crash_at = self.now()
-        rc = subprocess.call(["sh", "-c", self.args.crash_cmd])
+        if rc == 0 and self.args.promote_cmd:
+            rc = subprocess.call(["sh", "-c", self.args.promote_cmd])
         with self.lock:
             self.hook_rc = rc
             self.hook_done = self.now()
@@ -155,6 +161,7 @@ def main():
     ap.add_argument("--records", type=int, default=3)
     ap.add_argument("--crash-after", type=int, default=0)
     ap.add_argument("--crash-cmd", default="")
+    ap.add_argument("--promote-cmd", default="")
     ap.add_argument("--domain", default="example.net")
     ap.add_argument("--org", default="reporter.example.org")
     ap.add_argument("--from", dest="sender", default="noreply-dmarc@reporter.example.org")
@@ -190,7 +197,7 @@ def main():
     hook = "none" if burst.hook_done is None else f"{burst.hook_done - crash:.3f}"
     print(f"sent={args.count} ok_first={ok_first} retried={retried} ok_final={ok_final} "
           f"failed={args.count - ok_final} ok_before_crash={ok_before} "
-          f"ok_after_crash={ok_after} crash_at={fmt(crash)} hook_s={hook} "
+          f"ok_after_crash={ok_after} crash_at={fmt(crash)} promote_s={hook} "
           f"recovery_s={fmt(recovery)} elapsed_s={elapsed:.3f} "
           f"rate={args.count / elapsed:.1f}")
     return 0 if burst.hook_rc in (None, 0) else 1

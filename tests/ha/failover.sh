@@ -108,11 +108,11 @@ echo "     two MX paths: smtp $P1_SMTP -> milter $P1_MILTER, smtp $P2_SMTP -> mi
 # ---- the burst (with the crash in its middle) -------------------------------
 CRASH=""
 if [ "$MODE" = crash ]; then
-  cat >"$WORK/crash.sh" <<EOF
-runuser -u postgres -- $HA_PG_BIN/pg_ctl -D $PGA/data -m immediate -w -t 60 stop >/dev/null &&
-  runuser -u postgres -- $HA_PG_BIN/pg_ctl -D $PGB/data -w -t 60 promote >/dev/null
-EOF
-  CRASH="--crash-after $((COUNT / 3)) --crash-cmd 'sh $WORK/crash.sh'"
+  echo "runuser -u postgres -- $HA_PG_BIN/pg_ctl -D $PGA/data -m immediate -w -t 60 stop >/dev/null" \
+    >"$WORK/crash.sh"
+  echo "runuser -u postgres -- $HA_PG_BIN/pg_ctl -D $PGB/data -w -t 60 promote >/dev/null" \
+    >"$WORK/promote.sh"
+  CRASH="--crash-after $((COUNT / 3)) --crash-cmd 'sh $WORK/crash.sh' --promote-cmd 'sh $WORK/promote.sh'"
 fi
 eval "python3 '$HERE/burst.py' --ports '$P1_SMTP,$P2_SMTP' --count '$COUNT' --threads '$THREADS' \
   --prefix ha --log '$WORK/burst.log' $CRASH" >"$WORK/burst.out" 2>&1
@@ -159,7 +159,7 @@ echo "     answers: $ANSWERS; commits in doubt: $IN_DOUBT; retries found stored:
 [ -z "$RETRY_TEXT" ] || echo "$RETRY_TEXT" | sed 's/^/     4xx: /'
 echo "     figures ($MODE): sent=$(field sent) 250_first_time=$(field ok_first)" \
   "4xx_then_retried=$(field retried) stored=$(q "SELECT count(*) FROM aggregate_report WHERE report_id LIKE 'ha-%'")" \
-  "crash_to_first_250_after_promotion_s=$(field recovery_s) crash_and_promote_s=$(field hook_s)" \
+  "crash_to_first_250_s=$(field recovery_s) promote_s=$(field promote_s)" \
   "burst_s=$(field elapsed_s) reports_per_s=$(field rate)"
 if [ "$FAILS" -ne 0 ]; then
   echo "failover: $FAILS of $N checks failed; milter logs:"
