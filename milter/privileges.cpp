@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <system_error>
 #include <vector>
 
@@ -47,6 +48,7 @@ Identity lookup_identity(const std::string& user, const std::optional<std::strin
     }
     identity.uid = pw.pw_uid;
     identity.gid = pw.pw_gid;
+    identity.home = pw.pw_dir != nullptr ? pw.pw_dir : "";
     if (group) {
         std::vector<char> gbuffer(buffer_size(_SC_GETGR_R_SIZE_MAX));
         struct group gr {};
@@ -76,6 +78,16 @@ void drop_privileges(const Identity& identity) {
     }
     if (identity.uid != 0 && (setuid(0) == 0 || geteuid() == 0)) {
         throw Error("dropped privileges but could regain root");
+    }
+    // The environment is changed here only, while no other thread exists.
+    int rc = 0;
+    if (identity.home.empty()) {
+        rc = ::unsetenv("HOME"); // NOLINT(concurrency-mt-unsafe)
+    } else {
+        rc = ::setenv("HOME", identity.home.c_str(), 1); // NOLINT(concurrency-mt-unsafe)
+    }
+    if (rc != 0) {
+        throw Error(fmt::format("setting HOME: {}", errno_text(errno)));
     }
 }
 

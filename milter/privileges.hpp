@@ -12,6 +12,7 @@ namespace rua::milter {
 
 struct Identity {
     std::string user;
+    std::string home; // the user's home directory, from the password database
     uid_t uid = 0;
     gid_t gid = 0;
 };
@@ -20,7 +21,10 @@ struct Identity {
 // missing user or group.
 Identity lookup_identity(const std::string& user, const std::optional<std::string>& group);
 
-// Throws rua::Error with the failing call and errno text.
+// Throws rua::Error with the failing call and errno text. Sets HOME to the
+// user's home directory (or unsets it), as su does: libpq finds ~/.pgpass and
+// the ~/.postgresql/ client certificate files through HOME, and root's would
+// be unreadable once root is gone (a TLS connection then fails).
 void drop_privileges(const Identity& identity);
 
 } // namespace rua::milter

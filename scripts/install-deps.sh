@@ -18,7 +18,7 @@ PKGS="build-essential cmake pkg-config ccache
 libvmime-dev libxerces-c-dev zlib1g-dev libarchive-dev libpqxx-dev libfmt-dev
 doctest-dev libmilter-dev nlohmann-json3-dev nettle-dev libidn2-dev libpsl-dev publicsuffix
 libunbound-dev libmaxminddb-dev dnsmasq-base mmdb-bin
-postgresql-15 postgresql-client-15
+postgresql-15 postgresql-client-15 pgbouncer
 clang libclang-rt-14-dev
 postfix swaks python3 dpkg-dev fakeroot file iproute2 adduser mmdebstrap strace
 libcpp-httplib-dev libjs-chart.js chromium chromium-driver python3-selenium
@@ -87,6 +87,21 @@ private_postfix_env() {
   private_postfix
   echo "RUA_POSTFIX_ROOT=$PRIVATE_PF_ROOT" >"$PRIVATE_PF_BASE/postfix.env"
   say "private Postfix ready: $PRIVATE_PF_ROOT (named in $PRIVATE_PF_BASE/postfix.env)"
+}
+
+# The pgbouncer package enables and starts a system service (localhost:6432,
+# no database configured). The tests run a private one, so a service this
+# script has just installed is stopped and disabled; a pgbouncer that was
+# installed before is never touched.
+quiet_pgbouncer() {
+  if [ -d /run/systemd/system ]; then
+    say "pgbouncer: stopping and disabling the service the package started (tests run their own)"
+    systemctl disable --now pgbouncer.service >/dev/null 2>&1 || true
+  elif [ -x /etc/init.d/pgbouncer ]; then
+    say "pgbouncer: stopping and disabling the init script (tests run their own)"
+    /etc/init.d/pgbouncer stop >/dev/null 2>&1 || true
+    update-rc.d pgbouncer disable >/dev/null 2>&1 || true
+  fi
 }
 
 if [ "$PRIVATE_ONLY" = 1 ]; then
@@ -173,6 +188,9 @@ if [ -n "$missing" ]; then
   # shellcheck disable=SC2086
   apt-get install -y --no-install-recommends --no-remove $missing
   say "installed$missing"
+  case " $missing " in
+  *" pgbouncer "*) quiet_pgbouncer ;;
+  esac
 fi
 if [ "$PRIVATE_PF" = 1 ]; then
   private_postfix_env

@@ -291,3 +291,12 @@ TEST_CASE("TrustedAuthservIDs and RequireAuthenticReports: off by default, parse
     CHECK(error_of(k_uri + "TrustedAuthservIDs ,\n", "t.conf") ==
           "t.conf:2: TrustedAuthservIDs: no authserv-id given");
 }
+
+TEST_CASE("DatabaseURI takes a multi-host URI and key=value string with TLS settings") {
+    const std::string uri = "postgresql://rua:s3cret@db1:5432,db2:5432/rua?target_session_attrs="
+                            "read-write&sslmode=verify-full&sslrootcert=/etc/ssl/ca.pem";
+    CHECK(parse_config("DatabaseURI " + uri + "\n", "t.conf")->database_uri == uri);
+    const std::string kv = "host=/run/pga,/run/pgb port=5432,5433 dbname=rua user=rua "
+                           "target_session_attrs=read-write";
+    CHECK(parse_config("DatabaseURI " + kv + "\n", "t.conf")->database_uri == kv);
+}

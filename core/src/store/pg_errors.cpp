@@ -10,9 +10,11 @@
 #include <pqxx/except>
 
 #include <array>
+#include <cstddef>
 #include <exception>
 #include <filesystem>
 #include <system_error>
+#include <vector>
 
 namespace rua {
 
@@ -72,6 +74,9 @@ constexpr std::array<std::string_view, 7> k_setup_phrases = {
     "is not permitted to log in",
 };
 
+// Attempt lines kept in a reason: enough for any sensible host list.
+constexpr std::size_t k_max_attempts = 8;
+
 bool is_malformed(std::string_view first_line) {
     for (const std::string_view prefix : k_malformed_prefixes) {
         if (first_line.substr(0, prefix.size()) == prefix) {
@@ -100,31 +105,83 @@ bool socket_dir_missing(std::string_view first_line) {
     return !std::filesystem::is_directory(socket.parent_path(), ec);
 }
 
-// The server's own words when it answered ("FATAL:  database "x" does not
-// exist"), else libpq's first line.
-std::string connect_reason(std::string_view what) {
-    const auto first_line = what.substr(0, what.find('\n'));
+// One attempt's line: the server's own words when it answered ("FATAL:
+// database "x" does not exist"), else libpq's text. With several attempts
+// each keeps the host it names, without the severity.
+std::string attempt_reason(std::string_view line, bool several) {
     constexpr std::string_view k_fatal = "FATAL:  ";
-    const auto fatal = first_line.find(k_fatal);
-    if (fatal != std::string_view::npos) {
-        return pg_reason(first_line.substr(fatal));
+    const auto fatal = line.find(k_fatal);
+    if (fatal == std::string_view::npos) {
+        return pg_reason(line);
     }
-    return pg_reason(first_line);
+    if (!several) {
+        return pg_reason(line.substr(fatal));
+    }
+    std::string joined(line.substr(0, fatal));
+    joined += line.substr(fatal + k_fatal.size());
+    return pg_reason(joined);
+}
+
+// With several hosts (a multi-host URI, a name with several addresses)
+// libpq tries each in turn and writes one "connection to server ... failed"
+// line per attempt, each possibly followed by a tab-indented hint. These are
+// the attempt lines; a text without any is one line, its first.
+std::vector<std::string_view> attempt_lines(std::string_view what) {
+    constexpr std::string_view k_attempt = "connection to server ";
+    std::vector<std::string_view> lines;
+    std::size_t start = 0;
+    while (start < what.size() && lines.size() < k_max_attempts) {
+        auto end = what.find('\n', start);
+        if (end == std::string_view::npos) {
+            end = what.size();
+        }
+        const auto line = what.substr(start, end - start);
+        if (line.substr(0, k_attempt.size()) == k_attempt) {
+            lines.push_back(line);
+        }
+        start = end + 1;
+    }
+    if (lines.empty()) {
+        lines.push_back(what.substr(0, what.find('\n')));
+    }
+    return lines;
+}
+
+bool attempt_is_setup(std::string_view line) {
+    if (is_malformed(line) || socket_dir_missing(line)) {
+        return true;
+    }
+    for (const std::string_view phrase : k_setup_phrases) {
+        if (line.find(phrase) != std::string_view::npos) {
+            return true;
+        }
+    }
+    return false;
 }
 
 } // namespace
 
 ConnectFailure classify_connect_failure(std::string_view what) {
-    const auto first_line = what.substr(0, what.find('\n'));
-    if (is_malformed(first_line) || socket_dir_missing(first_line)) {
-        return ConnectFailure::setup;
-    }
-    for (const std::string_view phrase : k_setup_phrases) {
-        if (first_line.find(phrase) != std::string_view::npos) {
-            return ConnectFailure::setup;
+    // One host that may come back (down, read-only until promoted) is reason
+    // enough to wait: setup only when every attempt failed for a setup reason.
+    for (const auto line : attempt_lines(what)) {
+        if (!attempt_is_setup(line)) {
+            return ConnectFailure::transient;
         }
     }
-    return ConnectFailure::transient;
+    return ConnectFailure::setup;
+}
+
+std::string connect_failure_reason(std::string_view what) {
+    const auto lines = attempt_lines(what);
+    std::string out;
+    for (const auto line : lines) {
+        if (!out.empty()) {
+            out += "; ";
+        }
+        out += attempt_reason(line, lines.size() > 1);
+    }
+    return out;
 }
 
 std::unique_ptr<pqxx::connection> open_connection(const std::string& conninfo) {
@@ -133,16 +190,16 @@ std::unique_ptr<pqxx::connection> open_connection(const std::string& conninfo) {
     } catch (const pqxx::failure& e) {
         const std::string_view what = e.what();
         if (classify_connect_failure(what) == ConnectFailure::transient) {
-            throw TryLater("cannot connect to the database: " + pg_reason(what));
+            throw TryLater("cannot connect to the database: " + connect_failure_reason(what));
         }
         if (is_malformed(what)) {
             throw ConfigError("invalid database connection string: " + pg_reason(what));
         }
         if (socket_dir_missing(what.substr(0, what.find('\n')))) {
-            throw ConfigError("cannot use the database: " + pg_reason(what) +
+            throw ConfigError("cannot use the database: " + connect_failure_reason(what) +
                               " (no such socket directory)");
         }
-        throw ConfigError("cannot use the database: " + connect_reason(what));
+        throw ConfigError("cannot use the database: " + connect_failure_reason(what));
     }
 }
 

@@ -31,7 +31,15 @@ enum class ConnectFailure { setup, transient };
 // authentication, unknown role or database, a host name that does not
 // exist, a socket directory that does not exist); `transient` for the rest
 // (server down or starting, refused, timed out, name service down).
+// With several hosts (a multi-host URI) each attempt is judged: setup only
+// when every host failed for a setup reason, since one that is down or still
+// read-only (a standby before its promotion) may serve later.
 ConnectFailure classify_connect_failure(std::string_view what);
+
+// A failed connection attempt's reason on one line: each host's attempt
+// ("connection to server on socket ... failed: session is read-only"), the
+// server's own words where it answered, joined by "; "; redacted.
+std::string connect_failure_reason(std::string_view what);
 
 // A new connection to `conninfo`. Throws ConfigError ("cannot use the
 // database: REASON" or "invalid database connection string: REASON") for a

@@ -12,6 +12,7 @@
 
 #include <poll.h>
 
+#include <string_view>
 #include <utility>
 
 namespace rua {
@@ -31,6 +32,25 @@ bool idle_and_alive(pqxx::connection& conn) {
 }
 
 } // namespace
+
+bool CommitWatch::operator()(const char msg[]) noexcept {
+    // The server's words (syncrep.c) for a wait given up by a cancel; the
+    // termination variant is never sent (the session just ends: in doubt).
+    if (msg != nullptr &&
+        std::string_view(msg).find("canceling wait for synchronous replication") !=
+            std::string_view::npos) {
+        m_unreplicated = true;
+    }
+    return true;
+}
+
+void ConnectionLease::check_replicated() {
+    if (m_conn.watch && m_conn.watch->unreplicated()) {
+        m_broken = true;
+        throw TryLater("commit not confirmed by the synchronous standby (the wait for it was "
+                       "cancelled): outcome unknown");
+    }
+}
 
 ConnectionPool::Impl::Impl(std::string conninfo, std::size_t size,
                            std::chrono::milliseconds acquire_timeout)
@@ -60,27 +80,32 @@ ConnectionLease ConnectionPool::Impl::acquire(std::chrono::steady_clock::time_po
         }
     }
     // The slot is the lease's now: its destructor frees it even if opening fails.
-    if (lease.m_conn && idle_and_alive(*lease.m_conn)) {
+    if (lease.m_conn.conn && idle_and_alive(*lease.m_conn.conn)) {
+        lease.m_conn.watch->reset();
         return lease;
     }
-    lease.m_conn.reset();
+    lease.m_conn = PooledConnection{};
     try {
-        lease.m_conn = std::make_unique<pqxx::connection>(m_conninfo);
+        // With a multi-host conninfo libpq picks the host here (the one that
+        // is read-write with target_session_attrs): a fresh connection after
+        // a failover finds the promoted standby without a restart.
+        lease.m_conn.conn = std::make_unique<pqxx::connection>(m_conninfo);
     } catch (const pqxx::failure& e) {
-        throw TryLater("cannot connect to the database: " + pg_reason(e.what()));
+        throw TryLater("cannot connect to the database: " + connect_failure_reason(e.what()));
     }
+    lease.m_conn.watch = std::make_unique<CommitWatch>(*lease.m_conn.conn);
     lease.m_fresh = true;
     return lease;
 }
 
-void ConnectionPool::Impl::give_back(std::unique_ptr<pqxx::connection> conn, bool broken) noexcept {
-    if (conn && (broken || !conn->is_open())) {
-        conn.reset(); // closed outside the lock: PQfinish may block briefly
+void ConnectionPool::Impl::give_back(PooledConnection conn, bool broken) noexcept {
+    if (conn.conn && (broken || !conn.conn->is_open())) {
+        conn = PooledConnection{}; // closed outside the lock: PQfinish may block briefly
     }
     {
         std::lock_guard<std::mutex> lock(m_mutex);
         --m_leased;
-        if (conn) {
+        if (conn.conn) {
             m_idle.push_back(std::move(conn));
         }
     }

@@ -7,6 +7,7 @@
 #include <rua/store.hpp>
 
 #include <pqxx/connection>
+#include <pqxx/errorhandler>
 #include <pqxx/transaction_base>
 
 #include <chrono>
@@ -21,6 +22,30 @@
 namespace rua {
 
 class ConnectionLease;
+
+// Watches one connection's notices for the server's word that a COMMIT
+// stopped waiting for the synchronous standby ("canceling wait for
+// synchronous replication": a cancel or statement_timeout hit the wait).
+// PostgreSQL then reports success although the transaction is committed on
+// the primary only and is lost with it: such an outcome counts as unknown.
+class CommitWatch final : public pqxx::errorhandler {
+public:
+    explicit CommitWatch(pqxx::connection_base& conn) : pqxx::errorhandler(conn) {}
+    bool operator()(const char msg[]) noexcept override;
+    // Whether such a notice came since the last reset (same thread only).
+    bool unreplicated() const { return m_unreplicated; }
+    void reset() { m_unreplicated = false; }
+
+private:
+    bool m_unreplicated = false;
+};
+
+// A pooled connection and its watch; the watch unregisters before the
+// connection closes (members are destroyed in reverse order).
+struct PooledConnection {
+    std::unique_ptr<pqxx::connection> conn;
+    std::unique_ptr<CommitWatch> watch;
+};
 
 struct ConnectionPool::Impl {
     Impl(std::string conninfo, std::size_t size, std::chrono::milliseconds acquire_timeout);
@@ -41,12 +66,12 @@ struct ConnectionPool::Impl {
 
 private:
     friend class ConnectionLease;
-    void give_back(std::unique_ptr<pqxx::connection> conn, bool broken) noexcept;
+    void give_back(PooledConnection conn, bool broken) noexcept;
 
     mutable std::mutex m_mutex;
     std::condition_variable m_freed;
-    std::size_t m_leased = 0;                              // guarded by m_mutex
-    std::vector<std::unique_ptr<pqxx::connection>> m_idle; // guarded by m_mutex
+    std::size_t m_leased = 0;             // guarded by m_mutex
+    std::vector<PooledConnection> m_idle; // guarded by m_mutex
 };
 
 // One borrowed connection, returned to the pool on destruction. A lease
@@ -64,20 +89,25 @@ public:
     ConnectionLease& operator=(const ConnectionLease&) = delete;
     ConnectionLease& operator=(ConnectionLease&&) = delete;
 
-    pqxx::connection& conn() { return *m_conn; }
+    pqxx::connection& conn() { return *m_conn.conn; }
     // True when the connection was opened for this lease (not reused idle).
     bool fresh() const { return m_fresh; }
     // Call after any failure whose effect on the session is unknown (an
     // exception in the middle of COPY, a lost server): the connection is
     // closed instead of being reused.
     void mark_broken() { m_broken = true; }
+    // Call once the work has returned: throws TryLater ("commit not confirmed
+    // by the synchronous standby") when a COMMIT on this lease stopped
+    // waiting for the standby, so the caller answers 4xx and the retry finds
+    // the stored copy (a duplicate) or stores it anew after a failover.
+    void check_replicated();
 
 private:
     friend struct ConnectionPool::Impl;
     explicit ConnectionLease(ConnectionPool::Impl& pool) : m_pool(&pool) {}
 
     ConnectionPool::Impl* m_pool;
-    std::unique_ptr<pqxx::connection> m_conn;
+    PooledConnection m_conn;
     bool m_broken = false;
     bool m_fresh = false;
 };

@@ -8,7 +8,28 @@
 
 #include <pqxx/except>
 
+#include <type_traits>
+
 namespace rua {
+
+namespace detail {
+
+// Runs `work` on the lease, then lets the lease refuse a commit that the
+// synchronous standby never confirmed (ConnectionLease::check_replicated).
+template <typename Work>
+auto run_checked(ConnectionLease& lease, Work& work)
+    -> std::invoke_result_t<Work&, pqxx::connection&> {
+    if constexpr (std::is_void_v<std::invoke_result_t<Work&, pqxx::connection&>>) {
+        work(lease.conn());
+        lease.check_replicated();
+    } else {
+        auto result = work(lease.conn());
+        lease.check_replicated();
+        return result;
+    }
+}
+
+} // namespace detail
 
 template <typename Work>
 auto with_connection(ConnectionPool& pool, Work&& work)
@@ -16,7 +37,7 @@ auto with_connection(ConnectionPool& pool, Work&& work)
     for (int attempt = 0;; ++attempt) {
         ConnectionLease lease = pool.impl().acquire();
         try {
-            return work(lease.conn());
+            return detail::run_checked(lease, work);
         } catch (const pqxx::broken_connection&) {
             lease.mark_broken();
             if (lease.fresh() || attempt > 0) {
@@ -69,7 +90,7 @@ auto with_connection(ConnectionPool& pool, const StoreJob& job, Work&& work)
         ConnectionLease lease = pool.impl().acquire(job.deadline);
         try {
             const detail::CancelScope scope(job, lease);
-            return work(lease.conn());
+            return detail::run_checked(lease, work);
         } catch (const pqxx::broken_connection&) {
             lease.mark_broken();
             if (lease.fresh() || attempt > 0) {

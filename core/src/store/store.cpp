@@ -462,6 +462,7 @@ public:
             outcome = write_reports(*m_tx, result, m_arrival, privacy, m_outcomes);
             check_job(m_job);
             m_tx->commit();
+            m_lease->check_replicated();
         });
         return outcome;
     }
