@@ -181,4 +181,36 @@ crlf=$(sed 's/\r*$/\r/' "$WORK/msgs/agg-1.eml" | wc -c | tr -d ' ')
 check "over --max-size: message" "ruactl: Big UID 1: $crlf bytes, larger than --max-size (1000): left in the mailbox" "$(cat "$WORK/err")"
 check "over --max-size: still in Big" 1 "$(count_folder Big)"
 echo "info: the file has $size bytes, $crlf with CRLF line ends as IMAP counts them"
+
+# --watch: messages delivered while it runs are stored and moved; SIGTERM
+# ends it with the two summary lines.
+before=$(sql 'SELECT count(*) FROM aggregate_report')
+"$RUACTL" fetch --watch --interval 1s --password-file "$WORK/pass" --ca-file "$IMAP_CA" "$URL" \
+  >"$WORK/watch.out" 2>"$WORK/watch.err" &
+pid=$!
+mkdir "$WORK/late"
+python3 "$(dirname "$0")/make_many.py" "$WORK/late" 2 --prefix late --records 3
+sleep 1
+for f in "$WORK"/late/*; do
+  cp "$f" "$MAILDIR/tmp/late.$(basename "$f")"
+  chown "$MAIL_OWNER" "$MAILDIR/tmp/late.$(basename "$f")"
+  mv "$MAILDIR/tmp/late.$(basename "$f")" "$MAILDIR/new/1800000000.late.$(basename "$f")"
+done
+tries=0
+until [ "$(sql 'SELECT count(*) FROM aggregate_report')" = "$((before + 2))" ] && [ "$(count_folder "")" = 0 ]; do
+  tries=$((tries + 1))
+  if [ "$tries" -gt 600 ] || ! kill -0 "$pid" 2>/dev/null; then
+    echo "FAIL: --watch did not store and move the two late messages"
+    cat "$WORK/watch.err"
+    break
+  fi
+  sleep 0.1
+done
+kill -TERM "$pid"
+rc=0
+wait "$pid" || rc=$?
+check "--watch after SIGTERM: exit status" 0 "$rc"
+check_prefix "--watch: summary" "stored 2, duplicate 0, quarantined 0, failed 0; 2 reports, 6 records in " "$(head -n 1 "$WORK/watch.out")"
+check "--watch: moved" "moved 2 messages to rua-done" "$(sed -n 2p "$WORK/watch.out")"
+check "--watch: INBOX empty" 0 "$(count_folder "")"
 finish
