@@ -99,6 +99,13 @@ private:
             if (batch.empty()) {
                 return true;
             }
+            std::vector<std::uint32_t> wanted;
+            for (const auto& message : batch) {
+                if (message.size <= m_settings.limits.max_message_bytes) {
+                    wanted.push_back(message.uid);
+                }
+            }
+            m_client.mark_seen(wanted);
             std::vector<std::uint32_t> done;
             bool later = false;
             for (const auto& message : batch) {
@@ -174,23 +181,24 @@ private:
             m_totals.records += result.items();
             for (const auto& part : result.bad_parts) {
                 progress.say(fmt::format("{}: quarantined (id {}, bad_part): {}", where,
-                                         result.quarantine_id, part));
+                                         result.quarantine_id, printable_cell(part)));
             }
             return Outcome::committed;
         case rua::Verdict::quarantined:
             // Kept in the quarantine table: the mailbox copy may go too.
             m_totals.quarantined += 1;
             progress.say(fmt::format("{}: quarantined (id {}, {}): {}", where, result.quarantine_id,
-                                     result.reason_code, result.reason));
+                                     result.reason_code, printable_cell(result.reason)));
             return Outcome::committed;
         case rua::Verdict::rejected:
             m_totals.failed += 1;
-            progress.say(fmt::format("{}: {}: left in the mailbox", where, result.reason));
+            progress.say(
+                fmt::format("{}: {}: left in the mailbox", where, printable_cell(result.reason)));
             return Outcome::left;
         case rua::Verdict::try_later:
             m_totals.failed += 1;
-            progress.say(
-                fmt::format("{}: try again later: {}: left in the mailbox", where, result.reason));
+            progress.say(fmt::format("{}: try again later: {}: left in the mailbox", where,
+                                     printable_cell(result.reason)));
             return Outcome::later;
         }
         return Outcome::left;

@@ -75,6 +75,10 @@ public:
     // first, at most `max` of them, with their sizes (found by FETCH of
     // sequence ranges; the caller acts on the UIDs only).
     std::vector<MessageInfo> next_batch(std::uint32_t after_uid, std::size_t max);
+    // Marks the messages \Seen, k_per_command a time. A FETCH of BODY[]
+    // would do it one message at a time, each a flag change the server
+    // may sync to disk; flagged first, the fetches change nothing.
+    void mark_seen(const std::vector<std::uint32_t>& uids);
     // The message's bytes (UID FETCH BODY[]); throws rua::Error past
     // `max_bytes` without keeping more than that.
     std::string fetch(std::uint32_t uid, std::size_t max_bytes);

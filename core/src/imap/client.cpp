@@ -316,6 +316,22 @@ std::vector<MessageInfo> Client::next_batch(std::uint32_t after_uid, std::size_t
     return out;
 }
 
+void Client::mark_seen(const std::vector<std::uint32_t>& uids) {
+    auto& m = *m_impl;
+    auto sorted = uids;
+    std::sort(sorted.begin(), sorted.end());
+    const auto where = m.address(m.url.mailbox);
+    for (std::size_t i = 0; i < sorted.size(); i += k_per_command) {
+        const std::vector<std::uint32_t> part(
+            sorted.begin() + static_cast<std::ptrdiff_t>(i),
+            sorted.begin() +
+                static_cast<std::ptrdiff_t>(std::min(sorted.size(), i + k_per_command)));
+        m.run(where,
+              fmt::format("UID STORE {} +FLAGS.SILENT (\\Seen)", detail::uid_set(part)).c_str(),
+              "UID STORE \\Seen");
+    }
+}
+
 std::string Client::fetch(std::uint32_t uid, std::size_t max_bytes) {
     auto& m = *m_impl;
     return m.run(m.address(m.url.mailbox, uid), nullptr, fmt::format("UID {}", uid), max_bytes);
@@ -339,10 +355,10 @@ void Client::move(const std::vector<std::uint32_t>& uids, const std::string& fol
                 static_cast<std::ptrdiff_t>(std::min(sorted.size(), i + k_per_command)));
         const auto set = detail::uid_set(part);
         if (m.capable("MOVE")) {
-            m.run(where, ("UID MOVE " + set + " " + target).c_str(), "UID MOVE");
+            m.run(where, fmt::format("UID MOVE {} {}", set, target).c_str(), "UID MOVE");
             continue;
         }
-        m.run(where, ("UID COPY " + set + " " + target).c_str(), "UID COPY");
+        m.run(where, fmt::format("UID COPY {} {}", set, target).c_str(), "UID COPY");
         m.run(where, ("UID STORE " + set + " +FLAGS.SILENT (\\Deleted)").c_str(), "UID STORE");
         if (m.capable("UIDPLUS")) {
             m.run(where, ("UID EXPUNGE " + set).c_str(), "UID EXPUNGE");
