@@ -5,6 +5,7 @@
 // The IMAP client is core's (rua/imap.hpp); this file is the loop.
 #include "cli.hpp"
 #include "commands.hpp"
+#include "fetch_ahead.hpp"
 #include "fetch_options.hpp"
 #include "output.hpp"
 #include "progress.hpp"
@@ -108,21 +109,26 @@ private:
             m_client.mark_seen(wanted);
             std::vector<std::uint32_t> done;
             bool later = false;
-            for (const auto& message : batch) {
-                if (g_stop) {
-                    break;
-                }
-                const auto verdict = handle(message, progress);
-                if (verdict == Outcome::later) {
-                    // The cursor stays below it: the next pass tries it again.
-                    later = true;
-                    break;
-                }
-                m_after = std::max(m_after, message.uid);
-                m_totals.handled += 1;
-                progress.advance();
-                if (verdict == Outcome::committed) {
-                    done.push_back(message.uid);
+            {
+                // The client is the fetch thread's until `ahead` is gone.
+                FetchAhead ahead(m_client, batch, m_settings.limits.max_message_bytes);
+                while (auto item = ahead.next()) {
+                    if (g_stop) {
+                        break;
+                    }
+                    const auto uid = item->info.uid;
+                    const auto verdict = handle(*item, progress);
+                    if (verdict == Outcome::later) {
+                        // The cursor stays below it: the next pass tries it again.
+                        later = true;
+                        break;
+                    }
+                    m_after = std::max(m_after, uid);
+                    m_totals.handled += 1;
+                    progress.advance();
+                    if (verdict == Outcome::committed) {
+                        done.push_back(uid);
+                    }
                 }
             }
             // Only what is committed moves; the rest stays where it was.
@@ -134,10 +140,11 @@ private:
         }
     }
 
-    Outcome handle(const rua::imap::MessageInfo& message, Progress& progress) {
+    Outcome handle(FetchAhead::Item& item, Progress& progress) {
+        const auto& message = item.info;
         const auto where = fmt::format("{} UID {}", m_mailbox, message.uid);
         const auto max = m_settings.limits.max_message_bytes;
-        if (message.size > max) {
+        if (item.too_large) {
             // Not fetched: it could not be processed whole anyway.
             m_totals.failed += 1;
             progress.say(fmt::format("{}: {} bytes, larger than --max-size ({}): left in the "
@@ -145,9 +152,10 @@ private:
                                      where, message.size, max));
             return Outcome::left;
         }
-        std::string raw;
         try {
-            raw = m_client.fetch(message.uid, max);
+            if (item.error) {
+                std::rethrow_exception(item.error);
+            }
         } catch (const rua::TryLater&) {
             throw;
         } catch (const rua::ConfigError&) {
@@ -166,7 +174,7 @@ private:
         }
         rua::ProcessResult result;
         try {
-            result = rua::process_message(m_store, raw, m_settings.limits, arrival, m_options);
+            result = rua::process_message(m_store, item.raw, m_settings.limits, arrival, m_options);
         } catch (const std::exception& e) {
             m_totals.failed += 1;
             progress.say(
