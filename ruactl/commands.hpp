@@ -31,6 +31,7 @@ int cmd_rua_remove(const std::string& name, const Argv& argv);
 int cmd_rua_disable(const std::string& name, const Argv& argv);
 int cmd_rua_enable(const std::string& name, const Argv& argv);
 int cmd_import(const std::string& name, const Argv& argv);
+int cmd_fetch(const std::string& name, const Argv& argv);
 int cmd_quarantine_list(const std::string& name, const Argv& argv);
 int cmd_quarantine_show(const std::string& name, const Argv& argv);
 int cmd_quarantine_reprocess(const std::string& name, const Argv& argv);

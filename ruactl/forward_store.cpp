@@ -98,6 +98,9 @@ int cmd_rua_enable(const std::string& n, const Argv& a) {
 int cmd_import(const std::string& n, const Argv& a) {
     return forward(n, a);
 }
+int cmd_fetch(const std::string& n, const Argv& a) {
+    return forward(n, a);
+}
 int cmd_quarantine_list(const std::string& n, const Argv& a) {
     return forward(n, a);
 }

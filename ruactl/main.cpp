@@ -42,6 +42,7 @@ const std::vector<Command>& commands() {
         {"rua", "disable", cmd_rua_disable},
         {"rua", "enable", cmd_rua_enable},
         {"import", nullptr, cmd_import},
+        {"fetch", nullptr, cmd_fetch},
         {"quarantine", "list", cmd_quarantine_list},
         {"quarantine", "show", cmd_quarantine_show},
         {"quarantine", "reprocess", cmd_quarantine_reprocess},

@@ -22,7 +22,8 @@ postgresql-15 postgresql-client-15 pgbouncer
 clang libclang-rt-14-dev
 postfix swaks python3 dpkg-dev fakeroot file iproute2 adduser mmdebstrap strace
 libcpp-httplib-dev libjs-chart.js chromium chromium-driver python3-selenium
-libcurl4-openssl-dev"
+libcurl4-openssl-dev
+dovecot-imapd openssl"
 # What a Postfix unpacked by dpkg-deb -x needs (postfix's Depends, minus
 # what its maintainer scripts alone use).
 PRIVATE_PF_DEPS="libc6 libdb5.3 libicu72 libnsl2 libsasl2-2 libssl3 netbase ssl-cert cpio adduser"
@@ -183,10 +184,36 @@ if [ -n "$missing" ]; then
   # Postfix must not configure or start a system instance: the tests run a
   # private one (see tests/e2e).
   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  # Nor Dovecot (tests/imap runs a private one): a first install of
+  # dovecot-core starts a system server on 143 and 993. While apt runs, a
+  # policy-rc.d denies every start, unless the machine has its own; a
+  # Dovecot the machine had before is never touched.
+  fresh_dovecot=0
+  own_policy=0
+  if ! dpkg-query --admindir="$ADMINDIR" -W -f='${Status}' dovecot-core 2>/dev/null |
+    grep -q "install ok installed"; then
+    fresh_dovecot=1
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      own_policy=1
+      printf '#!/bin/sh\n# install-deps.sh (rua-milter): no service starts while it installs.\nexit 101\n' \
+        >/usr/sbin/policy-rc.d
+      chmod 755 /usr/sbin/policy-rc.d
+      trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+    fi
+  fi
   say "apt-get install$missing"
   # --no-remove: should the plan above have missed a removal, apt stops.
   # shellcheck disable=SC2086
   apt-get install -y --no-install-recommends --no-remove $missing
+  if [ "$own_policy" = 1 ]; then
+    rm -f /usr/sbin/policy-rc.d
+    trap - EXIT
+  fi
+  if [ "$fresh_dovecot" = 1 ] && [ -d /run/systemd/system ]; then
+    # Installed by us just now: keep the system Dovecot stopped at boot too.
+    say "systemctl disable --now dovecot (installed by this script; the tests run their own)"
+    systemctl disable --now dovecot.socket dovecot.service >/dev/null 2>&1 || true
+  fi
   say "installed$missing"
   case " $missing " in
   *" pgbouncer "*) quiet_pgbouncer ;;

@@ -5,7 +5,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-for topic in "" parse db account domain rua import quarantine summary version help; do
+for topic in "" parse db account domain rua import fetch quarantine summary version help; do
   rc=0
   if [ -z "$topic" ]; then
     "$RUACTL" --help >"$WORK/page" 2>"$WORK/err" || rc=$?
@@ -63,4 +63,7 @@ usage_error "ruactl: quarantine show: ID: invalid value 'x' (expected a number f
 usage_error "ruactl: --jobs: invalid value '0' (expected a number from 1 to 256) (try 'ruactl help import')" import --jobs 0 x
 usage_error "ruactl: account list: unexpected argument 'extra' (try 'ruactl help account')" account list extra
 usage_error "ruactl: help: no command 'frob' (try 'ruactl --help')" help frob
+usage_error "ruactl: fetch: missing MAILBOX-URL (try 'ruactl help fetch')" fetch
+usage_error "ruactl: --interval goes with --watch (try 'ruactl help fetch')" fetch --interval 1m imaps://u@h/INBOX
+usage_error "ruactl: 'pop3://u@h/': the scheme must be imaps:// or imap:// (try 'ruactl help fetch')" fetch pop3://u@h/
 finish
