@@ -11,7 +11,6 @@
 #include "progress.hpp"
 #include "session.hpp"
 
-#include <rua/address.hpp>
 #include <rua/errors.hpp>
 #include <rua/mailbox.hpp>
 #include <rua/process.hpp>
@@ -220,19 +219,7 @@ int cmd_import(const std::string& name, const Argv& argv) {
     rua::ProcessOptions options;
     options.quarantine_bad = !args.has("--no-quarantine");
     options.privacy = privacy_from(args);
-    const auto ruas = args.values("--rua");
-    if (!ruas.empty()) {
-        rua::Store store(pool);
-        const auto registry = store.load_registry();
-        for (const auto& address : ruas) {
-            const rua::RuaEntry* entry = registry.find(address);
-            if (entry == nullptr) {
-                throw rua::Error(fmt::format("rua address {} is not registered",
-                                             rua::normalize_address(address).value_or(address)));
-            }
-            options.ruas.push_back(*entry);
-        }
-    }
+    options.ruas = registered_ruas(args, pool);
 
     const auto start = std::chrono::steady_clock::now();
     Progress progress(walk.files.size(), isatty(STDERR_FILENO) == 1);

@@ -6,7 +6,6 @@
 #include "limits_options.hpp"
 #include "session.hpp"
 
-#include <rua/address.hpp>
 #include <rua/errors.hpp>
 
 #include <fmt/format.h>
@@ -112,20 +111,7 @@ rua::ProcessOptions fetch_process_options(const FetchSettings& settings,
     rua::ProcessOptions options;
     options.quarantine_bad = true;
     options.privacy = privacy_from(settings.args);
-    const auto ruas = settings.args.values("--rua");
-    if (ruas.empty()) {
-        return options;
-    }
-    rua::Store store(pool);
-    const auto registry = store.load_registry();
-    for (const auto& address : ruas) {
-        const rua::RuaEntry* entry = registry.find(address);
-        if (entry == nullptr) {
-            throw rua::Error(fmt::format("rua address {} is not registered",
-                                         rua::normalize_address(address).value_or(address)));
-        }
-        options.ruas.push_back(*entry);
-    }
+    options.ruas = registered_ruas(settings.args, pool);
     return options;
 }
 

@@ -6,7 +6,11 @@
 #include "cli.hpp"
 
 #include <rua/admin.hpp>
+#include <rua/registry.hpp>
 #include <rua/store.hpp>
+
+#include <string>
+#include <vector>
 
 namespace ruactl {
 
@@ -17,6 +21,12 @@ void check_database(const Args& args);
 
 // The migrations directory: --sql-dir, else rua::default_sql_dir().
 std::string sql_dir(const Args& args);
+
+// The registry's entries for the command's --rua ADDRESS options (for
+// rua::ProcessOptions::ruas), in their order; none without the option.
+// Throws rua::Error naming an address that is not registered
+// (registered_ruas.cpp).
+std::vector<rua::RuaEntry> registered_ruas(const Args& args, rua::ConnectionPool& pool);
 
 class Session {
 public:

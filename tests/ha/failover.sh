@@ -60,10 +60,7 @@ FAILS=0
 N=0
 
 # ---- PostgreSQL: a primary, and (but for `single`) a synchronous standby ----
-ha_pg_init "$PGA" "$PORT_A" || die "initdb"
-ha_pg_start "$PGA" || die "primary did not start"
-psql -h "$PGA" -p "$PORT_A" -U postgres -d postgres -qAtX -c "CREATE DATABASE rua" >/dev/null ||
-  die "CREATE DATABASE"
+ha_pg_primary "$PGA" "$PORT_A" || die "the primary"
 URL="postgresql:///rua?host=$PGA&port=$PORT_A&user=postgres"
 if [ "$MODE" != single ]; then
   ha_pg_standby "$PGA" "$PORT_A" "$PGB" "$PORT_B" standby_b || die "standby did not start"

@@ -46,6 +46,15 @@ ha_pg_start() {
     { tail -n 30 "$1/server.log" >&2; return 1; }
 }
 
+# ha_pg_primary DIR PORT: a new cluster in DIR/data (ha_pg_init), started,
+# with an empty database rua; on failure says which step and returns 1.
+ha_pg_primary() {
+  ha_pg_init "$1" "$2" || { echo "initdb failed" >&2; return 1; }
+  ha_pg_start "$1" || { echo "the server did not start" >&2; return 1; }
+  psql -h "$1" -p "$2" -U postgres -d postgres -qAtX -c "CREATE DATABASE rua" >/dev/null ||
+    { echo "CREATE DATABASE failed" >&2; return 1; }
+}
+
 # ha_pg_stop DIR [MODE]: stops the cluster in DIR/data if it runs (fast by
 # default; `immediate` is a crash: no checkpoint, clients cut off).
 ha_pg_stop() {

@@ -47,10 +47,7 @@ die() { echo "pgbouncer: setup failed: $*" >&2; exit 1; }
 FAILS=0
 N=0
 
-ha_pg_init "$PG" "$PGPORT" || die "initdb"
-ha_pg_start "$PG" || die "server did not start"
-psql -h "$PG" -p "$PGPORT" -U postgres -d postgres -qAtX -c "CREATE DATABASE rua" >/dev/null ||
-  die "CREATE DATABASE"
+ha_pg_primary "$PG" "$PGPORT" || die "the primary"
 
 # ---- the bouncer: unix socket only (no listen_addr), session pooling ---------
 mkdir -p "$BD"

@@ -38,10 +38,7 @@ die() { echo "sync_wait: setup failed: $*" >&2; exit 1; }
 FAILS=0
 N=0
 
-ha_pg_init "$PGA" "$PORT_A" || die "initdb"
-ha_pg_start "$PGA" || die "primary did not start"
-psql -h "$PGA" -p "$PORT_A" -U postgres -d postgres -qAtX -c "CREATE DATABASE rua" >/dev/null ||
-  die "CREATE DATABASE"
+ha_pg_primary "$PGA" "$PORT_A" || die "the primary"
 URL="postgresql:///rua?host=$PGA&port=$PORT_A&user=postgres"
 export RUA_SQL_DIR="$SRC/sql"
 {
