@@ -136,6 +136,13 @@ Resolver::Resolver(const EnrichSettings& settings) : m_impl(std::make_unique<Imp
     ub_ctx* ctx = m_impl->ctx.get();
     m_impl->concurrency = std::max<std::size_t>(1, settings.concurrency);
     m_impl->timeout = std::chrono::milliseconds(settings.timeout_ms);
+    // libunbound's default caches (4 MB each) hold the PTR and forward
+    // answers of about 500 addresses; past that a round over the same
+    // addresses evicts what it needs next and nothing hits (measured by
+    // tests/bench/enrich/run.sh: 0 % at 2,200 addresses, 100 % with these).
+    // Before the operator's config, which may set its own.
+    check(ub_ctx_set_option(ctx, "msg-cache-size:", "16m"), "msg-cache-size");
+    check(ub_ctx_set_option(ctx, "rrset-cache-size:", "32m"), "rrset-cache-size");
     if (!settings.unbound_config.empty()) {
         check(ub_ctx_config(ctx, settings.unbound_config.c_str()),
               "unbound config " + settings.unbound_config);
