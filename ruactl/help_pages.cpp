@@ -522,9 +522,10 @@ const std::vector<HelpPage>& help_pages() {
          "    ruactl enrich [--follow] [--interval S] [--batch N] [--concurrency N]\n"
          "                  [--timeout S] [--resolver ADDR] [--unbound-config FILE]\n"
          "                  [--mmdb FILE] [--providers FILE]\n",
-         "    Storing a report queues the source addresses that were never resolved or\n"
-         "    whose answer expired. enrich first loads the shipped provider map (as\n"
-         "    provider load does), then takes the queued addresses in rounds of\n"
+         "    Storing a report queues the report. enrich first loads the shipped\n"
+         "    provider map (as provider load does); each round then queues the source\n"
+         "    addresses of up to --batch stored reports that were never resolved or\n"
+         "    whose answer expired, and takes the queued addresses in rounds of\n"
          "    --batch: the PTR of each, then the A or AAAA records of its names (the\n"
          "    PTR is confirmed when they contain the address), the registrable domain\n"
          "    of the name, the provider of a confirmed name, and the ASN, AS name and\n"

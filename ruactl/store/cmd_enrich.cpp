@@ -104,7 +104,7 @@ int cmd_enrich(const std::string& name, const Argv& argv) {
         total.with_asn += round.with_asn;
         total.queries += round.queries;
         total.ms += round.ms;
-        if (round.taken > 0) {
+        if (round.taken > 0 || round.reports > 0) {
             continue;
         }
         if (!args.has("--follow") || wait_for_stop(stop, interval)) {

@@ -1,6 +1,7 @@
-// The enrichment queue (sql/0016): the storing transaction queues the new
-// source addresses of the reports it stores, each once, and nothing for a
-// duplicate; addresses resolved and not expired are not queued again. And
+// The enrichment queue (sql/0016, 0020): the storing transaction queues the
+// reports it stores (source_pending), nothing for a duplicate; the worker's
+// rua_expand_source_pending queues their new source addresses, each once;
+// addresses resolved and not expired are not queued again. And
 // the SQL side of the provider map and the approved sources, which the
 // summaries read.
 #include "db/db_fixture.hpp"
@@ -29,6 +30,14 @@ rua::Arrival imported() {
 
 constexpr const char* k_queue = "SELECT coalesce(string_agg(host(ip), ' ' ORDER BY ip), '') "
                                 "FROM source_queue";
+
+constexpr const char* k_pending = "SELECT coalesce(string_agg(kind, ' ' ORDER BY report_id), '') "
+                                  "FROM source_pending";
+
+// The worker's first step: the pending reports' addresses queued.
+std::string expand(ScratchDb& db, int reports = 100) {
+    return db.scalar("SELECT rua_expand_source_pending(" + std::to_string(reports) + ")");
+}
 
 // A report with records from `ips` (repeats allowed).
 rua::AggregateReport report_from(const std::string& id, const std::vector<std::string>& ips) {
@@ -66,12 +75,18 @@ TEST_CASE("storing a report queues its new source addresses once; a duplicate qu
     const auto first =
         make_result({report_from("q1", {"192.0.2.9", "2001:db8::1", "192.0.2.9", "192.0.2.10"})});
     REQUIRE(store.store(first, imported()).stored() == 1);
+    CHECK(db.scalar(k_pending) == "aggregate");
+    CHECK(db.scalar(k_queue) == "");
+    CHECK(expand(db) == "1");
     CHECK(db.scalar(k_queue) == "192.0.2.9 192.0.2.10 2001:db8::1");
+    CHECK(db.scalar(k_pending) == "");
+    CHECK(expand(db) == "0");
 
     // The worker took them; the same report again is a duplicate: nothing queued.
     db.exec("DELETE FROM source_queue");
     const auto again = store.store(first, imported());
     CHECK(again.duplicates() == 1);
+    CHECK(db.scalar(k_pending) == "");
     CHECK(db.scalar(k_queue) == "");
 
     // Another report: an address already queued stays queued once (its
@@ -86,6 +101,7 @@ TEST_CASE("storing a report queues its new source addresses once; a duplicate qu
                            "q2", {"192.0.2.20", "192.0.2.9", "192.0.2.10", "192.0.2.21"})}),
                        imported())
                 .stored() == 1);
+    CHECK(expand(db) == "1");
     CHECK(db.scalar(k_queue) == "192.0.2.10 192.0.2.20 192.0.2.21");
     CHECK(db.scalar("SELECT queued_at FROM source_queue WHERE ip = '192.0.2.20'") ==
           "2020-01-01 00:00:00+00");
@@ -98,7 +114,27 @@ TEST_CASE("a message of two reports queues the addresses of both in one go") {
     const auto result = make_result({report_from("a", {"192.0.2.1", "192.0.2.2"}),
                                      report_from("b", {"192.0.2.2", "192.0.2.3"})});
     REQUIRE(store.store(result, imported()).stored() == 2);
+    CHECK(db.scalar(k_pending) == "aggregate aggregate");
+    CHECK(expand(db) == "2");
     CHECK(db.scalar(k_queue) == "192.0.2.1 192.0.2.2 192.0.2.3");
+}
+
+TEST_CASE("the worker takes at most the pending reports asked for; a deleted one adds nothing") {
+    ScratchDb db;
+    rua::ConnectionPool pool(db.url(), 1);
+    rua::Store store(pool);
+    REQUIRE(store.store(make_result({report_from("gone", {"192.0.2.7"})}), imported()).stored() ==
+            1);
+    REQUIRE(store.store(make_result({report_from("kept", {"192.0.2.8"})}), imported()).stored() ==
+            1);
+    // Retention or a displaced copy took the first report before the worker came.
+    db.exec("DELETE FROM aggregate_report WHERE report_id = 'gone'");
+    CHECK(expand(db, 1) == "1");
+    CHECK(db.scalar(k_queue) == "");
+    CHECK(db.count("source_pending") == 1);
+    CHECK(expand(db, 1) == "1");
+    CHECK(db.scalar(k_queue) == "192.0.2.8");
+    CHECK(db.count("source_pending") == 0);
 }
 
 TEST_CASE("a streamed report queues the distinct addresses of all its records") {
@@ -111,6 +147,8 @@ TEST_CASE("a streamed report queues the distinct addresses of all its records") 
                                               rua::ProcessOptions{});
     REQUIRE(outcome.verdict == rua::Verdict::stored);
     REQUIRE(outcome.ingest.reports.at(0)->streamed);
+    CHECK(db.scalar(k_pending) == "aggregate");
+    CHECK(expand(db) == "1");
     CHECK(db.count("source_queue") == 250);
     CHECK(db.scalar("SELECT count(*) FROM source_queue WHERE ip << '198.51.100.0/24'") == "250");
 
@@ -118,6 +156,7 @@ TEST_CASE("a streamed report queues the distinct addresses of all its records") 
     const auto again = rua::process_message(store, many_records_message(600), limits, imported(),
                                             rua::ProcessOptions{});
     CHECK(again.verdict == rua::Verdict::duplicate);
+    CHECK(db.count("source_pending") == 0);
     CHECK(db.count("source_queue") == 0);
 }
 
@@ -127,6 +166,8 @@ TEST_CASE("a failure report queues its Source-IP") {
     const auto result = rua::ingest(failure_test::fixture("arf_rfc822.eml"), rua::Limits{}, "t");
     REQUIRE(result.reports.size() == 1);
     REQUIRE(rua::Store(pool).store(result, imported()).stored() == 1);
+    CHECK(db.scalar(k_pending) == "failure");
+    CHECK(expand(db) == "1");
     CHECK(db.scalar(k_queue) == "192.0.2.2");
 }
 

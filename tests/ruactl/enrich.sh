@@ -71,9 +71,8 @@ report e-1 1 "192.0.2.1,10,example.com,pass,example.com,pass
 2001:db8::25,2,example.com,pass,example.com,pass
 198.51.100.7,1,example.com,fail,eu-west-1.amazonses.com,pass" >e-1.xml
 "$RUACTL" import e-1.xml >/dev/null
-check "storing the report queued its 5 addresses" \
-  "192.0.2.1 192.0.2.2 192.0.2.3 198.51.100.7 2001:db8::25" \
-  "$(sql "SELECT string_agg(host(ip), ' ' ORDER BY ip) FROM source_queue")"
+check "storing the report queued the report for the worker, not its addresses" "aggregate|0" \
+  "$(sql "SELECT string_agg(kind, ' '), (SELECT count(*) FROM source_queue) FROM source_pending")"
 "$RUACTL" provider load "$SRC/packaging/providers.tsv" >out
 check "provider load" "loaded $(grep -c '^[a-z]' "$SRC/packaging/providers.tsv") shipped provider rows from $SRC/packaging/providers.tsv" "$(cat out)"
 "$RUACTL" source list example.com >out
@@ -136,7 +135,7 @@ check "enrich: its figures" \
   "enriched 5 addresses: 3 with a PTR (2 confirmed), 1 nxdomain, 1 servfail, 0 timeout, 4 with an ASN; 8 DNS queries, " \
   "$(sed 's/[0-9]* ms$//' out)"
 check "enrich: one round line on standard error, no MMDB warning" \
-  "enrich: taken=5 ok=3 confirmed=2 nxdomain=1 servfail=1 timeout=0 asn=4 queries=8" \
+  "enrich: reports=1 taken=5 ok=3 confirmed=2 nxdomain=1 servfail=1 timeout=0 asn=4 queries=8" \
   "$(sed 's/ ms=[0-9]*$//' err)"
 check "source_host rows" \
   "192.0.2.1|mail-a1.google.com|true|google.com|Google|mailbox|ok|64496|Example\033[31m Net|NL
@@ -145,7 +144,8 @@ check "source_host rows" \
 198.51.100.7||||||servfail|64511|Documentation Ltd|DE
 2001:db8::25|mx.example.org|true|example.org|||ok|||" \
   "$(sql "SELECT concat_ws('|', host(ip), coalesce(ptr, ''), coalesce(ptr_confirmed::text, ''), coalesce(base_domain, ''), coalesce(provider, ''), coalesce(provider_type, ''), status, coalesce(asn::text, ''), coalesce(replace(as_name, chr(27), '\\033'), ''), coalesce(country, '')) FROM source_host ORDER BY ip")"
-check "the queue is empty" 0 "$(sql 'SELECT count(*) FROM source_queue')"
+check "the queues are empty" "0|0" \
+  "$(sql 'SELECT (SELECT count(*) FROM source_queue), (SELECT count(*) FROM source_pending)')"
 check "a PTR answer is kept for its TTL (7200 s from dnsmasq)" "t|t" \
   "$(sql "SELECT bool_and(expires_at - resolved_at BETWEEN interval '7190 s' AND interval '7200 s'), true FROM source_host WHERE status = 'ok'")"
 # dnsmasq's NXDOMAIN carries no SOA, so the negative TTL is the resolver
@@ -162,6 +162,8 @@ check "dnsmasq was asked, the forward lookups included" "yes" \
 report e-2 1 "203.0.113.9,6,example.com,fail,example.com,fail
 192.0.2.1,1,example.com,pass,example.com,pass" >e-2.xml
 "$RUACTL" import e-2.xml >/dev/null
+check "rua_expand_source_pending takes the one pending report" 1 \
+  "$(sql "SELECT rua_expand_source_pending(10)")"
 check "a resolved, unexpired address is not queued again" "203.0.113.9" \
   "$(sql "SELECT string_agg(host(ip), ' ') FROM source_queue")"
 rc=0
@@ -169,7 +171,7 @@ rc=0
   >out 2>err || rc=$?
 check "enrich (silent resolver): exit status" 0 "$rc"
 check "enrich without --mmdb says so once, then the round" \
-  "enrich: no MMDB file given (--mmdb): ASN, AS name and country are off|enrich: taken=1 ok=0 confirmed=0 nxdomain=0 servfail=0 timeout=1 asn=0 queries=1" \
+  "enrich: no MMDB file given (--mmdb): ASN, AS name and country are off|enrich: reports=0 taken=1 ok=0 confirmed=0 nxdomain=0 servfail=0 timeout=1 asn=0 queries=1" \
   "$(sed 's/ ms=[0-9]*$//' err | paste -sd '|')"
 check "the timeout row" "203.0.113.9|||timeout|00:15:00" \
   "$(sql "SELECT concat_ws('|', host(ip), coalesce(ptr, ''), coalesce(ptr_confirmed::text, ''), status, expires_at - resolved_at) FROM source_host WHERE ip = '203.0.113.9'")"

@@ -40,6 +40,7 @@ struct EnrichSettings {
 
 // What one round did.
 struct EnrichStats {
+    std::size_t reports = 0;   // stored reports whose new addresses were queued
     std::size_t taken = 0;     // addresses taken off the queue
     std::size_t ok = 0;        // with a PTR name
     std::size_t confirmed = 0; // ... whose forward lookup contains the address
@@ -76,9 +77,11 @@ public:
     Enricher(const Enricher&) = delete;
     Enricher& operator=(const Enricher&) = delete;
 
-    // Takes up to `batch` addresses off the queue (oldest first, rows locked
-    // SKIP LOCKED so that two workers share the queue), resolves them and
-    // writes their rows, in one transaction. Throws TryLater when the
+    // Queues the new source addresses of up to `batch` newly stored reports
+    // (sql/0020, a transaction of its own), then takes up to `batch`
+    // addresses off the queue (oldest first, rows locked SKIP LOCKED so that
+    // two workers share the queue), resolves them and writes their rows, in
+    // one transaction. Throws TryLater when the
     // database cannot be reached.
     EnrichStats run_once();
 

@@ -1,4 +1,5 @@
-// The enrichment worker (rua::Enricher): takes addresses off source_queue
+// The enrichment worker (rua::Enricher): queues the source addresses of
+// newly stored reports (sql/0020), takes addresses off source_queue
 // with FOR UPDATE SKIP LOCKED, resolves them (resolver.cpp), adds the base
 // domain (psl) and the MMDB's ASN and country (geo.cpp), and upserts
 // source_host, deleting the queue rows in the same transaction. The
@@ -29,6 +30,10 @@ struct Enricher::Impl {
 };
 
 namespace {
+
+// Stored reports waiting to have their source addresses queued (sql/0020),
+// expanded in a transaction of their own before the round takes addresses.
+constexpr const char* k_expand = "SELECT rua_expand_source_pending($1)";
 
 constexpr const char* k_take =
     "SELECT host(ip) FROM source_queue ORDER BY queued_at, ip LIMIT $1 FOR UPDATE SKIP LOCKED";
@@ -128,6 +133,10 @@ EnrichStats Enricher::run_once() {
     const auto started = std::chrono::steady_clock::now();
     EnrichStats stats;
     detail::in_transaction(m_impl->admin, [&](pqxx::work& tx) {
+        stats.reports = tx.exec_params1(k_expand, static_cast<int>(m_impl->settings.batch))[0]
+                            .as<std::size_t>();
+    });
+    detail::in_transaction(m_impl->admin, [&](pqxx::work& tx) {
         std::vector<std::string> taken;
         for (const auto& row : tx.exec_params(k_take, m_impl->settings.batch)) {
             taken.push_back(row[0].as<std::string>());
@@ -161,12 +170,12 @@ EnrichStats Enricher::run_once() {
     stats.ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now() - started)
                    .count();
-    if (stats.taken > 0) {
-        m_impl->log(fmt::format("enrich: taken={} ok={} confirmed={} nxdomain={} servfail={} "
-                                "timeout={} asn={} queries={} ms={}",
-                                stats.taken, stats.ok, stats.confirmed, stats.nxdomain,
-                                stats.servfail, stats.timeout, stats.with_asn, stats.queries,
-                                stats.ms));
+    if (stats.taken > 0 || stats.reports > 0) {
+        m_impl->log(
+            fmt::format("enrich: reports={} taken={} ok={} confirmed={} nxdomain={} servfail={} "
+                        "timeout={} asn={} queries={} ms={}",
+                        stats.reports, stats.taken, stats.ok, stats.confirmed, stats.nxdomain,
+                        stats.servfail, stats.timeout, stats.with_asn, stats.queries, stats.ms));
     }
     return stats;
 }

@@ -92,12 +92,11 @@ public:
     // a kind whose key is its content, is its identifier.
     virtual std::string conflict_key(const Report& report) const;
 
-    // Queues the source addresses of this message's stored reports of the
-    // kind (`ids`, their rows' ids) for enrichment (sql/0016 source_queue):
-    // one statement, run last before the commit, addresses in order so that
-    // two messages never wait for each other in a cycle. The default, for a
-    // kind that names no source, does nothing.
-    virtual void queue_sources(pqxx::dbtransaction& tx, const std::vector<std::int64_t>& ids) const;
+    // Whether the kind's reports name source addresses for enrichment: the
+    // store then queues each stored report in source_pending, and the
+    // worker's rua_expand_source_pending (sql/0020) reads the addresses from
+    // the kind's tables. The default: a kind that names none.
+    virtual bool names_sources() const { return false; }
 
     // `ruactl summary` sections for one domain (lower-cased), for reports
     // whose period ends after `since_seconds_ago` when given.
@@ -122,12 +121,6 @@ const Writer& writer_for(std::string_view kind);
 
 // ids as a PostgreSQL array literal ("{1,2}"), for a $n::bigint[] parameter.
 std::string id_array(const std::vector<std::int64_t>& ids);
-
-// The tail of every kind's queue_sources statement: the addresses of `SELECT
-// DISTINCT <inet> AS ip FROM ...` not resolved or expired, in order.
-constexpr const char* k_queue_sources_tail =
-    " AND NOT EXISTS (SELECT 1 FROM source_host h WHERE h.ip = src.ip AND h.expires_at > now())"
-    " ORDER BY 1 ON CONFLICT DO NOTHING";
 
 // Every registered writer, in registration order.
 const std::vector<const Writer*>& writers();

@@ -26,9 +26,6 @@ std::unique_ptr<StreamBatch> Writer::stream(pqxx::dbtransaction& /*tx*/, const R
     throw std::logic_error("report kind " + std::string(head.kind()) + " does not stream");
 }
 
-void Writer::queue_sources(pqxx::dbtransaction& /*tx*/,
-                           const std::vector<std::int64_t>& /*ids*/) const {}
-
 std::string id_array(const std::vector<std::int64_t>& ids) {
     std::string text = "{";
     for (const auto id : ids) {

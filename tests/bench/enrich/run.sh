@@ -92,7 +92,10 @@ done
 
 now() { date +%s.%N; }
 # ---- 1. throughput -------------------------------------------------------------
+# The stored reports' addresses queued, as the worker's first step does (sql/0020).
+expand() { sql "SELECT rua_expand_source_pending(1000000)" >/dev/null; }
 "$RUACTL" import r1 >/dev/null
+expand
 queued=$(sql "SELECT count(*) FROM source_queue")
 before=$(asked)
 t0=$(now)
@@ -108,6 +111,7 @@ echo "1. throughput: $queued addresses queued, enriched in $(echo "$t0 $t1" | aw
 
 # ---- 2. the table cache --------------------------------------------------------
 "$RUACTL" import r2 >/dev/null
+expand
 distinct=$(sql "SELECT count(DISTINCT r.source_ip) FROM aggregate_record r JOIN aggregate_report a ON a.id = r.report_id AND a.date_begin = r.date_begin WHERE a.report_id LIKE 'r2-%'")
 queued=$(sql "SELECT count(*) FROM source_queue")
 echo "2. table cache: $distinct distinct addresses in the new reports, $queued queued;" \

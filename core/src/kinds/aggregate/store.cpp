@@ -80,17 +80,6 @@ constexpr const char* k_find_report =
     "AND report_id = $3 AND lower(domain) = lower($4) "
     "AND date_begin = to_timestamp($5::bigint) AND date_end = to_timestamp($6::bigint)";
 
-// The distinct source addresses of a message's stored reports, queued for
-// enrichment (sql/0016). Read back from the records just written rather than
-// sent again: the streamed reports' records are not in memory any more.
-const std::string k_queue_sources =
-    std::string(
-        "INSERT INTO source_queue (ip) SELECT src.ip FROM (SELECT DISTINCT r.source_ip AS ip "
-        "FROM aggregate_report a JOIN aggregate_record r "
-        "ON r.report_id = a.id AND r.date_begin = a.date_begin "
-        "WHERE a.id = ANY ($1::bigint[])) src WHERE true") +
-    k_queue_sources_tail;
-
 const char* opt(const OptString& value) {
     return value ? value->c_str() : nullptr;
 }
@@ -463,13 +452,9 @@ public:
         conn.prepare("rua_find_report", k_find_report);
         conn.prepare("rua_find_streamed", k_find_streamed);
         conn.prepare("rua_finish_streamed", k_finish_streamed);
-        conn.prepare("rua_aggregate_queue_sources", k_queue_sources);
     }
 
-    void queue_sources(pqxx::dbtransaction& tx,
-                       const std::vector<std::int64_t>& ids) const override {
-        tx.exec_prepared("rua_aggregate_queue_sources", id_array(ids));
-    }
+    bool names_sources() const override { return true; }
 
     std::unique_ptr<StreamBatch> stream(pqxx::dbtransaction& tx, const Report& head,
                                         std::optional<std::int64_t> raw_id,

@@ -126,19 +126,10 @@ public:
         static const std::string k_insert = insert_sql();
         conn.prepare("rua_failure_insert", k_insert);
         conn.prepare("rua_failure_find", k_find);
-        static const std::string k_queue =
-            std::string("INSERT INTO source_queue (ip) SELECT src.ip FROM (SELECT DISTINCT "
-                        "source_ip AS ip FROM failure_report WHERE id = ANY ($1::bigint[])) src "
-                        "WHERE src.ip IS NOT NULL") +
-            k_queue_sources_tail;
-        conn.prepare("rua_failure_queue_sources", k_queue);
     }
 
     // A failure report names the one address that sent the failing message.
-    void queue_sources(pqxx::dbtransaction& tx,
-                       const std::vector<std::int64_t>& ids) const override {
-        tx.exec_prepared("rua_failure_queue_sources", id_array(ids));
-    }
+    bool names_sources() const override { return true; }
 
     std::unique_ptr<WriteBatch> begin(pqxx::work& tx) const override {
         return std::make_unique<FailureBatch>(tx);
