@@ -92,12 +92,6 @@ public:
     // a kind whose key is its content, is its identifier.
     virtual std::string conflict_key(const Report& report) const;
 
-    // Whether the kind's reports name source addresses for enrichment: the
-    // store then queues each stored report in source_pending, and the
-    // worker's rua_expand_source_pending (sql/0020) reads the addresses from
-    // the kind's tables. The default: a kind that names none.
-    virtual bool names_sources() const { return false; }
-
     // `ruactl summary` sections for one domain (lower-cased), for reports
     // whose period ends after `since_seconds_ago` when given.
     virtual std::vector<SummaryTable>

@@ -43,10 +43,6 @@ constexpr const char* k_find_raw =
 // An attachment this transaction inserted but none of whose reports was
 // stored (all duplicates sent in new bytes) is not kept.
 constexpr const char* k_drop_raw = "DELETE FROM raw_report WHERE id = $1";
-// Stored reports whose source addresses the enrichment worker is to queue.
-constexpr const char* k_queue_source_reports =
-    "INSERT INTO source_pending (kind, report_id) "
-    "SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING";
 // A conflicting copy, kept once per (kind, stored report, fingerprint)
 // (sql/0009_report_conflict.sql): a repeated delivery adds nothing.
 // The conflicting copy's authenticity ($10, $11) is recorded with it; when
@@ -92,7 +88,6 @@ void prepare_store(pqxx::connection& conn) {
     conn.prepare("rua_insert_raw_object", k_insert_raw_object);
     conn.prepare("rua_unlink_object", k_unlink_object);
     conn.prepare("rua_drop_raw", k_drop_raw);
-    conn.prepare("rua_queue_source_reports", k_queue_source_reports);
     conn.prepare("rua_insert_conflict", k_insert_conflict);
     conn.prepare("rua_insert_conflict_digest", k_insert_conflict_digest);
     detail::prepare_displace(conn);
@@ -182,27 +177,6 @@ RawRow put_raw_small(pqxx::dbtransaction& tx, std::string_view bytes, const Atta
         throw TryLater("raw attachment vanished while storing");
     }
     return RawRow{rows[0][0].as<std::int64_t>(), rows[0][1].as<bool>(), false};
-}
-
-// The message's stored reports of kinds that name source addresses, queued
-// for the enrichment worker (sql/0020 source_pending): one row per report in
-// one statement, last before the commit. The worker, not this transaction,
-// reads their addresses back.
-void queue_sources(pqxx::dbtransaction& tx, const IngestResult& result,
-                   const MessageOutcome& outcome) {
-    std::string kinds = "{";
-    std::vector<std::int64_t> ids;
-    for (std::size_t i = 0; i < outcome.reports.size() && i < result.reports.size(); ++i) {
-        if (outcome.reports[i].outcome != ReportOutcome::stored ||
-            !detail::writer_for(result.reports[i]->kind()).names_sources()) {
-            continue;
-        }
-        kinds += (ids.empty() ? "" : ",") + std::string(result.reports[i]->kind());
-        ids.push_back(outcome.reports[i].id);
-    }
-    if (!ids.empty()) {
-        tx.exec_prepared("rua_queue_source_reports", kinds + "}", detail::id_array(ids));
-    }
 }
 
 const char* authserv_text(const Report& report) {
@@ -314,7 +288,6 @@ MessageOutcome write_reports(pqxx::work& tx, const IngestResult& result, const A
             tx.exec_prepared("rua_drop_raw", raw.id);
         }
     }
-    queue_sources(tx, result, outcome);
     return outcome;
 }
 

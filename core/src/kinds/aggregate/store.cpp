@@ -44,7 +44,8 @@ constexpr const char* k_record_leaf =
 // and what the store computes. Built once from the tables. A report
 // inserted is queued for the daily rollup in the same statement (what
 // rua_rollup_report does, sql/0013: its rollup is read from its records
-// until rua_rollup_fold folds it), saving a round trip per report.
+// until rua_rollup_fold folds it) and for the enrichment worker (sql/0020),
+// saving two round trips per report.
 const std::string& insert_report_sql() {
     static const std::string k_sql = [] {
         int n = 1;
@@ -62,7 +63,9 @@ const std::string& insert_report_sql() {
             "ON CONFLICT (reporter, report_id, lower(domain), date_begin, date_end) DO NOTHING "
             "RETURNING id, account_id, date_begin, date_end, {} AS leaf), "
             "queued AS (INSERT INTO rollup_pending (report_id, date_begin, one_day) "
-            "SELECT id, date_begin, rua_one_day(date_begin, date_end) FROM ins) "
+            "SELECT id, date_begin, rua_one_day(date_begin, date_end) FROM ins), "
+            "sources AS (INSERT INTO source_pending (kind, report_id) "
+            "SELECT 'aggregate', id FROM ins) "
             "SELECT id, account_id, leaf FROM ins",
             column_list(aggregate_report_fields()), column_list(aggregate_policy_fields()), fields,
             policy, via, via + 1, via + 2, via + 3, via + 4, via + 5, via + 6, via + 7, via + 7,
@@ -453,8 +456,6 @@ public:
         conn.prepare("rua_find_streamed", k_find_streamed);
         conn.prepare("rua_finish_streamed", k_finish_streamed);
     }
-
-    bool names_sources() const override { return true; }
 
     std::unique_ptr<StreamBatch> stream(pqxx::dbtransaction& tx, const Report& head,
                                         std::optional<std::int64_t> raw_id,

@@ -53,8 +53,13 @@ std::string insert_sql() {
         expr.replace(expr.find("{}"), 2, "$" + std::to_string(n++));
         values += ", " + expr;
     }
-    return fmt::format("INSERT INTO failure_report ({}) VALUES ({}) "
-                       "ON CONFLICT (fingerprint) DO NOTHING RETURNING id",
+    // A stored report that names its source is queued for enrichment in
+    // the same statement (sql/0020).
+    return fmt::format("WITH ins AS (INSERT INTO failure_report ({}) VALUES ({}) "
+                       "ON CONFLICT (fingerprint) DO NOTHING RETURNING id, source_ip), "
+                       "queued AS (INSERT INTO source_pending (kind, report_id) "
+                       "SELECT 'failure', id FROM ins WHERE source_ip IS NOT NULL) "
+                       "SELECT id FROM ins",
                        columns, values);
 }
 
@@ -127,9 +132,6 @@ public:
         conn.prepare("rua_failure_insert", k_insert);
         conn.prepare("rua_failure_find", k_find);
     }
-
-    // A failure report names the one address that sent the failing message.
-    bool names_sources() const override { return true; }
 
     std::unique_ptr<WriteBatch> begin(pqxx::work& tx) const override {
         return std::make_unique<FailureBatch>(tx);
