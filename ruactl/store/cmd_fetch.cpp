@@ -166,7 +166,7 @@ private:
             return Outcome::left;
         }
         rua::Arrival arrival;
-        arrival.via = "import";
+        arrival.via = "imap";
         arrival.file = fmt::format("{};UIDVALIDITY={}/;UID={}", m_settings.url.display(),
                                    m_validity, message.uid);
         if (!m_options.ruas.empty()) {

@@ -148,6 +148,8 @@ check "rows equal to import's (aggregate, records, tls, failure, quarantine)" "$
 check "INBOX empty" 0 "$(count_folder "")"
 check "rua-done holds every message once" "$N" "$(count_folder rua-done)"
 check "keys stored more than once: as many as import's" "$TWICE" "$(twice)"
+check "every fetched report and quarantined message says via imap" "imap" \
+  "$(sql "SELECT string_agg(DISTINCT via, ' ') FROM (SELECT via FROM aggregate_report UNION ALL SELECT via FROM tlsrpt_report UNION ALL SELECT via FROM failure_report UNION ALL SELECT via FROM quarantine) v")"
 
 # A third run finds nothing.
 rc=0
