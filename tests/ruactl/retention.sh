@@ -19,11 +19,15 @@ RECORDS_END=$(month -13)
 RAW_END=$(month -3)
 SUMMARY0="retention: dropped 0 partitions, deleted 0 rows (records before $RECORDS_END, attachments before $RAW_END)"
 
+# As if no enrichment worker had run since: the report still waits for one.
+sql "UPDATE source_pending SET queued_at = now() - interval '2 years'" >/dev/null
+
 rc=0
 "$RUACTL" retention apply --dry-run --months-ahead 4 >out 2>err || rc=$?
 check "--dry-run: exit status" 0 "$rc"
 check "--dry-run: the lines" "would create partition $(part aggregate_record 4)
 would create partition $(part raw_report 4)
+would delete 1 reports waiting for enrichment (queued before $RECORDS_END)
 would delete 2 records from aggregate_record_default (before $RECORDS_END)
 retention: would drop 0 partitions, would delete 2 rows (records before $RECORDS_END, attachments before $RAW_END)" \
   "$(cat out)"
@@ -35,10 +39,12 @@ check "--dry-run: nothing folded" 0 "$(sql 'SELECT count(*) FROM day_domain_fold
 rc=0
 "$RUACTL" retention apply >out 2>err || rc=$?
 check "apply: exit status" 0 "$rc"
-check "apply: the lines" "deleted 2 records from aggregate_record_default (before $RECORDS_END)
+check "apply: the lines" "deleted 1 reports waiting for enrichment (queued before $RECORDS_END)
+deleted 2 records from aggregate_record_default (before $RECORDS_END)
 retention: dropped 0 partitions, deleted 2 rows (records before $RECORDS_END, attachments before $RAW_END)" \
   "$(cat out)"
 check "apply: the records are gone" 0 "$(sql 'SELECT count(*) FROM aggregate_record')"
+check "apply: the report no longer waits for enrichment" 0 "$(sql 'SELECT count(*) FROM source_pending')"
 check "apply: the report stays" 1 "$(sql 'SELECT count(*) FROM aggregate_report')"
 # 1 h 46 m of the report's day are on the 14th: its 5 and 2 count on the 15th.
 check "apply: its daily totals stay, folded" "2023-11-15|example.net|7|7" \

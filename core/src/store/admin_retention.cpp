@@ -26,6 +26,17 @@ constexpr const char* k_partitioned =
 // while it waits, the milter's writes queue behind it.
 constexpr const char* k_lock_timeout = "SET LOCAL lock_timeout = '5s'";
 
+// Reports queued for enrichment before the records' cutoff (the first of
+// the month $1 ago, in UTC, as rua_retention_apply's), and that cutoff.
+constexpr const char* k_count_pending =
+    "WITH k AS (SELECT date_trunc('month', now() AT TIME ZONE 'UTC') - $1::interval AS c) "
+    "SELECT (SELECT count(*) FROM source_pending, k WHERE queued_at < k.c AT TIME ZONE 'UTC'), "
+    "(SELECT c::date::text FROM k)";
+constexpr const char* k_delete_pending =
+    "WITH k AS (SELECT date_trunc('month', now() AT TIME ZONE 'UTC') - $1::interval AS c), "
+    "gone AS (DELETE FROM source_pending USING k WHERE queued_at < k.c AT TIME ZONE 'UTC' "
+    "RETURNING 1) SELECT (SELECT count(*) FROM gone), (SELECT c::date::text FROM k)";
+
 std::string interval(const RetentionPeriod& period) {
     return fmt::format("{} months {} seconds", period.months, period.seconds);
 }
@@ -83,6 +94,16 @@ std::vector<std::string> Retention::apply(const RetentionSettings& settings) {
         return locking([&]() {
             tx.exec(k_lock_timeout);
             std::vector<std::string> lines;
+            // Reports still waiting for the enrichment worker (sql/0020)
+            // once their records are due: a site that runs no worker keeps
+            // one row per report otherwise.
+            const auto pending = tx.exec_params1(
+                settings.dry_run ? k_count_pending : k_delete_pending, interval(settings.records));
+            if (const auto n = pending[0].as<std::int64_t>(); n > 0) {
+                lines.push_back(fmt::format(
+                    "{} {} reports waiting for enrichment (queued before {})",
+                    settings.dry_run ? "would delete" : "deleted", n, pending[1].c_str()));
+            }
             const auto rows = tx.exec_params(
                 "SELECT * FROM rua_retention_apply($1::interval, $2::interval, $3::interval, $4)",
                 interval(settings.records), interval(settings.raw), interval(settings.quarantine),
