@@ -81,8 +81,7 @@ public:
     // (sql/0020, a transaction of its own), then takes up to `batch`
     // addresses off the queue (oldest first, rows locked SKIP LOCKED so that
     // two workers share the queue), resolves them and writes their rows, in
-    // one transaction. Throws TryLater when the
-    // database cannot be reached.
+    // one transaction. Throws TryLater when the database cannot be reached.
     EnrichStats run_once();
 
     // Resolves addresses without the database (for run_once and the tests).

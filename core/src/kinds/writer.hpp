@@ -113,9 +113,6 @@ SummaryTable authenticity_summary(pqxx::work& tx, const Writer& writer, const st
 // kind registered for parsing but not for storing is our bug).
 const Writer& writer_for(std::string_view kind);
 
-// ids as a PostgreSQL array literal ("{1,2}"), for a $n::bigint[] parameter.
-std::string id_array(const std::vector<std::int64_t>& ids);
-
 // Every registered writer, in registration order.
 const std::vector<const Writer*>& writers();
 

@@ -26,15 +26,6 @@ std::unique_ptr<StreamBatch> Writer::stream(pqxx::dbtransaction& /*tx*/, const R
     throw std::logic_error("report kind " + std::string(head.kind()) + " does not stream");
 }
 
-std::string id_array(const std::vector<std::int64_t>& ids) {
-    std::string text = "{";
-    for (const auto id : ids) {
-        text += text.size() > 1 ? "," : "";
-        text += std::to_string(id);
-    }
-    return text + "}";
-}
-
 const Writer& writer_for(std::string_view kind) {
     for (const auto* writer : writers()) {
         if (writer->name() == kind) {
