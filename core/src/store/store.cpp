@@ -10,8 +10,8 @@
 #include "handoff.hpp"
 #include "kinds/writer.hpp"
 #include "pg_errors.hpp"
+#include "piece_reader.hpp"
 #include "pool.hpp"
-#include "sha256.hpp"
 
 #include <rua/errors.hpp>
 #include <rua/store.hpp>
@@ -72,6 +72,7 @@ constexpr const char* k_insert_conflict_digest =
 // which libpqxx and libpq would each copy whole.
 constexpr std::size_t k_large_raw_bytes = 1u << 20;
 constexpr std::size_t k_large_raw_chunk = 1u << 18;
+constexpr std::size_t k_large_raw_ahead = 3;
 constexpr const char* k_find_raw_digest =
     "SELECT id, false FROM raw_report WHERE sha256 = $1 "
     "AND month = (date_trunc('month', now() AT TIME ZONE 'UTC'))::date";
@@ -113,23 +114,22 @@ struct RawRow {
 RawRow put_raw_object(pqxx::dbtransaction& tx, const AttachmentBytes& bytes, const Attachment& a,
                       const OptString& rua) {
     // One pass over the bytes (a large base64 part is decoded again for
-    // it): they are written and hashed together; an attachment found kept
-    // already (rare: the same bytes sent again) costs its large object.
-    detail::Sha256 hash;
+    // it): another thread decodes and hashes them a few pieces ahead while
+    // this one writes them; an attachment found kept already (rare: the
+    // same bytes sent again) costs its large object.
     std::int64_t oid = 0;
+    std::string digest_bytes;
     {
+        detail::PieceReader pieces(bytes, k_large_raw_chunk, k_large_raw_ahead);
         // Closed before it is read and unlinked.
         pqxx::largeobjectaccess object(tx, std::ios::out);
-        bytes.read([&object, &hash](std::string_view chunk) {
-            hash.add(chunk);
-            for (std::size_t at = 0; at < chunk.size(); at += k_large_raw_chunk) {
-                const std::string_view piece = chunk.substr(at, k_large_raw_chunk);
-                object.write(piece.data(), static_cast<pqxx::largeobject::size_type>(piece.size()));
-            }
-        });
+        std::string piece;
+        while (pieces.next(piece)) {
+            object.write(piece.data(), static_cast<pqxx::largeobject::size_type>(piece.size()));
+        }
+        digest_bytes = pieces.digest();
         oid = static_cast<std::int64_t>(object.id());
     }
-    const std::string digest_bytes = hash.digest();
     const pqxx::binarystring digest(digest_bytes.data(), digest_bytes.size());
     auto rows = tx.exec_prepared("rua_find_raw_digest", digest);
     if (rows.empty()) {
