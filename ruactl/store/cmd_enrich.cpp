@@ -95,6 +95,7 @@ int cmd_enrich(const std::string& name, const Argv& argv) {
     rua::EnrichStats total;
     while (true) {
         const auto round = enricher.run_once();
+        total.reports += round.reports;
         total.taken += round.taken;
         total.ok += round.ok;
         total.confirmed += round.confirmed;
@@ -111,9 +112,11 @@ int cmd_enrich(const std::string& name, const Argv& argv) {
             break;
         }
     }
-    write_stdout(fmt::format("enriched {} addresses: {} with a PTR ({} confirmed), {} nxdomain, "
-                             "{} servfail, {} timeout, {} with an ASN; {} DNS queries, {} ms\n",
-                             total.taken, total.ok, total.confirmed, total.nxdomain, total.servfail,
+    write_stdout(fmt::format("queued the new addresses of {} {}; enriched {} addresses: {} with a "
+                             "PTR ({} confirmed), {} nxdomain, {} servfail, {} timeout, {} with an "
+                             "ASN; {} DNS queries, {} ms\n",
+                             total.reports, total.reports == 1 ? "report" : "reports", total.taken,
+                             total.ok, total.confirmed, total.nxdomain, total.servfail,
                              total.timeout, total.with_asn, total.queries, total.ms));
     return k_exit_ok;
 }

@@ -132,7 +132,7 @@ rc=0
   --timeout 3s --concurrency 2 >out 2>err || rc=$?
 check "enrich: exit status" 0 "$rc"
 check "enrich: its figures" \
-  "enriched 5 addresses: 3 with a PTR (2 confirmed), 1 nxdomain, 1 servfail, 0 timeout, 4 with an ASN; 8 DNS queries, " \
+  "queued the new addresses of 1 report; enriched 5 addresses: 3 with a PTR (2 confirmed), 1 nxdomain, 1 servfail, 0 timeout, 4 with an ASN; 8 DNS queries, " \
   "$(sed 's/[0-9]* ms$//' out)"
 check "enrich: one round line on standard error, no MMDB warning" \
   "enrich: reports=1 taken=5 ok=3 confirmed=2 nxdomain=1 servfail=1 timeout=0 asn=4 queries=8" \
