@@ -158,6 +158,15 @@ std::string zip_zeros(std::string_view path, std::size_t size) {
     });
 }
 
+std::string bytes_sample(std::size_t n) {
+    std::string out;
+    out.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        out += static_cast<char>((i * 7919 + i / 13) & 0xff);
+    }
+    return out;
+}
+
 std::string base64(std::string_view data, std::size_t line, bool crlf) {
     static constexpr char k_alphabet[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -27,6 +27,9 @@ std::string zip(const std::vector<ZipMember>& members);
 // A zip with one member of `size` zero bytes, streamed through libarchive.
 std::string zip_zeros(std::string_view path, std::size_t size);
 
+// `n` bytes of every value, in no simple period (the same for the same n).
+std::string bytes_sample(std::size_t n);
+
 // Base64 with lines of `line` characters (0: one line), CRLF or LF breaks.
 std::string base64(std::string_view data, std::size_t line = 76, bool crlf = true);
 

@@ -2,20 +2,13 @@
 // bytes for plain text, in any read size; odd text is left to decode_base64.
 #include "base64.hpp"
 #include "base64_source.hpp"
+#include "fixtures.hpp"
 
 #include <doctest/doctest.h>
 
 #include <string>
 
 namespace {
-
-std::string sample(std::size_t n) {
-    std::string out;
-    for (std::size_t i = 0; i < n; ++i) {
-        out += static_cast<char>((i * 7919 + i / 13) & 0xff);
-    }
-    return out;
-}
 
 std::string encode(const std::string& bytes, std::size_t line_length) {
     static constexpr char k_alphabet[] =
@@ -54,7 +47,7 @@ std::string drain(rua::detail::ByteSource& source, std::size_t step) {
 
 TEST_CASE("Base64Source gives decode_base64's bytes for any read size and line length") {
     for (const std::size_t size : {0u, 1u, 2u, 3u, 100u, 200000u}) {
-        const std::string bytes = sample(size);
+        const std::string bytes = fixtures::bytes_sample(size);
         for (const std::size_t line : {76u, 61u, 1000000u}) {
             const std::string text = encode(bytes, line);
             REQUIRE(rua::detail::plain_base64(text));

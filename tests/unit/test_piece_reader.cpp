@@ -2,6 +2,7 @@
 // every byte in order, in pieces of the asked size, the digest of them all,
 // a reading failure thrown to the caller, and a caller that gives up early
 // stops the reader.
+#include "fixtures.hpp"
 #include "sha256.hpp"
 #include "store/piece_reader.hpp"
 
@@ -14,14 +15,6 @@
 #include <vector>
 
 namespace {
-
-std::string sample(std::size_t n) {
-    std::string out;
-    for (std::size_t i = 0; i < n; ++i) {
-        out += static_cast<char>((i * 131 + i / 7) & 0xff);
-    }
-    return out;
-}
 
 // Hands its bytes over in chunks of `chunk` bytes; throws after `fail_after`
 // chunks when set; counts the chunks it handed over.
@@ -60,7 +53,7 @@ std::vector<std::string> all_pieces(rua::detail::PieceReader& reader) {
 } // namespace
 
 TEST_CASE("every byte comes in order, in pieces of the asked size, with their digest") {
-    const std::string bytes = sample(1000);
+    const std::string bytes = fixtures::bytes_sample(1000);
     for (const std::size_t chunk : {std::size_t{7}, std::size_t{64}, std::size_t{1000}}) {
         CAPTURE(chunk);
         const ChunkedBytes source(bytes, chunk);
@@ -85,31 +78,31 @@ TEST_CASE("no bytes: no piece, the digest of nothing") {
 }
 
 TEST_CASE("a failure while reading reaches the caller after the pieces read before it") {
-    const ChunkedBytes source(sample(1000), 100, 5); // 500 bytes, then the throw
+    const ChunkedBytes source(fixtures::bytes_sample(1000), 100, 5); // 500 bytes, then the throw
     rua::detail::PieceReader reader(source, 200, 1);
     std::string piece;
     REQUIRE(reader.next(piece));
-    CHECK(piece == sample(1000).substr(0, 200));
+    CHECK(piece == fixtures::bytes_sample(1000).substr(0, 200));
     REQUIRE(reader.next(piece));
-    CHECK(piece == sample(1000).substr(200, 200));
+    CHECK(piece == fixtures::bytes_sample(1000).substr(200, 200));
     CHECK_THROWS_WITH_AS(reader.next(piece), "chunk 5 is corrupt", std::runtime_error);
     CHECK_THROWS_AS(static_cast<void>(reader.digest()), std::logic_error);
 }
 
 TEST_CASE("a caller that gives up early stops the reader, which reads no further ahead") {
-    const ChunkedBytes source(sample(100000), 10);
+    const ChunkedBytes source(fixtures::bytes_sample(100000), 10);
     {
         rua::detail::PieceReader reader(source, 10, 2);
         std::string piece;
         REQUIRE(reader.next(piece));
-        CHECK(piece == sample(10));
+        CHECK(piece == fixtures::bytes_sample(10));
     } // joined here, not hung: the reader stopped at its next piece
     // One taken, at most two waiting and one being pushed when it stopped.
     CHECK(source.handed <= 4);
 }
 
 TEST_CASE("the digest before every piece was taken is a mistake") {
-    const ChunkedBytes source(sample(300), 100);
+    const ChunkedBytes source(fixtures::bytes_sample(300), 100);
     rua::detail::PieceReader reader(source, 100, 4);
     std::string piece;
     REQUIRE(reader.next(piece));
