@@ -42,7 +42,11 @@ std::string Report::fingerprint_sha256() const {
     return detail::sha256(fingerprint());
 }
 
-std::unique_ptr<Report> Report::held_copy() const {
+std::unique_ptr<Report> Report::take_batch() {
+    throw std::logic_error(fmt::format("{} reports are never streamed", kind()));
+}
+
+void Report::keep_released() const {
     throw std::logic_error(fmt::format("{} reports are never streamed", kind()));
 }
 

@@ -8,6 +8,8 @@
 
 #include <doctest/doctest.h>
 
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -98,6 +100,67 @@ TEST_CASE("a streamed aggregate report is the report held whole, in pieces") {
     const bool same_fingerprint = report.fingerprint() == held.fingerprint();
     CHECK(same_fingerprint);
     CHECK(report.policy.domain == "example.com");
+}
+
+// Takes each batch (Report::take_batch) as the store's sink does, and keeps
+// its part of the fingerprint later, in order, as the store's thread does.
+class TakingSink final : public rua::ReportSink {
+public:
+    void begin(rua::Report& /*report*/, const rua::Attachment& /*attachment*/,
+               std::string_view /*bytes*/) override {}
+    void items(rua::Report& report) override {
+        const std::size_t before = report.items();
+        batches.push_back(report.take_batch());
+        const auto& taken = rua::report_as<rua::AggregateReport>(*batches.back());
+        records.push_back(taken.records.size());
+        // Taken away, still counted: the parser's limits see every record.
+        counted_after_take = counted_after_take && report.items() == before &&
+                             rua::report_as<rua::AggregateReport>(report).records.empty();
+    }
+    void end(rua::Report& /*report*/) override {
+        for (const auto& batch : batches) {
+            batch->keep_released();
+        }
+    }
+    void abandon() noexcept override {}
+
+    std::vector<std::unique_ptr<rua::Report>> batches;
+    std::vector<std::size_t> records;
+    bool counted_after_take = true;
+};
+
+TEST_CASE("a sink that takes each batch and keeps its fingerprint later gets the whole report") {
+    const std::string xml = report_xml(9000); // spills past 1 MiB, as above
+    rua::Limits whole_limits;
+    whole_limits.stream_items = 100000;
+    const auto whole = rua::ingest(xml, whole_limits, "big.xml");
+    REQUIRE(whole.reports.size() == 1);
+    const auto& held = rua::report_as<rua::AggregateReport>(*whole.reports[0]);
+
+    rua::Limits limits;
+    limits.stream_items = 1000;
+    TakingSink sink;
+    const auto streamed = rua::ingest(xml, limits, "big.xml", &sink);
+    REQUIRE(streamed.reports.size() == 1);
+    const auto& report = rua::report_as<rua::AggregateReport>(*streamed.reports[0]);
+    // The first batch is read where it is (begin), the next eight are taken.
+    CHECK(sink.records == std::vector<std::size_t>(8, 1000));
+    CHECK(sink.counted_after_take);
+    CHECK(report.items() == 9000);
+    CHECK(report.message_count() == held.message_count());
+    const auto& first = rua::report_as<rua::AggregateReport>(*sink.batches.front());
+    CHECK(first.report_id == "s-1");
+    CHECK(first.records.front().count == 1001);
+    CHECK(report.fingerprint_sha256() == held.fingerprint_sha256());
+    const bool same_fingerprint = report.fingerprint() == held.fingerprint();
+    CHECK(same_fingerprint);
+}
+
+TEST_CASE("keeping the fingerprint of a report that is no taken batch is a mistake") {
+    rua::Limits limits;
+    const auto result = rua::ingest(report_xml(3), limits, "small.xml");
+    REQUIRE(result.reports.size() == 1);
+    CHECK_THROWS_AS(result.reports[0]->keep_released(), std::logic_error);
 }
 
 TEST_CASE("a streamed report that fails late is abandoned and becomes the part's error") {

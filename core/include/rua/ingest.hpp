@@ -99,7 +99,8 @@ public:
                                const AttachmentBytes& bytes) {
         begin(report, attachment, bytes.whole().value_or(std::string_view()));
     }
-    // The next batch is held (the previous one is gone).
+    // The next batch is held (the previous one is gone). The sink may take
+    // it (Report::take_batch) instead of reading it where it is.
     virtual void items(Report& report) = 0;
     // The report is complete and valid; its last batch (maybe empty) is held.
     virtual void end(Report& report) = 0;

@@ -117,10 +117,19 @@ public:
     virtual void json_begin(std::string& out) const;
     virtual void json_items(std::string& out, bool first) const;
     virtual void json_end(std::string& out) const;
-    // A copy holding the items this report holds now, for a sink that writes
-    // them on another thread while the parser goes on. Only kinds that
-    // stream implement it (the default throws std::logic_error).
-    virtual std::unique_ptr<Report> held_copy() const;
+    // For a sink that writes a streamed report's batches on another thread
+    // while the parser goes on: the items this report holds now, moved out
+    // into a report of their own (the head copied); this report counts them
+    // as released. Their part of the fingerprint is not kept yet:
+    // keep_released() on the batch adds it to this report's, and must be
+    // called for every batch, in order, before this report's fingerprint is
+    // read. Only kinds that stream implement them (the default throws
+    // std::logic_error).
+    virtual std::unique_ptr<Report> take_batch();
+    // On a batch from take_batch(), on any one thread at a time: adds its
+    // items' part of the fingerprint to the report it came from. Throws
+    // TryLater when it cannot be kept (temporary file not writable).
+    virtual void keep_released() const;
 
     std::vector<std::string> warnings; // tolerated oddities: unknown enums, fallbacks
     ReportSource source;

@@ -357,11 +357,17 @@ public:
         });
     }
 
-    // The batch is copied and written on the handoff thread while the
-    // parser reads the next one; a failure is thrown at the next call.
+    // The batch is taken (moved) and written on the handoff thread while
+    // the parser reads the next one, which also keeps its part of the
+    // fingerprint there; a failure is thrown at the next call.
     void items(Report& report) override {
-        std::shared_ptr<const Report> batch = report.held_copy();
-        m_handoff.post([this, batch] { guard([&] { m_batch->items(*batch); }); });
+        std::shared_ptr<const Report> batch = report.take_batch();
+        m_handoff.post([this, batch] {
+            guard([&] {
+                batch->keep_released();
+                m_batch->items(*batch);
+            });
+        });
     }
 
     void end(Report& report) override {

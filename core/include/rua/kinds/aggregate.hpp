@@ -98,7 +98,8 @@ struct AggregateReport final : Report {
     std::string to_json() const override;
     void json_begin(std::string& out) const override;
     void json_items(std::string& out, bool first) const override;
-    std::unique_ptr<Report> held_copy() const override;
+    std::unique_ptr<Report> take_batch() override;
+    void keep_released() const override;
     void json_end(std::string& out) const override;
     std::string fingerprint() const override;
     // sha256 of fingerprint(), computed without building it whole. Throws

@@ -11,6 +11,8 @@
 
 #include <rua/spill.hpp>
 
+#include <stdexcept>
+
 namespace rua {
 
 // The released records' encoding, in memory up to 1 MiB and then in an
@@ -68,8 +70,30 @@ std::string AggregateReport::fingerprint_sha256() const {
     return hash.digest();
 }
 
-std::unique_ptr<Report> AggregateReport::held_copy() const {
-    return std::make_unique<AggregateReport>(*this);
+std::unique_ptr<Report> AggregateReport::take_batch() {
+    if (!released_fingerprint) {
+        released_fingerprint = std::make_shared<ReleasedRecords>();
+    }
+    // The parser fills the next batch into as much room as this one had.
+    std::vector<Record> held;
+    held.reserve(records.capacity());
+    held.swap(records);
+    auto batch = std::make_unique<AggregateReport>(*this); // the head: no records now
+    for (const auto& record : held) {
+        released_messages += record.count;
+    }
+    released += held.size();
+    batch->records = std::move(held);
+    return batch;
+}
+
+void AggregateReport::keep_released() const {
+    if (!released_fingerprint) {
+        throw std::logic_error("keep_released: not a batch taken from a streamed report");
+    }
+    detail::FingerprintEncoder e;
+    encode_held(e, *this);
+    released_fingerprint->append(e.take());
 }
 
 void AggregateReport::release_records() {
