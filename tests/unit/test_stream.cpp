@@ -64,23 +64,33 @@ public:
     std::vector<std::size_t> batches;
 };
 
+// The report of `xml` held whole (no sink), and the same through `sink` in
+// batches of 1000 records.
+rua::IngestResult held_whole(const std::string& xml) {
+    rua::Limits limits;
+    limits.stream_items = 100000;
+    return rua::ingest(xml, limits, "big.xml");
+}
+
+rua::IngestResult streamed_through(const std::string& xml, rua::ReportSink& sink) {
+    rua::Limits limits;
+    limits.stream_items = 1000;
+    return rua::ingest(xml, limits, "big.xml", &sink);
+}
+
 } // namespace
 
 TEST_CASE("a streamed aggregate report is the report held whole, in pieces") {
     // ~130 bytes of fingerprint encoding a record: 9000 pass the 1 MiB
     // that is kept in memory.
     const std::string xml = report_xml(9000);
-    rua::Limits whole_limits;
-    whole_limits.stream_items = 100000;
-    const auto whole = rua::ingest(xml, whole_limits, "big.xml");
+    const auto whole = held_whole(xml);
     REQUIRE(whole.reports.size() == 1);
     const auto& held = rua::report_as<rua::AggregateReport>(*whole.reports[0]);
     REQUIRE_FALSE(held.streamed);
 
-    rua::Limits limits;
-    limits.stream_items = 1000;
     JsonSink sink;
-    const auto streamed = rua::ingest(xml, limits, "big.xml", &sink);
+    const auto streamed = streamed_through(xml, sink);
     REQUIRE(streamed.reports.size() == 1);
     const auto& report = rua::report_as<rua::AggregateReport>(*streamed.reports[0]);
     CHECK(report.streamed);
@@ -101,6 +111,8 @@ TEST_CASE("a streamed aggregate report is the report held whole, in pieces") {
     CHECK(same_fingerprint);
     CHECK(report.policy.domain == "example.com");
 }
+
+namespace {
 
 // Takes each batch (Report::take_batch) as the store's sink does, and keeps
 // its part of the fingerprint later, in order, as the store's thread does.
@@ -129,18 +141,16 @@ public:
     bool counted_after_take = true;
 };
 
+} // namespace
+
 TEST_CASE("a sink that takes each batch and keeps its fingerprint later gets the whole report") {
     const std::string xml = report_xml(9000); // spills past 1 MiB, as above
-    rua::Limits whole_limits;
-    whole_limits.stream_items = 100000;
-    const auto whole = rua::ingest(xml, whole_limits, "big.xml");
+    const auto whole = held_whole(xml);
     REQUIRE(whole.reports.size() == 1);
     const auto& held = rua::report_as<rua::AggregateReport>(*whole.reports[0]);
 
-    rua::Limits limits;
-    limits.stream_items = 1000;
     TakingSink sink;
-    const auto streamed = rua::ingest(xml, limits, "big.xml", &sink);
+    const auto streamed = streamed_through(xml, sink);
     REQUIRE(streamed.reports.size() == 1);
     const auto& report = rua::report_as<rua::AggregateReport>(*streamed.reports[0]);
     // The first batch is read where it is (begin), the next eight are taken.
