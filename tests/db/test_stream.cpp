@@ -197,6 +197,31 @@ TEST_CASE("an attachment past 1 MiB is archived through a large object, byte for
     CHECK(db.scalar("SELECT pg_column_compression(data) FROM raw_report") == "lz4");
 }
 
+TEST_CASE("a large object's pages are compressed with lz4, as raw_report's column") {
+    // The object is unlinked in the same transaction, so a public.lo_get,
+    // first on the search path of the store's connections, keeps how its
+    // pages were compressed before it hands them to the INSERT.
+    ScratchDb db;
+    db.exec("CREATE TABLE object_pages (method text, pages bigint)");
+    db.exec("CREATE FUNCTION public.lo_get(oid) RETURNS bytea LANGUAGE sql AS $f$ "
+            "INSERT INTO object_pages SELECT coalesce(pg_column_compression(data), 'none'), "
+            "count(*) FROM pg_largeobject WHERE loid = $1 GROUP BY 1; "
+            "SELECT pg_catalog.lo_get($1) $f$");
+    db.exec("ALTER DATABASE " + db.name() + " SET search_path = public, pg_catalog");
+    rua::ConnectionPool pool(db.url(), 1);
+    rua::Store store(pool);
+    const std::string xml = many_records_xml("huge-2", 4000);
+    const auto result = rua::process_message(store, rua::test::xml_message(xml), rua::Limits{},
+                                             arrival(), rua::ProcessOptions{});
+    CHECK_MESSAGE(result.verdict == rua::Verdict::stored, result.reason);
+    // Every whole 2 KB page compressed with lz4 (pglz before); the last,
+    // shorter one is under the threshold and kept as it is.
+    REQUIRE(xml.size() % 2048 != 0);
+    CHECK(db.scalar("SELECT string_agg(method || ' ' || pages, ',' ORDER BY method) FROM "
+                    "object_pages") == "lz4 " + std::to_string(xml.size() / 2048) + ",none 1");
+    CHECK(db.scalar("SELECT data = convert_to($x$" + xml + "$x$, 'UTF8') FROM raw_report") == "t");
+}
+
 TEST_CASE("a large base64 attachment is parsed and archived without being decoded whole") {
     const std::string xml = many_records_xml("b64-1", 4200);
     const std::string message = base64_message(xml);
