@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 
 namespace rua::detail {
 
@@ -206,6 +207,54 @@ OptString param_text(const FieldValue& value) {
                                    return OptString(array_literal(*items));
                                }},
                       value);
+}
+
+void copy_text(std::string& line, std::string_view text) {
+    // The bytes escaped by name, and their names.
+    static constexpr std::string_view k_named = "\\\t\n\r\b\f\v";
+    static constexpr std::string_view k_names = "\\tnrbfv";
+    std::size_t plain = 0; // start of the bytes not yet appended
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto u = static_cast<unsigned char>(text[i]);
+        if (u >= 0x20 && u != 0x7F && u != '\\') {
+            continue;
+        }
+        line.append(text.data() + plain, i - plain);
+        plain = i + 1;
+        line.push_back('\\');
+        if (const auto named = k_named.find(text[i]); named != std::string_view::npos) {
+            line.push_back(k_names[named]);
+        } else {
+            line.push_back(static_cast<char>('0' + (u >> 6)));
+            line.push_back(static_cast<char>('0' + ((u >> 3) & 7)));
+            line.push_back(static_cast<char>('0' + (u & 7)));
+        }
+    }
+    line.append(text.data() + plain, text.size() - plain);
+}
+
+namespace {
+
+template <typename N> void copy_number(std::string& line, N n) {
+    std::array<char, 24> digits{};
+    const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), n).ptr;
+    line.append(digits.data(), end);
+}
+
+} // namespace
+
+void copy_value(std::string& line, const FieldValue& value, std::string& scratch) {
+    std::visit(Overload{[&](std::monostate) { line += "\\N"; },
+                        [&](std::string_view s) { copy_text(line, s); },
+                        [&](const std::string& s) { copy_text(line, s); },
+                        [&](std::int64_t n) { copy_number(line, n); },
+                        [&](std::uint64_t n) { copy_number(line, n); },
+                        [&](bool b) { line.push_back(b ? 't' : 'f'); },
+                        [&](const std::vector<std::string>* items) {
+                            scratch = array_literal(*items);
+                            copy_text(line, scratch);
+                        }},
+               value);
 }
 
 void check_value(const char* column, const FieldValue& value) {

@@ -229,6 +229,35 @@ template <typename T> std::string param_list(const Fields<T>& fields, int& first
 
 void check_value(const char* column, const FieldValue& value);
 
+// --- COPY text format -----------------------------------------------------
+
+// Appends `text` as one field of COPY's text format: backslash, tab,
+// newline, carriage return, backspace, form feed and vertical tab escaped by
+// name, other control bytes as \ooo; every other byte as it is (the server
+// checks the encoding, as it does for a parameter).
+void copy_text(std::string& line, std::string_view text);
+// Appends one value as a COPY field: \N for null, else param_text's text,
+// escaped; `scratch` is reused space for a list's literal.
+void copy_value(std::string& line, const FieldValue& value, std::string& scratch);
+// Appends every stored field of `item` (param_fields' values, in column
+// order), each after a tab.
+template <typename T>
+void copy_fields(std::string& line, const Fields<T>& fields, const T& item, std::string& scratch) {
+    for (const auto& f : fields) {
+        if (f.column == nullptr) {
+            continue;
+        }
+        line.push_back('\t');
+        if (f.list_stored) {
+            scratch.clear();
+            f.list_stored(scratch, item);
+            copy_text(line, scratch);
+        } else {
+            copy_value(line, f.get(item), scratch);
+        }
+    }
+}
+
 // A field holding a list of sub-objects, described by the sub-table.
 template <typename T, typename Sub>
 Field<T> list_field(const char* column, const char* json,

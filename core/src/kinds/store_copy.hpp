@@ -1,22 +1,21 @@
 // Helpers of the kinds' writers (store half only: libpqxx): the outcome of
-// an exactly-once INSERT, and COPY rows from a field table. libpqxx 6.4's
-// stream_to takes a row as a std::tuple, whose width is fixed at compile
-// time, while a field table's width is known at run time: write_copy_row
-// picks the tuple width that matches (up to k_max_copy_columns), so adding a
-// field to a table stays one edit. Values are plain text (fields.hpp
-// param_fields) or null; stream_to escapes them.
+// an exactly-once INSERT, and COPY rows from a field table.
 #pragma once
+
+#include "kinds/fields.hpp"
 
 #include <rua/errors.hpp>
 #include <rua/model.hpp>
 #include <rua/store.hpp>
 
 #include <pqxx/pqxx>
+#include <pqxx/tablewriter>
 
-#include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <stdexcept>
-#include <tuple>
-#include <utility>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace rua::detail {
@@ -39,26 +38,61 @@ template <typename Find> StoredReport insert_outcome(const pqxx::result& inserte
                         existing[0][0].as<std::int64_t>()};
 }
 
-constexpr std::size_t k_max_copy_columns = 32;
+// Rows of one `COPY table (columns) FROM STDIN`, written in COPY's text
+// format here (kinds/fields.hpp copy_text, copy_value, copy_fields) into one
+// buffer and sent some 256 KiB at a time: libpqxx 6.4's stream_to builds a
+// string per field and per row, which cost more of the client's CPU than
+// formatting the rows. Fields of a row are appended in column order; the
+// destructor ends a COPY not completed (the transaction then decides, as
+// with stream_to).
+class CopyRows {
+public:
+    CopyRows(pqxx::transaction_base& tx, const std::string& table,
+             const std::vector<std::string>& columns);
+    ~CopyRows();
+    CopyRows(const CopyRows&) = delete;
+    CopyRows& operator=(const CopyRows&) = delete;
 
-template <std::size_t... I>
-auto copy_tuple(const std::vector<const char*>& values, std::index_sequence<I...> /*unused*/) {
-    return std::make_tuple(values[I]...);
-}
-
-template <std::size_t N = k_max_copy_columns>
-void write_copy_row(pqxx::stream_to& stream, const std::vector<const char*>& values) {
-    if constexpr (N == 0) {
-        throw std::logic_error("COPY row wider than k_max_copy_columns");
-    } else if (values.size() == N) {
-        stream << copy_tuple(values, std::make_index_sequence<N>{});
-    } else {
-        write_copy_row<N - 1>(stream, values);
+    CopyRows& text(std::string_view value) {
+        separate();
+        copy_text(m_rows, value);
+        return *this;
     }
-}
+    CopyRows& number(std::uint64_t value) { return this->value(FieldValue(value)); }
+    CopyRows& value(const FieldValue& value) {
+        separate();
+        copy_value(m_rows, value, m_scratch);
+        return *this;
+    }
+    template <typename T> CopyRows& fields(const Fields<T>& fields, const T& item) {
+        if (m_first) {
+            throw std::logic_error("CopyRows::fields: a row starts with its key columns");
+        }
+        copy_fields(m_rows, fields, item, m_scratch);
+        return *this;
+    }
+    // Ends the row; sends the buffer when it is full.
+    void end_row();
+    // Sends what is left and ends the COPY.
+    void complete();
 
-// Pointers into `texts` (nullptr for null), for write_copy_row and for
-// exec_prepared's dynamic parameters.
+private:
+    void separate() {
+        if (!m_first) {
+            m_rows.push_back('\t');
+        }
+        m_first = false;
+    }
+    void send();
+
+    std::unique_ptr<pqxx::tablewriter> m_writer;
+    std::string m_rows; // whole rows, each ended by a newline
+    std::string m_scratch;
+    bool m_first = true;
+};
+
+// Pointers into `texts` (nullptr for null), for exec_prepared's dynamic
+// parameters.
 inline std::vector<const char*> text_pointers(const std::vector<OptString>& texts) {
     std::vector<const char*> out;
     out.reserve(texts.size());

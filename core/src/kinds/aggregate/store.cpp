@@ -150,17 +150,11 @@ std::vector<std::string> record_columns() {
     return columns;
 }
 
-// One record's COPY row (record_columns()); `texts` is scratch space.
-void copy_record(pqxx::stream_to& copy, std::vector<OptString>& texts, const std::string& id,
-                 std::size_t ordinal, const std::string& date_begin, const OptString& account,
-                 const Record& record) {
-    texts.clear();
-    texts.emplace_back(id);
-    texts.emplace_back(std::to_string(ordinal));
-    texts.emplace_back(date_begin);
-    texts.push_back(account);
-    param_fields(texts, aggregate_record_fields(), record);
-    write_copy_row(copy, text_pointers(texts));
+// One record's COPY row (record_columns()).
+void copy_record(CopyRows& copy, const std::string& id, std::size_t ordinal,
+                 const std::string& date_begin, const OptString& account, const Record& record) {
+    copy.text(id).number(ordinal).text(date_begin).value(opt_value(account));
+    copy.fields(aggregate_record_fields(), record).end_row();
 }
 
 // A few records go in one INSERT (one round trip; COPY takes two and costs
@@ -252,13 +246,12 @@ void copy_records(pqxx::work& tx, const std::vector<Pending>& stored) {
                        json);
         return;
     }
-    pqxx::stream_to records(tx, table, record_columns());
-    std::vector<OptString> texts;
+    CopyRows records(tx, table, record_columns());
     for (const auto& s : stored) {
         const std::string id = std::to_string(s.id);
         std::size_t ordinal = 0;
         for (const auto& r : s.report->records) {
-            copy_record(records, texts, id, ordinal++, s.date_begin, s.account_id, r);
+            copy_record(records, id, ordinal++, s.date_begin, s.account_id, r);
         }
     }
     records.complete();
@@ -386,11 +379,10 @@ public:
             return;
         }
         const auto& r = report_as<AggregateReport>(any);
-        std::vector<OptString> texts;
         const std::string id = std::to_string(m_id);
         for (const auto& record : r.records) {
             check_fields(aggregate_record_fields(), record);
-            copy_record(*m_copy, texts, id, m_ordinal++, m_date_begin, m_account, record);
+            copy_record(*m_copy, id, m_ordinal++, m_date_begin, m_account, record);
         }
     }
 
@@ -431,7 +423,7 @@ private:
     bool m_inserted = false;
     OptString m_account;
     std::string m_existing; // the stored fingerprint, when the key existed
-    std::optional<pqxx::stream_to> m_copy;
+    std::optional<CopyRows> m_copy;
     std::size_t m_ordinal = 0;
 };
 

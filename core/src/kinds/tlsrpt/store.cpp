@@ -83,40 +83,31 @@ std::vector<std::string> copy_columns(std::vector<std::string> keys,
 }
 
 void copy_policies(pqxx::work& tx, const std::vector<Pending>& stored) {
-    pqxx::stream_to stream(tx, "tlsrpt_policy",
-                           copy_columns({"report_id", "ordinal"}, column_names(policy_fields())));
-    std::vector<OptString> texts;
+    CopyRows rows(tx, "tlsrpt_policy",
+                  copy_columns({"report_id", "ordinal"}, column_names(policy_fields())));
     for (const auto& s : stored) {
         for (std::size_t i = 0; i < s.report->policies.size(); ++i) {
-            texts.clear();
-            texts.emplace_back(std::to_string(s.id));
-            texts.emplace_back(std::to_string(i));
-            param_fields(texts, policy_fields(), s.report->policies[i]);
-            write_copy_row(stream, text_pointers(texts));
+            rows.number(static_cast<std::uint64_t>(s.id)).number(i);
+            rows.fields(policy_fields(), s.report->policies[i]).end_row();
         }
     }
-    stream.complete();
+    rows.complete();
 }
 
 void copy_failures(pqxx::work& tx, const std::vector<Pending>& stored) {
-    pqxx::stream_to stream(
+    CopyRows rows(
         tx, "tlsrpt_failure",
         copy_columns({"report_id", "policy_ordinal", "ordinal"}, column_names(failure_fields())));
-    std::vector<OptString> texts;
     for (const auto& s : stored) {
         for (std::size_t i = 0; i < s.report->policies.size(); ++i) {
             const auto& failures = s.report->policies[i].failure_details;
             for (std::size_t j = 0; j < failures.size(); ++j) {
-                texts.clear();
-                texts.emplace_back(std::to_string(s.id));
-                texts.emplace_back(std::to_string(i));
-                texts.emplace_back(std::to_string(j));
-                param_fields(texts, failure_fields(), failures[j]);
-                write_copy_row(stream, text_pointers(texts));
+                rows.number(static_cast<std::uint64_t>(s.id)).number(i).number(j);
+                rows.fields(failure_fields(), failures[j]).end_row();
             }
         }
     }
-    stream.complete();
+    rows.complete();
 }
 
 class TlsBatch final : public WriteBatch {
