@@ -363,8 +363,10 @@ public:
                     throw TryLater("a report's key was taken again while it was replaced");
                 }
             }
-            m_batch->items(report); // the first batch, held with the head
         });
+        // The first batch, held with the head, goes as the others do: the
+        // parser reads the second while it is written.
+        items(report);
     }
 
     // The batch is taken (moved) and written on the handoff thread while
