@@ -1,7 +1,8 @@
 // The DNS resolver ruactl's DNS checks use: libunbound, a validating,
-// caching stub resolver library (TTLs and negative answers cached), asked
-// with its asynchronous interface so that every query has a hard deadline.
-// Loopback tests point it at a private server with `forwarder`.
+// caching stub resolver library (TTLs and negative answers cached), through
+// the project's one wrapper of it (src/dns/queries.hpp), which gives every
+// query a hard deadline. Loopback tests point it at a private server with
+// `forwarder`.
 #pragma once
 
 #include <rua/authz.hpp>
@@ -16,7 +17,8 @@ namespace rua {
 class UnboundResolver final : public TxtResolver {
 public:
     // `forwarder`: "ADDRESS[@PORT]" to ask instead of /etc/resolv.conf's
-    // servers. Throws std::runtime_error when libunbound refuses the setup.
+    // servers. Throws ConfigError ("libunbound: ...") when libunbound
+    // refuses the setup.
     UnboundResolver(const std::optional<std::string>& forwarder, std::chrono::milliseconds timeout);
     ~UnboundResolver() override;
     UnboundResolver(const UnboundResolver&) = delete;
