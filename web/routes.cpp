@@ -12,7 +12,10 @@
 #include <rua/errors.hpp>
 
 #include <fstream>
+#include <functional>
+#include <initializer_list>
 #include <sstream>
+#include <string_view>
 
 namespace rua::web {
 
@@ -20,17 +23,42 @@ namespace {
 
 constexpr std::size_t k_max_body = std::size_t{16} * 1024;
 
-// The pages: URL path -> file under StaticDir. Each is a static HTML file
-// whose script fetches the API; none holds data.
-constexpr std::pair<const char*, const char*> k_pages[] = {
-    {"/login", "login.html"},           {"/domains", "domains.html"},
-    {"/domain", "domain.html"},         {"/sources", "sources.html"},
-    {"/source", "source.html"},         {"/reports", "reports.html"},
-    {"/report", "report.html"},         {"/tls", "tls.html"},
-    {"/failures", "failures.html"},     {"/failure", "failure.html"},
-    {"/quarantine", "quarantine.html"}, {"/conflicts", "conflicts.html"},
-    {"/alerts", "alerts.html"},
+// The pages: each is StaticDir/page.html with its title, its name (which
+// app.js reads to know what to fetch) and, for those with charts, Chart.js;
+// none holds data. The login page is a file of its own.
+struct Page {
+    const char* path;
+    const char* name;
+    const char* title;
+    bool charts;
 };
+constexpr Page k_pages[] = {
+    {"/domains", "domains", "Domains", false},
+    {"/domain", "domain", "Domain overview", true},
+    {"/sources", "sources", "Sources", false},
+    {"/source", "source", "Source", false},
+    {"/reports", "reports", "Reports", false},
+    {"/report", "report", "Report", false},
+    {"/tls", "tls", "SMTP TLS", true},
+    {"/failures", "failures", "Failure reports", false},
+    {"/failure", "failure", "Failure report", false},
+    {"/quarantine", "quarantine", "Quarantine", false},
+    {"/conflicts", "conflicts", "Conflicts", false},
+    {"/alerts", "alerts", "Alerts", false},
+};
+
+// Every {{key}} of `text` replaced by its value (the values are ours).
+std::string fill(std::string text,
+                 std::initializer_list<std::pair<std::string_view, std::string_view>> values) {
+    for (const auto& [key, value] : values) {
+        const std::string mark = "{{" + std::string(key) + "}}";
+        for (auto at = text.find(mark); at != std::string::npos;
+             at = text.find(mark, at + value.size())) {
+            text.replace(at, mark.size(), value);
+        }
+    }
+    return text;
+}
 
 bool read_file(const std::string& path, std::string& out) {
     std::ifstream in(path, std::ios::binary);
@@ -43,7 +71,10 @@ bool read_file(const std::string& path, std::string& out) {
     return !in.bad();
 }
 
-void serve_file(const std::string& path, const char* type, httplib::Response& res) {
+// The file at `path`, changed by `edit` when given; 404 (logged) when it
+// cannot be read.
+void serve_file(const std::string& path, const char* type, httplib::Response& res,
+                const std::function<std::string(std::string)>& edit = {}) {
     std::string body;
     if (!read_file(path, body)) {
         log_at(LogLevel::error, "cannot read {}", log_quoted(path));
@@ -51,7 +82,7 @@ void serve_file(const std::string& path, const char* type, httplib::Response& re
         return;
     }
     res.set_header("Cache-Control", "no-cache");
-    res.set_content(body, type);
+    res.set_content(edit ? edit(std::move(body)) : body, type);
 }
 
 const char* status_text(int status) {
@@ -119,10 +150,18 @@ void install_routes(httplib::Server& server, const Config& config, query::Querie
         res.status = 302;
         res.set_header("Location", "/domains");
     });
-    for (const auto& [path, file] : k_pages) {
-        const std::string where = static_dir + "/" + file;
-        server.Get(path, [where](const httplib::Request&, httplib::Response& res) {
-            serve_file(where, "text/html; charset=utf-8", res);
+    server.Get("/login", [static_dir](const httplib::Request&, httplib::Response& res) {
+        serve_file(static_dir + "/login.html", "text/html; charset=utf-8", res);
+    });
+    for (const Page& page : k_pages) {
+        const std::string where = static_dir + "/page.html";
+        server.Get(page.path, [where, page](const httplib::Request&, httplib::Response& res) {
+            const char* charts =
+                page.charts ? "\n  <script src=\"/static/chart.js\" defer></script>" : "";
+            serve_file(where, "text/html; charset=utf-8", res, [&](std::string body) {
+                return fill(std::move(body),
+                            {{"title", page.title}, {"page", page.name}, {"scripts", charts}});
+            });
         });
     }
     const std::string chart = config.chart_js;

@@ -346,6 +346,24 @@ def headers_and_forms():
               (headers.get("Content-Security-Policy"), headers.get("X-Content-Type-Options"),
                headers.get("Referrer-Policy"), headers.get("X-Frame-Options")))
     check("Chart.js is served from Debian's package", 200, env.get("/static/chart.js")[0])
+    # Every page is web/static/page.html filled in: its title, its name for
+    # app.js, Chart.js on the two pages with charts, no placeholder left.
+    pages = {"/domains": ("Domains", "domains"), "/domain": ("Domain overview", "domain"),
+             "/sources": ("Sources", "sources"), "/source": ("Source", "source"),
+             "/reports": ("Reports", "reports"), "/report": ("Report", "report"),
+             "/tls": ("SMTP TLS", "tls"), "/failures": ("Failure reports", "failures"),
+             "/failure": ("Failure report", "failure"), "/quarantine": ("Quarantine", "quarantine"),
+             "/conflicts": ("Conflicts", "conflicts"), "/alerts": ("Alerts", "alerts")}
+    for path, (title, name) in pages.items():
+        status, headers, body = env.get(path)
+        text = body.decode()
+        check(f"page {path}: title, name, charts only on /domain and /tls",
+              (200, "text/html; charset=utf-8", 1, 1, 1, path in ("/domain", "/tls"), False),
+              (status, headers.get("Content-Type"), text.count(f"<title>{title} - rua-web</title>"),
+               text.count(f'<body data-page="{name}">'), text.count(f'<h1 id="title">{title}</h1>'),
+               '<script src="/static/chart.js" defer></script>' in text, "{{" in text))
+    status, _, body = env.get("/login")
+    check("the login page is its own", (200, 1), (status, body.decode().count('data-page="login"')))
     status, headers, body = env.get("/api/v1/domains?format=csv&limit=2", t)
     check("CSV: type, attachment and header line",
           ("text/csv; charset=utf-8", 'attachment; filename="domains.csv"',
