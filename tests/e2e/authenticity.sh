@@ -30,28 +30,9 @@ fi
 [ "$(id -u)" = 0 ] || { echo "authenticity: must run as root (a private Postfix needs it)" >&2; exit 1; }
 rua_postfix_cmd postfix >/dev/null || exit 1
 
-WORK=$(mktemp -d /tmp/rua-auth-XXXXXX)
-chmod 0755 "$WORK"
-PF="$WORK/postfix"
-DB="rua_auth_$$"
-DBURL="postgresql:///$DB?host=$PG_DIR&user=postgres"
-ADMIN="postgresql:///postgres?host=$PG_DIR&user=postgres"
-RUA_MILTER_PID=""
+rua_e2e_begin authenticity
 export RUA_SQL_DIR="$SRC/sql"
-cleanup() {
-  rc=$?
-  rua_milter_stop
-  "$HERE/postfix-down.sh" "$PF" >/dev/null 2>&1 || true
-  psql "$ADMIN" -qAtX -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
-  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "authenticity: kept $WORK"; else rm -rf "$WORK"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-FAILS=0
-N=0
-q() { psql "$DBURL" -qAtX -c "$1"; }
-die() { echo "authenticity: setup failed: $*" >&2; exit 1; }
+
 
 psql "$ADMIN" -qAtX -c "CREATE DATABASE $DB" >/dev/null || die "cannot create database $DB"
 {

@@ -26,14 +26,8 @@ fi
 [ "$(id -u)" = 0 ] || { echo "e2e: must run as root (a private Postfix needs it)" >&2; exit 1; }
 rua_postfix_cmd postfix >/dev/null || exit 1
 
-WORK=$(mktemp -d /tmp/rua-e2e-XXXXXX)
-chmod 0755 "$WORK"
-PF="$WORK/postfix"
-DB="rua_e2e_$$"
-DBURL="postgresql:///$DB?host=$PG_DIR&user=postgres"
-ADMIN="postgresql:///postgres?host=$PG_DIR&user=postgres"
+rua_e2e_begin e2e
 PG_STOPPED=0
-RUA_MILTER_PID="" # set by rua_milter_start, read by rua_milter_stop
 export RUA_SQL_DIR="$SRC/sql"
 
 pg_ctl_as_owner() {
@@ -46,22 +40,12 @@ pg_ctl_as_owner() {
 pg_start_again() {
   pg_ctl_as_owner -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 start >/dev/null && PG_STOPPED=0
 }
-cleanup() {
-  rc=$?
-  rua_milter_stop
-  "$HERE/postfix-down.sh" "$PF" >/dev/null 2>&1 || true
-  [ "$PG_STOPPED" = 1 ] && pg_start_again
-  psql "$ADMIN" -qAtX -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
-  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "e2e: kept $WORK"; else rm -rf "$WORK"; fi
-  exit "$rc"
+# Run by rua_e2e_cleanup (lib.sh) at exit: a server this script stopped
+# comes back before its database is dropped.
+rua_e2e_extra_cleanup() {
+  if [ "$PG_STOPPED" = 1 ]; then pg_start_again; fi
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
-FAILS=0
-N=0
-q() { psql "$DBURL" -qAtX -c "$1"; }
-die() { echo "e2e: setup failed: $*" >&2; exit 1; }
 
 # ---- set-up: database, registry, milter, Postfix -----------------------------
 psql "$ADMIN" -qAtX -c "CREATE DATABASE $DB" >/dev/null || die "cannot create database $DB"

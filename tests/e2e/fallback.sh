@@ -17,35 +17,16 @@ PG_DIR=${3:?usage: fallback.sh MILTER RUACTL PG_DIR}
 # shellcheck source=tests/e2e/lib.sh
 . "$HERE/lib.sh"
 
-[ -x "$MILTER" ] && [ -x "$RUACTL" ] && [ -f "$PG_DIR/url" ] ||
-  { echo "fallback: waiting for $MILTER, $RUACTL and $PG_DIR/url" >&2; exit 1; }
+if [ ! -x "$MILTER" ] || [ ! -x "$RUACTL" ] || [ ! -f "$PG_DIR/url" ]; then
+  echo "fallback: waiting for $MILTER, $RUACTL and $PG_DIR/url" >&2
+  exit 1
+fi
 [ "$(id -u)" = 0 ] || { echo "fallback: must run as root (a private Postfix needs it)" >&2; exit 1; }
 rua_postfix_cmd postfix >/dev/null || exit 1
 
-WORK=$(mktemp -d /tmp/rua-fallback-XXXXXX)
-chmod 0755 "$WORK"
-PF="$WORK/postfix"
-DB="rua_fallback_$$"
-DBURL="postgresql:///$DB?host=$PG_DIR&user=postgres"
-ADMIN="postgresql:///postgres?host=$PG_DIR&user=postgres"
-# shellcheck disable=SC2034 # read by rua_milter_stop (lib.sh)
-RUA_MILTER_PID=""
+rua_e2e_begin fallback
 export RUA_SQL_DIR="$SRC/sql"
-cleanup() {
-  rc=$?
-  rua_milter_stop
-  "$HERE/postfix-down.sh" "$PF" >/dev/null 2>&1 || true
-  psql "$ADMIN" -qAtX -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
-  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "fallback: kept $WORK"; else rm -rf "$WORK"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
-FAILS=0
-N=0
-q() { psql "$DBURL" -qAtX -c "$1"; }
-die() { echo "fallback: setup failed: $*" >&2; exit 1; }
 gen() { python3 "$HERE/make_report.py" "$@"; }
 send() {
   python3 "$HERE/send_smtp.py" 127.0.0.1 "$SMTP_PORT" "$1" --from "$2" --to "$3" >"$WORK/last" 2>&1

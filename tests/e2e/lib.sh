@@ -152,3 +152,43 @@ rua_wait_queue_empty() {
     sleep 0.1
   done
 }
+
+# shellcheck disable=SC2034 # the variables set here are the caller's
+# The common start of an end-to-end script run as NAME (a word: messages,
+# the work directory and the database are named after it), with HERE its
+# folder and PG_DIR the pg fixture: WORK (PF is its private Postfix), the
+# database DB (DBURL; ADMIN is the server's postgres database), FAILS and N
+# for the assertions, q (SQL on DB) and die. At exit, however the script
+# ends: the milter stopped, Postfix stopped, rua_e2e_extra_cleanup run when
+# the script defines it, DB dropped, WORK removed (KEEP_WORK=1 keeps it).
+rua_e2e_begin() {
+  RUA_E2E_NAME=$1
+  WORK=$(mktemp -d "/tmp/rua-$1-XXXXXX")
+  chmod 0755 "$WORK"
+  PF="$WORK/postfix"
+  DB="rua_$1_$$"
+  DBURL="postgresql:///$DB?host=$PG_DIR&user=postgres"
+  ADMIN="postgresql:///postgres?host=$PG_DIR&user=postgres"
+  RUA_MILTER_PID=""
+  FAILS=0
+  N=0
+  trap rua_e2e_cleanup EXIT
+  trap 'exit 130' INT TERM
+  # shellcheck disable=SC2317 # called by the script that began
+  q() { psql "$DBURL" -qAtX -c "$1"; }
+  # shellcheck disable=SC2317 # called by the script that began
+  die() {
+    echo "$RUA_E2E_NAME: setup failed: $*" >&2
+    exit 1
+  }
+}
+
+rua_e2e_cleanup() {
+  _rc=$?
+  rua_milter_stop
+  "$HERE/postfix-down.sh" "$PF" >/dev/null 2>&1 || true
+  if command -v rua_e2e_extra_cleanup >/dev/null 2>&1; then rua_e2e_extra_cleanup; fi
+  psql "$ADMIN" -qAtX -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "$RUA_E2E_NAME: kept $WORK"; else rm -rf "$WORK"; fi
+  exit "$_rc"
+}
