@@ -11,12 +11,8 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <fstream>
 #include <functional>
 #include <map>
-#include <sstream>
-#include <system_error>
 
 namespace rua::milter {
 
@@ -178,20 +174,6 @@ const std::map<std::string, Key, std::less<>>& keys() {
     return k_keys;
 }
 
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && is_space(text.front())) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && is_space(text.back())) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
-
 } // namespace
 
 const char* to_string(LogLevel level) {
@@ -226,46 +208,17 @@ ConfigPtr parse_config(std::string_view text, const std::string& file) {
     config->file = file;
     config->syslog_facility_code = parse_facility(config->syslog_facility);
     std::vector<std::string> errors;
-    std::map<std::string, std::size_t, std::less<>> seen; // lower-case key -> line
-    std::size_t line_no = 0;
-    while (!text.empty()) {
-        ++line_no;
-        auto newline = text.find('\n');
-        auto line = trim(text.substr(0, newline));
-        text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
-        if (line.empty() || line.front() == '#') {
-            continue;
-        }
-        std::size_t split = 0;
-        while (split < line.size() && !is_space(line[split])) {
-            ++split;
-        }
-        auto name = line.substr(0, split);
-        auto value = trim(line.substr(split));
-        auto lower = to_lower(name);
-        auto it = keys().find(lower);
-        if (it == keys().end()) {
-            errors.push_back(fmt::format("{}:{}: unknown key \"{}\"", file, line_no, name));
-            continue;
-        }
-        const Key& key = it->second;
-        if (auto first = seen.find(lower); first != seen.end()) {
-            errors.push_back(fmt::format("{}:{}: {}: duplicate key (first set on line {})", file,
-                                         line_no, key.name, first->second));
-            continue;
-        }
-        seen.emplace(lower, line_no);
-        if (value.empty()) {
-            errors.push_back(
-                fmt::format("{}:{}: {}: the value may not be empty", file, line_no, key.name));
-            continue;
-        }
-        try {
-            key.set(*config, value);
-        } catch (const ValueError& e) {
-            errors.push_back(fmt::format("{}:{}: {}: {}", file, line_no, key.name, e.what()));
-        }
-    }
+    const ConfigSeen seen = read_config_lines(
+        text, file,
+        [](const std::string& lower) {
+            const auto it = keys().find(lower);
+            // The names are string literals: NUL-terminated.
+            return it == keys().end() ? nullptr : it->second.name.data();
+        },
+        [&config](const char* name, std::string_view value) {
+            keys().at(to_lower(name)).set(*config, value);
+        },
+        errors);
     if (config->database_uri.empty() && seen.count("databaseuri") == 0) {
         errors.push_back(fmt::format("{}: DatabaseURI is required", file));
     }
@@ -275,30 +228,12 @@ ConfigPtr parse_config(std::string_view text, const std::string& file) {
         errors.push_back(fmt::format("{}:{}: RequireAuthenticReports: yes needs TrustedAuthservIDs",
                                      file, seen.at("requireauthenticreports")));
     }
-    if (!errors.empty()) {
-        std::string all;
-        for (const auto& error : errors) {
-            all += all.empty() ? "" : "\n";
-            all += error;
-        }
-        throw ConfigError(all);
-    }
+    throw_config_errors(errors);
     return config;
 }
 
 ConfigPtr load_config(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw ConfigError(
-            fmt::format("{}: cannot read: {}", path, std::generic_category().message(errno)));
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) {
-        throw ConfigError(
-            fmt::format("{}: cannot read: {}", path, std::generic_category().message(errno)));
-    }
-    return parse_config(text.str(), path);
+    return parse_config(read_config_file(path), path);
 }
 
 } // namespace rua::milter

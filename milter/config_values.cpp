@@ -4,6 +4,7 @@
 #include "config_values.hpp"
 
 #include <rua/address.hpp>
+#include <rua/errors.hpp>
 #include <rua/redact.hpp>
 
 #include <fmt/format.h>
@@ -15,7 +16,11 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
+#include <fstream>
 #include <limits>
+#include <sstream>
+#include <system_error>
 #include <utility>
 
 namespace rua::milter {
@@ -339,6 +344,97 @@ int parse_facility(std::string_view text) {
     }
     throw ValueError(
         fmt::format("\"{}\" is not a syslog facility (mail, daemon, user, local0..local7)", text));
+}
+
+namespace {
+
+bool is_blank(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+std::string_view trim_blanks(std::string_view text) {
+    while (!text.empty() && is_blank(text.front())) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && is_blank(text.back())) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
+} // namespace
+
+ConfigSeen read_config_lines(std::string_view text, const std::string& file,
+                             const std::function<const char*(const std::string&)>& canonical,
+                             const std::function<void(const char*, std::string_view)>& set,
+                             std::vector<std::string>& errors) {
+    ConfigSeen seen;
+    std::size_t line_no = 0;
+    while (!text.empty()) {
+        ++line_no;
+        const auto newline = text.find('\n');
+        const auto line = trim_blanks(text.substr(0, newline));
+        text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+        if (line.empty() || line.front() == '#') {
+            continue;
+        }
+        std::size_t split = 0;
+        while (split < line.size() && !is_blank(line[split])) {
+            ++split;
+        }
+        const auto name = line.substr(0, split);
+        const auto value = trim_blanks(line.substr(split));
+        const auto lower = to_lower(name);
+        const char* key = canonical(lower);
+        if (key == nullptr) {
+            errors.push_back(fmt::format("{}:{}: unknown key \"{}\"", file, line_no, name));
+            continue;
+        }
+        if (const auto first = seen.find(lower); first != seen.end()) {
+            errors.push_back(fmt::format("{}:{}: {}: duplicate key (first set on line {})", file,
+                                         line_no, key, first->second));
+            continue;
+        }
+        seen.emplace(lower, line_no);
+        if (value.empty()) {
+            errors.push_back(
+                fmt::format("{}:{}: {}: the value may not be empty", file, line_no, key));
+            continue;
+        }
+        try {
+            set(key, value);
+        } catch (const ValueError& e) {
+            errors.push_back(fmt::format("{}:{}: {}: {}", file, line_no, key, e.what()));
+        }
+    }
+    return seen;
+}
+
+void throw_config_errors(const std::vector<std::string>& errors) {
+    if (errors.empty()) {
+        return;
+    }
+    std::string all;
+    for (const auto& error : errors) {
+        all += all.empty() ? "" : "\n";
+        all += error;
+    }
+    throw ConfigError(all);
+}
+
+std::string read_config_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw ConfigError(
+            fmt::format("{}: cannot read: {}", path, std::generic_category().message(errno)));
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) {
+        throw ConfigError(
+            fmt::format("{}: cannot read: {}", path, std::generic_category().message(errno)));
+    }
+    return text.str();
 }
 
 } // namespace rua::milter

@@ -4,7 +4,10 @@
 // `file:line: Key: `; they never read files and never know key names.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -70,5 +73,27 @@ bool parse_bool(std::string_view text);
 int parse_facility(std::string_view text);
 
 std::string to_lower(std::string_view text);
+
+// --- the config file ------------------------------------------------------
+
+// Walks a config file's lines: `Key value` (keys case-insensitive, the value
+// trimmed), `#` comment lines and blank lines skipped. `canonical(lower)`
+// names a known key as it is documented, or returns nullptr for an unknown
+// one; `set(name, value)` stores a value and may throw ValueError. Every
+// problem (unknown key, duplicate key, empty value, a value set() refused)
+// goes into `errors` as "FILE:LINE: ..." and the walk goes on. Returns the
+// line each key was set on, by lower-case name.
+using ConfigSeen = std::map<std::string, std::size_t, std::less<>>;
+ConfigSeen read_config_lines(std::string_view text, const std::string& file,
+                             const std::function<const char*(const std::string&)>& canonical,
+                             const std::function<void(const char*, std::string_view)>& set,
+                             std::vector<std::string>& errors);
+
+// Throws ConfigError holding every error, one per line, unless none.
+void throw_config_errors(const std::vector<std::string>& errors);
+
+// The text of the config file at `path`; ConfigError("PATH: cannot read:
+// WHY") when it cannot be read.
+std::string read_config_file(const std::string& path);
 
 } // namespace rua::milter

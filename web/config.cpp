@@ -13,12 +13,8 @@
 
 #include <syslog.h>
 
-#include <cerrno>
-#include <fstream>
 #include <functional>
 #include <map>
-#include <sstream>
-#include <system_error>
 #include <vector>
 
 namespace rua::web {
@@ -187,20 +183,6 @@ const std::map<std::string, std::pair<std::string, Setter>>& keys() {
     return k_keys;
 }
 
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && is_space(text.front())) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && is_space(text.back())) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
-
 } // namespace
 
 ConfigPtr parse_config(std::string_view text, const std::string& file) {
@@ -208,69 +190,25 @@ ConfigPtr parse_config(std::string_view text, const std::string& file) {
     config->file = file;
     config->syslog_facility_code = LOG_MAIL;
     std::vector<std::string> errors;
-    std::map<std::string, std::size_t> seen; // lower-case key -> line
-    std::size_t line_no = 0;
-    while (!text.empty()) {
-        ++line_no;
-        const auto newline = text.find('\n');
-        const auto line = trim(text.substr(0, newline));
-        text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
-        if (line.empty() || line.front() == '#') {
-            continue;
-        }
-        std::size_t split = 0;
-        while (split < line.size() && !is_space(line[split])) {
-            ++split;
-        }
-        const auto name = line.substr(0, split);
-        const auto value = trim(line.substr(split));
-        const auto lower = to_lower(name);
-        const auto it = keys().find(lower);
-        if (it == keys().end()) {
-            errors.push_back(fmt::format("{}:{}: unknown key \"{}\"", file, line_no, name));
-            continue;
-        }
-        const auto& [canonical, setter] = it->second;
-        if (const auto first = seen.find(lower); first != seen.end()) {
-            errors.push_back(fmt::format("{}:{}: {}: duplicate key (first set on line {})", file,
-                                         line_no, canonical, first->second));
-            continue;
-        }
-        seen.emplace(lower, line_no);
-        if (value.empty()) {
-            errors.push_back(
-                fmt::format("{}:{}: {}: the value may not be empty", file, line_no, canonical));
-            continue;
-        }
-        try {
-            setter(*config, value);
-        } catch (const ValueError& e) {
-            errors.push_back(fmt::format("{}:{}: {}: {}", file, line_no, canonical, e.what()));
-        }
-    }
+    const milter::ConfigSeen seen = milter::read_config_lines(
+        text, file,
+        [](const std::string& lower) {
+            const auto it = keys().find(lower);
+            return it == keys().end() ? nullptr : it->second.first.c_str();
+        },
+        [&config](const char* name, std::string_view value) {
+            keys().at(to_lower(name)).second(*config, value);
+        },
+        errors);
     if (seen.count("databaseuri") == 0) {
         errors.push_back(fmt::format("{}: DatabaseURI is required", file));
     }
-    if (!errors.empty()) {
-        std::string all;
-        for (const auto& error : errors) {
-            all += all.empty() ? "" : "\n";
-            all += error;
-        }
-        throw ConfigError(all);
-    }
+    milter::throw_config_errors(errors);
     return config;
 }
 
 ConfigPtr load_config(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw ConfigError(
-            fmt::format("{}: cannot read: {}", path, std::generic_category().message(errno)));
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_config(text.str(), path);
+    return parse_config(milter::read_config_file(path), path);
 }
 
 } // namespace rua::web
