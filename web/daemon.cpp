@@ -20,7 +20,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <optional>
 #include <ostream>
 #include <thread>
@@ -72,6 +74,20 @@ int check_setup(const Config& config, bool as_root, std::ostream& out, std::ostr
             return k_ex_config;
         }
     }
+    // Every page is a 404 without its files: one line for each that
+    // cannot be read.
+    bool unreadable = false;
+    const auto readable = [&](const char* key, const std::string& path) {
+        if (access(path.c_str(), R_OK) != 0) {
+            err << config.file << ": " << key << ": " << path
+                << ": cannot read: " << std::strerror(errno) << '\n';
+            unreadable = true;
+        }
+    };
+    for (const char* name : k_static_files) {
+        readable("StaticDir", config.static_dir + "/" + name);
+    }
+    readable("ChartJs", config.chart_js);
     const auto where = redact_credentials(config.database_uri);
     try {
         check_schema(config.database_uri, default_sql_dir());
@@ -84,8 +100,11 @@ int check_setup(const Config& config, bool as_root, std::ostream& out, std::ostr
             << '\n';
         return k_ex_config;
     }
+    if (unreadable) {
+        return k_ex_config;
+    }
     out << config.file << ": configuration OK (database " << where
-        << " reachable, schema current)\n";
+        << " reachable, schema current, pages readable)\n";
     return 0;
 }
 

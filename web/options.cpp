@@ -54,10 +54,12 @@ DESCRIPTION
 
 OPTIONS
     -c FILE   Read the configuration from FILE (default /etc/rua-web.conf).
-    -n        Check the configuration and the database (reachable, schema
-              current), print `FILE: configuration OK (...)` and exit 0; else
-              one line per problem on standard error and exit 78
-              (configuration or schema) or 69 (database unreachable).
+    -n        Check the configuration, the files the pages load (StaticDir's
+              pages, script, stylesheet and icon, and ChartJs: readable) and
+              the database (reachable, schema current), print `FILE:
+              configuration OK (...)` and exit 0; else one line per problem
+              on standard error and exit 78 (configuration, files or schema)
+              or 69 (database unreachable).
     -f        Stay in the foreground and also log to standard error.
     -V        Print the version and exit.
     -h        Print this text and exit.
@@ -77,7 +79,8 @@ EXIT STATUS
     69  -n: the database cannot be reached (EX_UNAVAILABLE)
     71  cannot listen or start (EX_OSERR)
     77  cannot drop privileges, or root without UserID (EX_NOPERM)
-    78  configuration error; -n: also a schema not migrated (EX_CONFIG)
+    78  configuration error; -n: also an unreadable page file or a schema
+        not migrated (EX_CONFIG)
 
 SEE ALSO
     rua-milter(8), ruactl(1), rua-web.conf.sample.

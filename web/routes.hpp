@@ -16,6 +16,11 @@ namespace rua::web {
 constexpr const char* k_content_security_policy =
     "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+// The files under StaticDir that the pages load; `rua-web -n` checks that
+// each can be read.
+constexpr const char* k_static_files[] = {"page.html", "login.html", "app.js", "app.css",
+                                          "favicon.svg"};
+
 // `config` and `queries` must outlive the server.
 void install_routes(httplib::Server& server, const Config& config, query::Queries& queries);
 

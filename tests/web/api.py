@@ -493,6 +493,22 @@ def check_mode():
     conf = os.path.join(env.work, "rua-web.conf")
     res = subprocess.run([env.rua_web, "-n", "-c", conf], capture_output=True, text=True)
     check("-n: exit 0 and the OK line", (0, True), (res.returncode, "configuration OK" in res.stdout))
+    # Pages that cannot be read: one line per file, exit 78, the database
+    # still checked (reachable here).
+    empty = os.path.join(env.work, "no-pages")
+    os.makedirs(empty, exist_ok=True)
+    with open(os.path.join(empty, "app.js"), "w") as f:
+        f.write("")
+    nopages = os.path.join(env.work, "no-pages.conf")
+    with open(nopages, "w") as f:
+        f.write(f"DatabaseURI {env.url}\nStaticDir {empty}\nChartJs {empty}/chart.js\n"
+                + ("UserID nobody\n" if os.geteuid() == 0 else ""))
+    res = subprocess.run([env.rua_web, "-n", "-c", nopages], capture_output=True, text=True)
+    missing = "".join(f"{nopages}: StaticDir: {empty}/{name}: cannot read: No such file or directory\n"
+                      for name in ("page.html", "login.html", "app.css", "favicon.svg"))
+    check("-n with unreadable pages: exit 78, one line per file, nothing on stdout",
+          (78, missing + f"{nopages}: ChartJs: {empty}/chart.js: cannot read: No such file or directory\n", ""),
+          (res.returncode, res.stderr, res.stdout))
     bad = os.path.join(env.work, "bad.conf")
     with open(bad, "w") as f:
         f.write("Bogus 1\nListen 127.0.0.1:99999\nMaxPageSize 5\nDatabaseURI postgresql:///x\n")
