@@ -22,9 +22,9 @@
 #include <atomic>
 #include <cerrno>
 #include <csignal>
-#include <cstring>
 #include <optional>
 #include <ostream>
+#include <system_error>
 #include <thread>
 
 namespace rua::web {
@@ -80,7 +80,7 @@ int check_setup(const Config& config, bool as_root, std::ostream& out, std::ostr
     const auto readable = [&](const char* key, const std::string& path) {
         if (access(path.c_str(), R_OK) != 0) {
             err << config.file << ": " << key << ": " << path
-                << ": cannot read: " << std::strerror(errno) << '\n';
+                << ": cannot read: " << std::generic_category().message(errno) << '\n';
             unreadable = true;
         }
     };
