@@ -12,18 +12,12 @@
 #include <fmt/format.h>
 
 #include <functional>
-#include <map>
 
 namespace rua::milter {
 
 namespace {
 
 using Setter = std::function<void(Config&, std::string_view)>;
-
-struct Key {
-    std::string_view name; // canonical spelling, used in messages
-    Setter set;
-};
 
 constexpr std::uint64_t k_kib = 1024;
 constexpr std::uint64_t k_gib = std::uint64_t{1024} * 1024 * 1024;
@@ -104,73 +98,65 @@ void set_pid_file(Config& c, std::string_view v) {
 }
 
 // Lower-case name -> key. Built once; read-only afterwards.
-const std::map<std::string, Key, std::less<>>& keys() {
-    static const std::map<std::string, Key, std::less<>> k_keys = [] {
-        std::vector<Key> list{
-            {"Socket", [](Config& c, std::string_view v) { c.socket = parse_socket(v); }},
-            {"DatabaseURI",
-             [](Config& c, std::string_view v) { c.database_uri = parse_database_uri(v); }},
-            {"ReportDomains",
-             [](Config& c, std::string_view v) { c.report_domains = parse_domains(v); }},
-            {"AfterIngest", set_after_ingest},
-            {"OnBadReport", set_on_bad_report},
-            {"MaxMessageSize", size_key(&Limits::max_message_bytes, k_kib, 4 * k_gib)},
-            {"MaxDecompressedSize", size_key(&Limits::max_decompressed_bytes, k_kib, 16 * k_gib)},
-            {"MaxCompressionRatio", number_key(&Limits::max_ratio, 1, 100000)},
-            {"MaxZipMembers", number_key(&Limits::max_zip_members, 1, 10000)},
-            {"MaxMimeDepth", number_key(&Limits::max_mime_depth, 1, 32)},
-            {"MaxParts", number_key(&Limits::max_parts, 1, 10000)},
-            {"MaxXmlDepth", number_key(&Limits::max_xml_depth, 4, 1024)},
-            {"MaxRecords", number_key(&Limits::max_records, 1, 100000000)},
-            {"MaxCount",
-             [](Config& c, std::string_view v) {
-                 c.limits.max_count = parse_number(v, 1, std::uint64_t{1} << 62);
-             }},
-            {"MaxJsonDepth", number_key(&Limits::max_json_depth, 4, 1024)},
-            {"MaxPolicies", number_key(&Limits::max_policies, 1, 1000000)},
-            {"MaxFailureDetails", number_key(&Limits::max_failure_details, 1, 100000000)},
-            {"MaxOriginalBodySize", size_key(&Limits::max_original_body_bytes, 0, k_gib)},
-            {"MaxInFlightBytes",
-             [](Config& c, std::string_view v) {
-                 c.max_in_flight_bytes =
-                     static_cast<std::size_t>(parse_size(v, k_kib * k_kib, 1024 * k_gib));
-             }},
-            {"FailureReportPrivacy", set_failure_privacy},
-            {"UserID", set_user},
-            {"PidFile", set_pid_file},
-            {"SyslogFacility",
-             [](Config& c, std::string_view v) {
-                 c.syslog_facility_code = parse_facility(v);
-                 c.syslog_facility = to_lower(v);
-             }},
-            {"LogLevel", set_log_level},
-            {"EomDeadline",
-             [](Config& c, std::string_view v) {
-                 c.eom_deadline = std::chrono::seconds(parse_number(v, 1, 3600));
-             }},
-            {"PoolSize",
-             [](Config& c, std::string_view v) {
-                 c.pool_size = static_cast<std::size_t>(parse_number(v, 1, 256));
-             }},
-            {"RegistryRefresh",
-             [](Config& c, std::string_view v) {
-                 c.registry_refresh = std::chrono::seconds(parse_number(v, 1, 86400));
-             }},
-            {"Umask", [](Config& c, std::string_view v) { c.umask = parse_umask(v); }},
-            {"MetricsSocket",
-             [](Config& c, std::string_view v) { c.metrics_socket = parse_metrics_socket(v); }},
-            {"TrustedAuthservIDs",
-             [](Config& c, std::string_view v) { c.trusted_authserv_ids = parse_authserv_ids(v); }},
-            {"RequireAuthenticReports",
-             [](Config& c, std::string_view v) { c.require_authentic_reports = parse_bool(v); }},
-        };
-        std::map<std::string, Key, std::less<>> out;
-        for (auto& key : list) {
-            auto name = to_lower(key.name);
-            out.emplace(std::move(name), std::move(key));
-        }
-        return out;
-    }();
+const ConfigKeys<Config>& keys() {
+    static const ConfigKeys<Config> k_keys = config_keys<Config>({
+        {"Socket", [](Config& c, std::string_view v) { c.socket = parse_socket(v); }},
+        {"DatabaseURI",
+         [](Config& c, std::string_view v) { c.database_uri = parse_database_uri(v); }},
+        {"ReportDomains",
+         [](Config& c, std::string_view v) { c.report_domains = parse_domains(v); }},
+        {"AfterIngest", set_after_ingest},
+        {"OnBadReport", set_on_bad_report},
+        {"MaxMessageSize", size_key(&Limits::max_message_bytes, k_kib, 4 * k_gib)},
+        {"MaxDecompressedSize", size_key(&Limits::max_decompressed_bytes, k_kib, 16 * k_gib)},
+        {"MaxCompressionRatio", number_key(&Limits::max_ratio, 1, 100000)},
+        {"MaxZipMembers", number_key(&Limits::max_zip_members, 1, 10000)},
+        {"MaxMimeDepth", number_key(&Limits::max_mime_depth, 1, 32)},
+        {"MaxParts", number_key(&Limits::max_parts, 1, 10000)},
+        {"MaxXmlDepth", number_key(&Limits::max_xml_depth, 4, 1024)},
+        {"MaxRecords", number_key(&Limits::max_records, 1, 100000000)},
+        {"MaxCount",
+         [](Config& c, std::string_view v) {
+             c.limits.max_count = parse_number(v, 1, std::uint64_t{1} << 62);
+         }},
+        {"MaxJsonDepth", number_key(&Limits::max_json_depth, 4, 1024)},
+        {"MaxPolicies", number_key(&Limits::max_policies, 1, 1000000)},
+        {"MaxFailureDetails", number_key(&Limits::max_failure_details, 1, 100000000)},
+        {"MaxOriginalBodySize", size_key(&Limits::max_original_body_bytes, 0, k_gib)},
+        {"MaxInFlightBytes",
+         [](Config& c, std::string_view v) {
+             c.max_in_flight_bytes =
+                 static_cast<std::size_t>(parse_size(v, k_kib * k_kib, 1024 * k_gib));
+         }},
+        {"FailureReportPrivacy", set_failure_privacy},
+        {"UserID", set_user},
+        {"PidFile", set_pid_file},
+        {"SyslogFacility",
+         [](Config& c, std::string_view v) {
+             c.syslog_facility_code = parse_facility(v);
+             c.syslog_facility = to_lower(v);
+         }},
+        {"LogLevel", set_log_level},
+        {"EomDeadline",
+         [](Config& c, std::string_view v) {
+             c.eom_deadline = std::chrono::seconds(parse_number(v, 1, 3600));
+         }},
+        {"PoolSize",
+         [](Config& c, std::string_view v) {
+             c.pool_size = static_cast<std::size_t>(parse_number(v, 1, 256));
+         }},
+        {"RegistryRefresh",
+         [](Config& c, std::string_view v) {
+             c.registry_refresh = std::chrono::seconds(parse_number(v, 1, 86400));
+         }},
+        {"Umask", [](Config& c, std::string_view v) { c.umask = parse_umask(v); }},
+        {"MetricsSocket",
+         [](Config& c, std::string_view v) { c.metrics_socket = parse_metrics_socket(v); }},
+        {"TrustedAuthservIDs",
+         [](Config& c, std::string_view v) { c.trusted_authserv_ids = parse_authserv_ids(v); }},
+        {"RequireAuthenticReports",
+         [](Config& c, std::string_view v) { c.require_authentic_reports = parse_bool(v); }},
+    });
     return k_keys;
 }
 
@@ -208,17 +194,7 @@ ConfigPtr parse_config(std::string_view text, const std::string& file) {
     config->file = file;
     config->syslog_facility_code = parse_facility(config->syslog_facility);
     std::vector<std::string> errors;
-    const ConfigSeen seen = read_config_lines(
-        text, file,
-        [](const std::string& lower) {
-            const auto it = keys().find(lower);
-            // The names are string literals: NUL-terminated.
-            return it == keys().end() ? nullptr : it->second.name.data();
-        },
-        [&config](const char* name, std::string_view value) {
-            keys().at(to_lower(name)).set(*config, value);
-        },
-        errors);
+    const ConfigSeen seen = read_config(text, file, keys(), *config, errors);
     if (config->database_uri.empty() && seen.count("databaseuri") == 0) {
         errors.push_back(fmt::format("{}: DatabaseURI is required", file));
     }

@@ -366,7 +366,7 @@ std::string_view trim_blanks(std::string_view text) {
 
 ConfigSeen read_config_lines(std::string_view text, const std::string& file,
                              const std::function<const char*(const std::string&)>& canonical,
-                             const std::function<void(const char*, std::string_view)>& set,
+                             const std::function<void(const std::string&, std::string_view)>& set,
                              std::vector<std::string>& errors) {
     ConfigSeen seen;
     std::size_t line_no = 0;
@@ -402,7 +402,7 @@ ConfigSeen read_config_lines(std::string_view text, const std::string& file,
             continue;
         }
         try {
-            set(key, value);
+            set(lower, value);
         } catch (const ValueError& e) {
             errors.push_back(fmt::format("{}:{}: {}: {}", file, line_no, key, e.what()));
         }

@@ -79,15 +79,50 @@ std::string to_lower(std::string_view text);
 // Walks a config file's lines: `Key value` (keys case-insensitive, the value
 // trimmed), `#` comment lines and blank lines skipped. `canonical(lower)`
 // names a known key as it is documented, or returns nullptr for an unknown
-// one; `set(name, value)` stores a value and may throw ValueError. Every
+// one; `set(lower, value)` stores a value and may throw ValueError. Every
 // problem (unknown key, duplicate key, empty value, a value set() refused)
 // goes into `errors` as "FILE:LINE: ..." and the walk goes on. Returns the
 // line each key was set on, by lower-case name.
 using ConfigSeen = std::map<std::string, std::size_t, std::less<>>;
 ConfigSeen read_config_lines(std::string_view text, const std::string& file,
                              const std::function<const char*(const std::string&)>& canonical,
-                             const std::function<void(const char*, std::string_view)>& set,
+                             const std::function<void(const std::string&, std::string_view)>& set,
                              std::vector<std::string>& errors);
+
+// One key of a daemon's config file: its name as documented (a string
+// literal: used in messages) and what stores its value.
+template <typename Config> struct ConfigKey {
+    std::string_view name;
+    std::function<void(Config&, std::string_view)> set;
+};
+// A daemon's keys by lower-case name.
+template <typename Config> using ConfigKeys = std::map<std::string, ConfigKey<Config>, std::less<>>;
+
+template <typename Config> ConfigKeys<Config> config_keys(std::vector<ConfigKey<Config>> list) {
+    ConfigKeys<Config> out;
+    for (auto& key : list) {
+        auto lower = to_lower(key.name);
+        out.emplace(std::move(lower), std::move(key));
+    }
+    return out;
+}
+
+// read_config_lines with `keys`, the values stored in `config`.
+template <typename Config>
+ConfigSeen read_config(std::string_view text, const std::string& file,
+                       const ConfigKeys<Config>& keys, Config& config,
+                       std::vector<std::string>& errors) {
+    return read_config_lines(
+        text, file,
+        [&keys](const std::string& lower) -> const char* {
+            const auto it = keys.find(lower);
+            return it == keys.end() ? nullptr : it->second.name.data();
+        },
+        [&keys, &config](const std::string& lower, std::string_view value) {
+            keys.at(lower).set(config, value);
+        },
+        errors);
+}
 
 // Throws ConfigError holding every error, one per line, unless none.
 void throw_config_errors(const std::vector<std::string>& errors);

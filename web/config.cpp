@@ -24,7 +24,6 @@ namespace {
 using milter::parse_number;
 using milter::to_lower;
 using milter::ValueError;
-using Setter = std::function<void(Config&, std::string_view)>;
 
 // "127.0.0.1:8894", "[::1]:8894": a numeric address (never a name to
 // resolve: what is served is exactly what is written) and a port.
@@ -134,52 +133,42 @@ void set_log_level(Config& c, std::string_view v) {
 
 constexpr std::uint64_t k_day = 86400;
 
-// Lower-case name -> (canonical name, setter). Built once; read-only.
-const std::map<std::string, std::pair<std::string, Setter>>& keys() {
-    static const auto k_keys = [] {
-        const std::vector<std::pair<std::string, Setter>> list{
-            {"Listen", set_listen},
-            {"DatabaseURI",
-             [](Config& c, std::string_view v) { c.database_uri = milter::parse_database_uri(v); }},
-            {"UserID", set_user},
-            {"CookieSecure",
-             [](Config& c, std::string_view v) { c.cookie_secure = parse_bool(v); }},
-            {"SessionLifetime",
-             [](Config& c, std::string_view v) {
-                 c.session_lifetime = parse_duration(v, 60, 30 * k_day);
-             }},
-            {"MaxPageSize",
-             [](Config& c, std::string_view v) {
-                 c.max_page_size = static_cast<std::int64_t>(parse_number(v, 10, 10000));
-             }},
-            {"MetricsMaxDomains",
-             [](Config& c, std::string_view v) {
-                 c.metrics_max_domains = static_cast<std::int64_t>(parse_number(v, 1, 100000));
-             }},
-            {"PoolSize",
-             [](Config& c, std::string_view v) {
-                 c.pool_size = static_cast<std::size_t>(parse_number(v, 1, 64));
-             }},
-            {"Threads",
-             [](Config& c, std::string_view v) {
-                 c.threads = static_cast<std::size_t>(parse_number(v, 1, 256));
-             }},
-            {"QueryTimeout",
-             [](Config& c, std::string_view v) { c.query_timeout = parse_duration(v, 1, 3600); }},
-            {"StaticDir", [](Config& c, std::string_view v) { set_absolute(c.static_dir, v); }},
-            {"ChartJs", [](Config& c, std::string_view v) { set_absolute(c.chart_js, v); }},
-            {"SyslogFacility",
-             [](Config& c, std::string_view v) {
-                 c.syslog_facility_code = milter::parse_facility(v);
-             }},
-            {"LogLevel", set_log_level},
-        };
-        std::map<std::string, std::pair<std::string, Setter>> out;
-        for (const auto& [name, setter] : list) {
-            out.emplace(to_lower(name), std::make_pair(name, setter));
-        }
-        return out;
-    }();
+// Lower-case name -> key. Built once; read-only.
+const milter::ConfigKeys<Config>& keys() {
+    static const milter::ConfigKeys<Config> k_keys = milter::config_keys<Config>({
+        {"Listen", set_listen},
+        {"DatabaseURI",
+         [](Config& c, std::string_view v) { c.database_uri = milter::parse_database_uri(v); }},
+        {"UserID", set_user},
+        {"CookieSecure", [](Config& c, std::string_view v) { c.cookie_secure = parse_bool(v); }},
+        {"SessionLifetime",
+         [](Config& c, std::string_view v) {
+             c.session_lifetime = parse_duration(v, 60, 30 * k_day);
+         }},
+        {"MaxPageSize",
+         [](Config& c, std::string_view v) {
+             c.max_page_size = static_cast<std::int64_t>(parse_number(v, 10, 10000));
+         }},
+        {"MetricsMaxDomains",
+         [](Config& c, std::string_view v) {
+             c.metrics_max_domains = static_cast<std::int64_t>(parse_number(v, 1, 100000));
+         }},
+        {"PoolSize",
+         [](Config& c, std::string_view v) {
+             c.pool_size = static_cast<std::size_t>(parse_number(v, 1, 64));
+         }},
+        {"Threads",
+         [](Config& c, std::string_view v) {
+             c.threads = static_cast<std::size_t>(parse_number(v, 1, 256));
+         }},
+        {"QueryTimeout",
+         [](Config& c, std::string_view v) { c.query_timeout = parse_duration(v, 1, 3600); }},
+        {"StaticDir", [](Config& c, std::string_view v) { set_absolute(c.static_dir, v); }},
+        {"ChartJs", [](Config& c, std::string_view v) { set_absolute(c.chart_js, v); }},
+        {"SyslogFacility",
+         [](Config& c, std::string_view v) { c.syslog_facility_code = milter::parse_facility(v); }},
+        {"LogLevel", set_log_level},
+    });
     return k_keys;
 }
 
@@ -190,16 +179,7 @@ ConfigPtr parse_config(std::string_view text, const std::string& file) {
     config->file = file;
     config->syslog_facility_code = LOG_MAIL;
     std::vector<std::string> errors;
-    const milter::ConfigSeen seen = milter::read_config_lines(
-        text, file,
-        [](const std::string& lower) {
-            const auto it = keys().find(lower);
-            return it == keys().end() ? nullptr : it->second.first.c_str();
-        },
-        [&config](const char* name, std::string_view value) {
-            keys().at(to_lower(name)).second(*config, value);
-        },
-        errors);
+    const milter::ConfigSeen seen = milter::read_config(text, file, keys(), *config, errors);
     if (seen.count("databaseuri") == 0) {
         errors.push_back(fmt::format("{}: DatabaseURI is required", file));
     }
