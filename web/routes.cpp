@@ -23,28 +23,27 @@ namespace {
 
 constexpr std::size_t k_max_body = std::size_t{16} * 1024;
 
-// The pages: each is StaticDir/page.html with its title, its name (which
-// app.js reads to know what to fetch) and, for those with charts, Chart.js;
-// none holds data. The login page is a file of its own.
+// The pages, at /NAME: each is StaticDir/page.html with its title, its name
+// (which app.js reads to know what to fetch) and, for those with charts,
+// Chart.js; none holds data. The login page is a file of its own.
 struct Page {
-    const char* path;
     const char* name;
     const char* title;
     bool charts;
 };
 constexpr Page k_pages[] = {
-    {"/domains", "domains", "Domains", false},
-    {"/domain", "domain", "Domain overview", true},
-    {"/sources", "sources", "Sources", false},
-    {"/source", "source", "Source", false},
-    {"/reports", "reports", "Reports", false},
-    {"/report", "report", "Report", false},
-    {"/tls", "tls", "SMTP TLS", true},
-    {"/failures", "failures", "Failure reports", false},
-    {"/failure", "failure", "Failure report", false},
-    {"/quarantine", "quarantine", "Quarantine", false},
-    {"/conflicts", "conflicts", "Conflicts", false},
-    {"/alerts", "alerts", "Alerts", false},
+    {"domains", "Domains", false},
+    {"domain", "Domain overview", true},
+    {"sources", "Sources", false},
+    {"source", "Source", false},
+    {"reports", "Reports", false},
+    {"report", "Report", false},
+    {"tls", "SMTP TLS", true},
+    {"failures", "Failure reports", false},
+    {"failure", "Failure report", false},
+    {"quarantine", "Quarantine", false},
+    {"conflicts", "Conflicts", false},
+    {"alerts", "Alerts", false},
 };
 
 // Every {{key}} of `text` replaced by its value (the values are ours).
@@ -155,7 +154,8 @@ void install_routes(httplib::Server& server, const Config& config, query::Querie
     });
     for (const Page& page : k_pages) {
         const std::string where = static_dir + "/page.html";
-        server.Get(page.path, [where, page](const httplib::Request&, httplib::Response& res) {
+        server.Get(std::string("/") + page.name, [where, page](const httplib::Request&,
+                                                               httplib::Response& res) {
             const char* charts =
                 page.charts ? "\n  <script src=\"/static/chart.js\" defer></script>" : "";
             serve_file(where, "text/html; charset=utf-8", res, [&](std::string body) {

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 
 namespace rua::detail {
@@ -104,9 +105,7 @@ std::vector<ReverseAnswer> Resolver::reverse(const std::vector<IpAddress>& ips,
         const std::size_t width = ips[q.tag].family() == IpAddress::Family::v4 ? 4 : 16;
         for (const auto& address : o.rdata) {
             if (!a.confirmed && address.size() == width &&
-                std::equal(
-                    address.begin(), address.end(), bytes.begin(),
-                    [](char x, unsigned char y) { return static_cast<unsigned char>(x) == y; })) {
+                std::memcmp(address.data(), bytes.data(), width) == 0) {
                 a.confirmed = true;
                 a.ptr = q.name; // the name that confirms
             }
