@@ -9,6 +9,7 @@
 #include <fstream>
 #include <mutex>
 #include <string>
+#include <thread>
 
 using namespace rua;
 using namespace rua::milter;
@@ -27,6 +28,26 @@ int process_threads() {
         }
     }
     return -1;
+}
+
+// A joined thread is gone for pthread_join before the kernel has taken it
+// off the process's count (the join wakes when the thread releases its
+// memory, the count drops when it is reaped a moment later), so a count is
+// read until it settles: until it shows `expected`, or, with no expected
+// value, until two reads 20 ms apart agree; two seconds at most.
+int settled_threads(int expected = -1) {
+    using namespace std::chrono;
+    const auto until = steady_clock::now() + seconds(2);
+    int n = process_threads();
+    while (n != expected && steady_clock::now() < until) {
+        std::this_thread::sleep_for(milliseconds(20));
+        const int again = process_threads();
+        if (expected < 0 && again == n) {
+            break;
+        }
+        n = again;
+    }
+    return n;
 }
 
 // Tasks that block until opened, like a query behind a table lock.
@@ -77,7 +98,7 @@ struct Gate {
 } // namespace
 
 TEST_CASE("a blocked pool never runs more tasks than its threads, nor starts a thread") {
-    const int before = process_threads();
+    const int before = settled_threads();
     REQUIRE(before > 0);
     Gate gate;
     {
@@ -102,7 +123,7 @@ TEST_CASE("a blocked pool never runs more tasks than its threads, nor starts a t
     }
     CHECK(gate.ran == 13);
     CHECK(gate.dropped == 0);
-    CHECK(process_threads() == before);
+    CHECK(settled_threads(before) == before);
 }
 
 TEST_CASE("a task whose deadline passed while it was queued is dropped unrun") {
@@ -134,7 +155,7 @@ TEST_CASE("a task cancelled while queued is dropped unrun") {
 }
 
 TEST_CASE("shutdown drops queued tasks, cancels running ones and joins every thread") {
-    const int before = process_threads();
+    const int before = settled_threads();
     Gate gate;
     auto running_token = std::make_shared<CancelToken>();
     WorkerPool pool(1, 4);
@@ -149,6 +170,6 @@ TEST_CASE("shutdown drops queued tasks, cancels running ones and joins every thr
     CHECK(running_token->cancelled());
     CHECK(gate.ran == 1);
     CHECK(gate.dropped == 2);
-    CHECK(process_threads() == before);
+    CHECK(settled_threads(before) == before);
     CHECK_FALSE(pool.submit(gate.task()));
 }
