@@ -159,7 +159,9 @@ for l in open(sys.argv[1]):
         print("|".join(str(x) for x in (b["account"], b["kind"], b["domain"], b["key"], b["rule_id"], b["details"]["failed"], b["details"]["successful"])))' "$WORK/hooks.log")"
 
 # The e-mail: in the private Postfix's Maildir.
-wait_for "the compliance alert arrives by mail" test "$(mail_files)" = 1
+# shellcheck disable=SC2317 # run by wait_for
+mail_arrived() { [ "$(mail_files)" = 1 ]; }
+wait_for "the compliance alert arrives by mail" mail_arrived
 MAILFILE=$(find "$PFBASE/mail/alerts.example/ops/new" -type f | head -n 1)
 check "the mail's headers and body" \
   "alerts@rua-test.localdomain|ops@alerts.example|[rua-milter] compliance alert for acme.example|auto-generated|True" \
@@ -203,7 +205,9 @@ FOLLOW_PID=$!
 wait_for "the worker is waiting" grep -q "waiting for notifications" "$WORK/follow.log"
 BEFORE=$(hook_lines)
 imp --rua dmarc@acme.example "$D/late.xml"
-wait_for "the NOTIFY wakes the worker" test "$(hook_lines)" -gt "$BEFORE"
+# shellcheck disable=SC2317 # run by wait_for
+hooks_grew() { [ "$(hook_lines)" -gt "$BEFORE" ]; }
+wait_for "the NOTIFY wakes the worker" hooks_grew
 check "the follow worker posted the new source" "new-source:acme.example:203.0.113.77" \
   "$(tail -n 1 "$WORK/hooks.log" | python3 -c 'import json,sys; print(json.load(sys.stdin)["body"]["key"])')"
 kill "$FOLLOW_PID"

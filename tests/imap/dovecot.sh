@@ -65,6 +65,7 @@ service imap-login {
 }
 CONF
   DOVECOT_CONF=$d/dovecot.conf
+  DOVECOT_LOG=$d/dovecot.log
   MAILDIR=$d/home/$IMAP_USER/Maildir
   # shellcheck disable=SC2034 # for the script that sources this one
   IMAP_CA=$d/ca.pem
@@ -86,6 +87,25 @@ dovecot_stop() {
   if [ -n "${DOVECOT_CONF:-}" ]; then
     /usr/sbin/dovecot -c "$DOVECOT_CONF" stop 2>/dev/null || true
   fi
+}
+
+# dovecot_wait_sessions_ended: waits, 10 s at most, until every IMAP session
+# that logged in ("imap-login: Info: Login:") has ended in the log
+# ("imap(user)<pid><session>: Info: Disconnected"). A
+# client killed with -9 is gone at once, but its session finishes the
+# command it had sent (a UID MOVE) before Dovecot sees the closed socket.
+dovecot_wait_sessions_ended() {
+  tries=0
+  while [ "$(grep -c 'imap-login: Info: Login: ' "$DOVECOT_LOG")" -gt \
+    "$(grep -c 'imap(.*Disconnected' "$DOVECOT_LOG")" ]; do
+    tries=$((tries + 1))
+    if [ "$tries" -gt 100 ]; then
+      echo "dovecot: an IMAP session did not end within 10 s:"
+      tail -n 20 "$DOVECOT_LOG"
+      return 1
+    fi
+    sleep 0.1
+  done
 }
 
 # count_folder NAME: messages in a folder of the Maildir ("" is INBOX).

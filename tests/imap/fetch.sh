@@ -127,6 +127,7 @@ while [ "$(sql 'SELECT count(*) FROM aggregate_report')" -lt 20 ]; do
 done
 kill -9 "$pid"
 wait "$pid" || true
+dovecot_wait_sessions_ended || FAILED=1
 inbox=$(count_folder "")
 done_now=$(count_folder rua-done)
 echo "info: killed with $(sql 'SELECT count(*) FROM aggregate_report') aggregate reports stored, $done_now messages moved, $inbox in INBOX"
