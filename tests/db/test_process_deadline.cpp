@@ -70,7 +70,7 @@ TEST_CASE("a deadline ends a statement blocked by a lock in try_later; later the
     TableLock lock(db.url());
 
     rua::ProcessOptions options;
-    options.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    options.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
     const auto late = rua::process_message(store, raw, rua::Limits{}, arrival(), options);
     CHECK(late.verdict == rua::Verdict::try_later);
     CHECK(late.reason_code == "try_later");

@@ -181,7 +181,7 @@ def run(url):
     conf = os.path.join(WORK, "memory.conf")
     with open(conf, "w") as f:
         f.write(f"Socket unix:{sock}\nDatabaseURI {url}\nReportDomains example.net\n"
-                "MaxInFlightBytes 1M\nEomDeadline 3\n")
+                "MaxInFlightBytes 1M\nEomDeadline 6\n")
         if os.geteuid() == 0:
             f.write("UserID nobody\n")
     if os.geteuid() == 0:

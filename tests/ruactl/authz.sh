@@ -42,13 +42,14 @@ ESC=$(printf '\033')
   >dnsmasq.log 2>&1 &
 DNS_PID=$!
 # The silent socket reads and never answers; the failing server answers
-# every query SERVFAIL. Bounded: both end after 120 s.
+# every query SERVFAIL. Bounded: both end after 1200 s (ctest's --timeout),
+# or when the EXIT trap kills them.
 python3 - "$SILENT" "$FAILING" <<'EOF' &
 import select, socket, sys, time
 silent, failing = (socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2))
 silent.bind(("127.0.0.1", int(sys.argv[1])))
 failing.bind(("127.0.0.1", int(sys.argv[2])))
-end = time.monotonic() + 120
+end = time.monotonic() + 1200
 while time.monotonic() < end:
     ready, _, _ = select.select([silent, failing], [], [], 1)
     for s in ready:

@@ -556,7 +556,7 @@ def database_down():
             try:
                 urllib.request.urlopen(base + "/login", timeout=2).read()
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset or timed out: not up yet
                 time.sleep(0.1)
         req = urllib.request.Request(base + "/api/v1/domains",
                                      headers={"Authorization": "Bearer rua_" + "A" * 43})

@@ -104,7 +104,7 @@ class Env:
             try:
                 urllib.request.urlopen(self.base + "/api/v1/openapi.json", timeout=2).read()
                 return
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset or timed out: not up yet
                 time.sleep(0.1)
         raise SystemExit("rua-web did not answer")
 
