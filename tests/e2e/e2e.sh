@@ -66,6 +66,9 @@ rua_milter_conf "$WORK/rua-milter.conf" "$MILTER_PORT" "$DBURL" example.net "$WO
 METRICS_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])') ||
   die "no free port for MetricsSocket"
 echo "MetricsSocket inet:$METRICS_PORT@127.0.0.1" >>"$WORK/rua-milter.conf"
+# No registry refresh during the run: it borrows the pool's connection for a
+# moment, and the scrape below expects none held.
+echo "RegistryRefresh 3600" >>"$WORK/rua-milter.conf"
 "$MILTER" -n -c "$WORK/rua-milter.conf" >"$WORK/check.log" 2>&1 || { cat "$WORK/check.log"; die "rua-milter -n rejects the config"; }
 rua_milter_start "$MILTER" "$WORK/rua-milter.conf" "$WORK/milter.log" "$MILTER_PORT" || die "rua-milter did not start"
 # The rua has a mailbox of its own (the snippet's fallback), so does

@@ -31,7 +31,10 @@ def write_config(name, milter_port, metrics_spec, url):
     conf = os.path.join(WORK, name)
     with open(conf, "w") as f:
         f.write(f"Socket inet:{milter_port}@127.0.0.1\nDatabaseURI {url}\n"
-                f"ReportDomains example.net\nLogLevel debug\nMetricsSocket {metrics_spec}\n")
+                f"ReportDomains example.net\nLogLevel debug\nMetricsSocket {metrics_spec}\n"
+                # No refresh borrows the pool's connection while a scrape
+                # expects none held.
+                "RegistryRefresh 3600\n")
         if os.geteuid() == 0:
             f.write("UserID nobody\n")
     return conf
